@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+/**
+ * `dl-lab`: a thin launcher that registers our sub-generators with yeoman-environment and runs
+ * one. It exists because `yo` refuses to run as root and costs a global generator lookup;
+ * `dl-lab <name> …` is `yo dl-lab:<name> …` without either.
+ */
+import { fileURLToPath } from 'node:url';
+import { isUserError } from '../lib/errors.js';
+import { SUBCOMMANDS, isSubcommand, type Subcommand } from '../lib/subcommands.js';
+
+const EXIT_USER_ERROR = 1;
+const EXIT_INTERNAL_ERROR = 70;
+
+const parseCommandLine = (argv: string[]): { name: Subcommand; args: string[]; help: boolean } => {
+  const name = isSubcommand(argv[0]) ? argv[0] : 'app';
+  const rest = isSubcommand(argv[0]) ? argv.slice(1) : argv;
+  const help = rest.some((arg) => arg === '--help' || arg === '-h');
+  return { name, args: rest.filter((arg) => arg !== '--help' && arg !== '-h'), help };
+};
+
+/**
+ * yeoman-generator logs "An error occured while running <ns>#<task>" before rejecting; for a
+ * user error that banner is noise above our one clear message, so the launcher drops it.
+ */
+const silenceTaskFailureBanner = (log: { error: (...args: unknown[]) => unknown }): void => {
+  const error = log.error.bind(log);
+  log.error = (message: unknown, ...rest: unknown[]) =>
+    typeof message === 'string' && message.startsWith('An error occured while running') ? log : error(message, ...rest);
+};
+
+const main = async (): Promise<number> => {
+  const argv = process.argv.slice(2);
+  if (argv[0] === '--version' || argv[0] === '-V') {
+    const { PACKAGE_VERSION } = await import('../lib/version.js');
+    console.log(PACKAGE_VERSION);
+    return 0;
+  }
+  const { name, args, help } = parseCommandLine(argv);
+  if (help && name === 'app') {
+    console.log(`dl-lab <command> [options]   (same as yo dl-lab:<command>)\n\ncommands: ${SUBCOMMANDS.join(', ')} (default: app)\nrun \`dl-lab <command> --help\` for each command's options\n`);
+  }
+  const { createEnv } = await import('yeoman-environment');
+  // We never install packages, so skip the package-manager step and its "no change" notice.
+  const env = createEnv({ skipInstall: true });
+  silenceTaskFailureBanner(env.adapter.log as unknown as { error: (...args: unknown[]) => unknown });
+  for (const sub of SUBCOMMANDS) {
+    env.register(fileURLToPath(new URL(`../generators/${sub}/index.js`, import.meta.url)), { namespace: `dl-lab:${sub}` });
+  }
+  try {
+    await env.run([`dl-lab:${name}`, ...args], { help, skipInstall: true });
+    return 0;
+  } catch (error) {
+    if (isUserError(error)) {
+      process.stderr.write(`dl-lab ${name}: error: ${error.render()}\n`);
+      return EXIT_USER_ERROR;
+    }
+    process.stderr.write(`dl-lab ${name}: internal error (please report it): ${(error as Error)?.stack ?? String(error)}\n`);
+    return EXIT_INTERNAL_ERROR;
+  }
+};
+
+process.exitCode = await main();

@@ -1,0 +1,72 @@
+import Generator, { type BaseOptions } from 'yeoman-generator';
+import yosay from 'yosay';
+import { resolve } from 'node:path';
+import { UserError } from '../../lib/errors.js';
+import { stringOption } from '../../lib/cli-options.js';
+import { initRepository, type GitInitOutcome } from '../../lib/scaffold/git-init.js';
+import { validateProjectName } from '../../lib/scaffold/project-name.js';
+import { assertScaffoldTarget } from '../../lib/scaffold/target-dir.js';
+import { scaffoldFiles, defaultConfigJson } from '../../lib/scaffold/layout.js';
+import { askForProjectName } from './prompts.js';
+
+/** `dl-lab` / `yo dl-lab`: lay out a reproducibility-first deep-learning project. */
+type AppOptions = BaseOptions & { name?: string; out?: string; yes?: boolean; force?: boolean; skipGit?: boolean };
+
+export default class AppGenerator extends Generator<{ name?: string }, AppOptions> {
+  private answers: { name?: string } = {};
+  private gitOutcome: GitInitOutcome | undefined;
+
+  constructor(args: string[], options: AppOptions) {
+    super(args, options);
+    this.option('name', { type: String, description: 'Project name (default: the folder name, as a slug)' });
+    this.option('out', { type: String, description: 'Folder to scaffold into (default: the current folder)' });
+    this.option('yes', { type: Boolean, description: 'Accept the default of every prompt (no TTY needed)', default: false });
+    this.option('force', { type: Boolean, description: 'Scaffold into a non-empty folder (existing files are never replaced silently)', default: false });
+    this.option('skip-git', { type: Boolean, description: 'Do not run git init and the first commit', default: false });
+  }
+
+  initializing(): void {
+    const out = stringOption('out', this.options.out);
+    if (out) this.destinationRoot(resolve(this.destinationRoot(), out));
+    assertScaffoldTarget(this.destinationRoot(), Boolean(this.options.force));
+    const name = this.options.name as unknown;
+    if (name !== undefined) {
+      const valid = validateProjectName(name);
+      if (valid !== true) throw new UserError(valid, { field: '--name' });
+    }
+  }
+
+  async prompting(): Promise<void> {
+    if (process.stdout.isTTY && !this.options.yes && this.options.name === undefined) {
+      this.log(yosay('Reproducible deep learning: every number in the paper traced to a sealed run.'));
+    }
+    await askForProjectName(this, this.answers);
+    const valid = validateProjectName(this.answers.name);
+    if (valid !== true) throw new UserError(valid, { field: '--name' });
+  }
+
+  configuring(): void {
+    // Stored under "generator-dl-lab" in .yo-rc.json, which also marks the project root for `run` and `demo`.
+    this.config.set('name', this.answers.name!);
+  }
+
+  writing(): void {
+    const context = { name: this.answers.name! };
+    for (const file of scaffoldFiles) {
+      this.fs.copyTpl(this.templatePath(file.template), this.destinationPath(file.target), context);
+    }
+    this.fs.write(this.destinationPath('configs/default.json'), defaultConfigJson());
+  }
+
+  async end(): Promise<void> {
+    if (!this.options.skipGit) {
+      this.gitOutcome = await initRepository(this.destinationRoot(), `Scaffold ${this.answers.name} with generator-dl-lab`);
+    }
+    const git = this.gitOutcome === undefined ? 'git: skipped (--skip-git)'
+      : this.gitOutcome.initialized ? `git: initialised, first commit ${this.gitOutcome.commit.slice(0, 12)}`
+      : `git: ${this.gitOutcome.reason}`;
+    this.log(`created project ${this.answers.name} in ${this.destinationRoot()}`);
+    this.log(git);
+    this.log(`next: cd ${this.destinationRoot()} && npx dl-lab demo --seed 0`);
+  }
+}

@@ -1,0 +1,46 @@
+import Generator, { type BaseOptions } from 'yeoman-generator';
+import { recordedCommand, stringOption } from '../../lib/cli-options.js';
+import { startProvenanceCapture, type CapturedProvenance } from '../../lib/commands/provenance.js';
+import { executeRecord, planRecord, type RecordPlan } from '../../lib/commands/record.js';
+import type { PublishedRun } from '../../lib/run/publish.js';
+import { runSummaryLines } from '../../lib/run/report-lines.js';
+
+/** `dl-lab run <TAG>`: seal what the user's own training wrote into artifacts/runs/<TAG>/. */
+type RunOptions = BaseOptions & { tag?: string; config?: string; metrics?: string; checkpoint?: string; quiet?: boolean };
+
+export default class RunGenerator extends Generator<Record<string, never>, RunOptions> {
+  private plan!: RecordPlan;
+  private provenance!: Promise<CapturedProvenance>;
+  private published!: PublishedRun;
+
+  constructor(args: string[], options: RunOptions) {
+    super(args, options);
+    this.argument('tag', { type: String, required: true, description: 'Run tag: artifacts/runs/<TAG>/ (A-Z a-z 0-9 . _ -)' });
+    this.option('config', { type: String, description: 'Experiment config (default: configs/default.json)' });
+    this.option('metrics', { type: String, description: "Metrics file your training wrote (schemas/metrics-input.schema.json); without it, a wiring run with placeholder numbers" });
+    this.option('checkpoint', { type: String, description: 'Checkpoint file to copy into the run (overrides best_checkpoint.path)' });
+    this.option('quiet', { type: Boolean, description: 'Print only the final summary', default: false });
+  }
+
+  async initializing(): Promise<void> {
+    this.plan = await planRecord({
+      cwd: this.destinationRoot(),
+      tag: String(this.options.tag ?? ''),
+      config: stringOption('config', this.options.config),
+      metrics: stringOption('metrics', this.options.metrics),
+      checkpoint: stringOption('checkpoint', this.options.checkpoint),
+      command: recordedCommand(),
+    });
+    this.provenance = startProvenanceCapture(this.plan.target.root);
+    // An unawaited rejection would crash the process before `writing` can report it.
+    this.provenance.catch(() => {});
+  }
+
+  async writing(): Promise<void> {
+    this.published = await executeRecord(this.plan, this.provenance);
+  }
+
+  end(): void {
+    for (const line of runSummaryLines(this.published, this.plan.target)) this.log(line);
+  }
+}

@@ -1,0 +1,85 @@
+import { resolve } from 'node:path';
+import { DEFAULT_CONFIG_PATH, loadConfig, type LoadedConfig } from '../config.js';
+import { UserError } from '../errors.js';
+import { sha256File } from '../hashing/sha256-file.js';
+import { loadMetricsInput, type LoadedMetrics } from '../metrics-input.js';
+import { buildManifest } from '../run/manifest.js';
+import { assertTargetFree, publishRun, type PublishedRun } from '../run/publish.js';
+import { recordedDocuments, type CheckpointSource } from '../run/recorded-documents.js';
+import type { CapturedProvenance } from './provenance.js';
+import { projectRunTarget, type RunTarget } from './target.js';
+
+export interface RecordOptions {
+  cwd: string;
+  tag: string;
+  config?: string;
+  metrics?: string;
+  checkpoint?: string;
+  /** argv recorded in the manifest. */
+  command: string[];
+}
+
+export interface RecordPlan {
+  target: RunTarget;
+  config: LoadedConfig;
+  metrics: LoadedMetrics | undefined;
+  checkpointGiven: string | undefined;
+  checkpointPath: string | undefined;
+  command: string[];
+}
+
+/** Every check that needs no heavy work, before anything runs: tag, project, config, metrics, checkpoint. */
+export const planRecord = async (options: RecordOptions): Promise<RecordPlan> => {
+  const target = projectRunTarget(options.cwd, options.tag);
+  await assertTargetFree(target.targetDir);
+  const config = options.config
+    ? loadConfig(options.config, options.cwd, target.root)
+    : loadConfig(DEFAULT_CONFIG_PATH, target.root, target.root);
+  const metrics = options.metrics ? loadMetricsInput(resolve(options.cwd, options.metrics), options.metrics) : undefined;
+  const checkpointGiven = options.checkpoint ?? metrics?.input.best_checkpoint?.path;
+  const checkpointPath = options.checkpoint ? resolve(options.cwd, options.checkpoint) : metrics?.checkpointPath;
+  return { target, config, metrics, checkpointGiven, checkpointPath, command: options.command };
+};
+
+const hashCheckpoint = async (path: string, given: string): Promise<CheckpointSource> => {
+  try {
+    const { sha256, bytes } = await sha256File(path);
+    return { path, given, sha256, size: bytes };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UserError(`checkpoint ${given}: cannot read (${code ?? (error as Error).message})`, { file: given, field: '--checkpoint' });
+  }
+};
+
+export const executeRecord = async (plan: RecordPlan, provenance: Promise<CapturedProvenance>, now = new Date()): Promise<PublishedRun> => {
+  const { target } = plan;
+  const checkpoint = plan.checkpointPath && plan.checkpointGiven ? await hashCheckpoint(plan.checkpointPath, plan.checkpointGiven) : undefined;
+  const docs = recordedDocuments(target.tag, target.runDir, plan.metrics?.input, checkpoint);
+  const captured = await provenance;
+  return publishRun({
+    targetDir: target.targetDir,
+    runDir: target.runDir,
+    summary: docs.summary,
+    analysis: docs.analysis,
+    checkpointRecord: docs.checkpointRecord,
+    extraFiles: [...docs.extraFiles, ...(captured.patchFile ? [captured.patchFile] : [])],
+    buildManifest: (outputs) =>
+      buildManifest(
+        {
+          tag: target.tag,
+          demo: docs.summary.demo,
+          ...(docs.summary.note === undefined ? {} : { note: docs.summary.note }),
+          subcommand: 'run',
+          command: plan.command,
+          runDir: target.runDir,
+          createdAt: now,
+          code: { git: captured.git },
+          environment: captured.environment,
+          data: [],
+          config: { path: plan.config.path, sha256: plan.config.sha256 },
+          hyperparameters: plan.config.config,
+        },
+        outputs,
+      ),
+  });
+};

@@ -1,0 +1,92 @@
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { UserError } from '../errors.js';
+import { SCHEMA_FILES, readSchema, type SchemaName } from './schema-files.js';
+
+// ajv-formats is CommonJS: under NodeNext its default import is the module object.
+type AddFormats = (ajv: Ajv2020) => Ajv2020;
+const addFormats: AddFormats =
+  (addFormatsModule as unknown as { default?: AddFormats }).default ?? (addFormatsModule as unknown as AddFormats);
+
+let ajv: Ajv2020 | undefined;
+const compiled = new Map<SchemaName, ValidateFunction>();
+
+/** One Ajv for the process, with every schema added so cross-file `$ref`s resolve by `$id`. */
+const getAjv = (): Ajv2020 => {
+  if (ajv) return ajv;
+  ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+  addFormats(ajv);
+  for (const name of Object.keys(SCHEMA_FILES) as SchemaName[]) ajv.addSchema(readSchema(name));
+  return ajv;
+};
+
+const validatorFor = (name: SchemaName): ValidateFunction => {
+  let validate = compiled.get(name);
+  if (!validate) {
+    const id = readSchema(name).$id as string;
+    validate = getAjv().getSchema(id);
+    if (!validate) throw new Error(`schema ${SCHEMA_FILES[name]} has no $id`);
+    compiled.set(name, validate);
+  }
+  return validate;
+};
+
+/** A violation as the user sees it: `<file>: <json pointer>: <message>`. */
+export interface Violation { file: string; pointer: string; message: string }
+
+export const formatViolation = (v: Violation): string => `${v.file}: ${v.pointer || '/'}: ${v.message}`;
+
+const describe = (error: ErrorObject): string => {
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return `unknown field '${String(error.params.additionalProperty)}'`;
+    case 'required':
+      return `missing required field '${String(error.params.missingProperty)}'`;
+    case 'enum':
+      return `${error.message} (${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')})`;
+    case 'const':
+      return `must be ${JSON.stringify(error.params.allowedValue)}`;
+    default:
+      return error.message ?? error.keyword;
+  }
+};
+
+/**
+ * Schema violations of `data`, for the file shown as `file`. `anyOf`/`oneOf` branch noise is
+ * dropped when a more specific error exists at the same or a deeper pointer.
+ */
+export const schemaViolations = (name: SchemaName, data: unknown, file: string): Violation[] => {
+  const validate = validatorFor(name);
+  if (validate(data)) return [];
+  const errors = validate.errors ?? [];
+  const specific = errors.filter((e) => !['anyOf', 'oneOf', 'if', 'not'].includes(e.keyword));
+  const shown = specific.length > 0 ? specific : errors;
+  const seen = new Set<string>();
+  const violations: Violation[] = [];
+  for (const error of shown) {
+    const violation = { file, pointer: error.instancePath, message: describe(error) };
+    const key = formatViolation(violation);
+    if (!seen.has(key)) {
+      seen.add(key);
+      violations.push(violation);
+    }
+  }
+  return violations;
+};
+
+/** Throws one UserError listing every violation; the first one names the file and field. */
+export const throwIfViolations = (violations: readonly Violation[], what: string): void => {
+  if (violations.length === 0) return;
+  const [first] = violations;
+  throw new UserError(`${what}: ${violations.length} problem${violations.length === 1 ? '' : 's'}`, {
+    file: first.file,
+    field: first.pointer || '/',
+    details: violations.map(formatViolation),
+  });
+};
+
+/** Validate one document against its schema or throw a UserError naming file and pointers. */
+export const assertValid = <T>(name: SchemaName, data: unknown, file: string): T => {
+  throwIfViolations(schemaViolations(name, data, file), `invalid ${file}`);
+  return data as T;
+};

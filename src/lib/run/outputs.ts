@@ -1,0 +1,36 @@
+import { sha256Hex } from '../hash.js';
+import { runFilePath } from './paths.js';
+
+/** What an output is for; figures come first in `manifest.outputs` (a paper tool takes the first figure). */
+export type OutputRole = 'figure' | 'summary' | 'analysis' | 'checkpoint-record' | 'checkpoint' | 'patch' | 'other';
+
+const ROLE_ORDER: readonly OutputRole[] = ['figure', 'summary', 'analysis', 'checkpoint-record', 'checkpoint', 'patch', 'other'];
+
+/** One file of a run, before it is written: bytes in memory, or a file to copy (large checkpoints). */
+export type RunFile =
+  | { name: string; role: OutputRole; bytes: Uint8Array }
+  | { name: string; role: OutputRole; copyFrom: string; sha256: string; size: number };
+
+export interface OutputEntry { path: string; sha256: string; bytes: number; role: OutputRole }
+
+
+/** Manifest `outputs[]` for these files: figures first, then by role, then by name. */
+export const outputEntries = (runDir: string, files: readonly RunFile[]): OutputEntry[] =>
+  [...files]
+    .sort((a, b) => ROLE_ORDER.indexOf(a.role) - ROLE_ORDER.indexOf(b.role) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map((file) => ({
+      path: runFilePath(runDir, file.name),
+      sha256: 'bytes' in file ? sha256Hex(file.bytes) : file.sha256,
+      bytes: 'bytes' in file ? file.bytes.byteLength : file.size,
+      role: file.role,
+    }));
+
+/**
+ * The run's seal: sha256 of `sha256sum`-format lines ("<sha256>  <path>\n") of every output,
+ * sorted by path in byte order, so `sha256sum`-style tools can recompute it.
+ */
+export const sealDigest = (outputs: ReadonlyArray<{ path: string; sha256: string }>): string => {
+  const lines = outputs.map((o) => `${o.sha256}  ${o.path}\n`);
+  lines.sort((a, b) => Buffer.compare(Buffer.from(a.slice(66)), Buffer.from(b.slice(66))));
+  return sha256Hex(lines.join(''));
+};

@@ -1,0 +1,28 @@
+import { fileURLToPath } from 'node:url';
+import helpers, { type RunResult } from 'yeoman-test';
+import AppGenerator from '../../src/generators/app/index.js';
+import DemoGenerator from '../../src/generators/demo/index.js';
+import RunGenerator from '../../src/generators/run/index.js';
+
+const classes = { app: AppGenerator, run: RunGenerator, demo: DemoGenerator } as const;
+export type GeneratorName = keyof typeof classes;
+
+/**
+ * Run one of our generators in-process with yeoman-test (under tsx we pass the class, not a path;
+ * `resolved` points at the source so templates and USAGE are found).
+ */
+export const runGenerator = (
+  name: GeneratorName,
+  { cwd, args = [], options = {} }: { cwd: string; args?: string[]; options?: Record<string, unknown> },
+): Promise<RunResult> =>
+  helpers
+    .run(classes[name] as never, {
+      namespace: `dl-lab:${name}`,
+      resolved: fileURLToPath(new URL(`../../src/generators/${name}/index.ts`, import.meta.url)),
+      tmpdir: false,
+      autoCleanup: false,
+    })
+    .cd(cwd)
+    .withArguments(args)
+    .withOptions({ skipInstall: true, ...options } as never)
+    .run() as unknown as Promise<RunResult>;
