@@ -6,6 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { isUserError } from '../lib/errors.js';
+import { assertYoRcReadable } from '../lib/project.js';
 import { SUBCOMMANDS, isSubcommand, type Subcommand } from '../lib/subcommands.js';
 
 const EXIT_USER_ERROR = 1;
@@ -36,6 +37,15 @@ const main = async (): Promise<number> => {
     return 0;
   }
   const { name, args, help } = parseCommandLine(argv);
+  try {
+    // Yeoman parses ./.yo-rc.json while constructing any generator and would crash on a corrupt one
+    // with a stack trace; check it first so the user gets one line naming the file.
+    assertYoRcReadable(process.cwd());
+  } catch (error) {
+    if (!isUserError(error)) throw error;
+    process.stderr.write(`dl-lab ${name}: error: ${error.render()}\n`);
+    return EXIT_USER_ERROR;
+  }
   if (help && name === 'app') {
     console.log(`dl-lab <command> [options]   (same as yo dl-lab:<command>)\n\ncommands: ${SUBCOMMANDS.join(', ')} (default: app)\nrun \`dl-lab <command> --help\` for each command's options\n`);
   }

@@ -28,3 +28,15 @@ export const recordedCommand = (argv: readonly string[] = process.argv): string[
   basename(argv[1] ?? 'dl-lab').replace(/\.(c|m)?js$/, ''),
   ...argv.slice(2),
 ];
+
+/**
+ * A generator option by its dashed name: `dl-lab`/minimist stores `--out-dir` as 'out-dir', while
+ * yo and yeoman-test pass camelCase ('outDir'); accept both.
+ */
+export const optionValue = (options: Record<string, unknown>, name: string): unknown =>
+  options[name] ?? options[name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase())];
+
+/** The closing summary goes to stdout (Yeoman's own log goes to stderr), so it can be piped. */
+export const printSummary = (lines: readonly string[]): void => {
+  process.stdout.write(`${lines.join('\n')}\n`);
+};

@@ -11,16 +11,18 @@ export class UserError extends Error {
   readonly details: readonly string[];
 
   constructor(message: string, options: { file?: string; field?: string; details?: readonly string[]; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // The violations are part of the message, so every launcher (ours, yo, a test) shows them.
+    const details = options.details ?? [];
+    super([message, ...details.map((line) => `  - ${line}`)].join('\n'), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'UserError';
     this.file = options.file;
     this.field = options.field;
-    this.details = options.details ?? [];
+    this.details = details;
   }
 
-  /** The full text shown to the user: the message, then one indented line per violation. */
+  /** The full text shown to the user: the headline, then one indented line per violation. */
   render(): string {
-    return [this.message, ...this.details.map((line) => `  - ${line}`)].join('\n');
+    return this.message;
   }
 }
 

@@ -41,6 +41,12 @@ export const readProjectSettings = (root: string): ProjectSettings => {
   return settings as ProjectSettings;
 };
 
+/** A `.yo-rc.json` in `dir`, if any, must be JSON (Yeoman reads it before any of our code runs). */
+export const assertYoRcReadable = (dir: string): void => {
+  const file = join(dir, YO_RC);
+  if (existsSync(file)) readJsonInput(file);
+};
+
 /** The nearest directory at or above `start` holding a `.yo-rc.json`, or undefined. */
 export const findProjectRoot = (start: string): string | undefined => {
   let dir = resolve(start);

@@ -8,13 +8,23 @@ const classes = { app: AppGenerator, run: RunGenerator, demo: DemoGenerator } as
 export type GeneratorName = keyof typeof classes;
 
 /**
- * Run one of our generators in-process with yeoman-test (under tsx we pass the class, not a path;
+ * Run one of our generators (yeoman-test's default `force: true` is turned off: we test the real default) in-process with yeoman-test (under tsx we pass the class, not a path;
  * `resolved` points at the source so templates and USAGE are found).
  */
-export const runGenerator = (
+export const runGenerator = async (
   name: GeneratorName,
   { cwd, args = [], options = {} }: { cwd: string; args?: string[]; options?: Record<string, unknown> },
-): Promise<RunResult> =>
+): Promise<RunResult> => {
+  // yeoman-test chdirs into the target; restore the cwd so later tests can delete that folder.
+  const previous = process.cwd();
+  try {
+    return await runIn(name, cwd, args, options);
+  } finally {
+    process.chdir(previous);
+  }
+};
+
+const runIn = (name: GeneratorName, cwd: string, args: string[], options: Record<string, unknown>): Promise<RunResult> =>
   helpers
     .run(classes[name] as never, {
       namespace: `dl-lab:${name}`,
@@ -24,5 +34,5 @@ export const runGenerator = (
     })
     .cd(cwd)
     .withArguments(args)
-    .withOptions({ skipInstall: true, ...options } as never)
+    .withOptions({ skipInstall: true, force: false, ...options } as never)
     .run() as unknown as Promise<RunResult>;

@@ -1,18 +1,19 @@
-import Generator, { type BaseOptions } from 'yeoman-generator';
+import type { BaseOptions } from 'yeoman-generator';
+import { DlLabGenerator } from '../dl-lab-generator.js';
 import yosay from 'yosay';
 import { resolve } from 'node:path';
 import { UserError } from '../../lib/errors.js';
-import { stringOption } from '../../lib/cli-options.js';
+import { optionValue, printSummary, stringOption } from '../../lib/cli-options.js';
 import { initRepository, type GitInitOutcome } from '../../lib/scaffold/git-init.js';
 import { validateProjectName } from '../../lib/scaffold/project-name.js';
 import { assertScaffoldTarget } from '../../lib/scaffold/target-dir.js';
-import { scaffoldFiles, defaultConfigJson } from '../../lib/scaffold/layout.js';
+import { defaultConfigJson, scaffoldFiles, scaffoldTargets } from '../../lib/scaffold/layout.js';
 import { askForProjectName } from './prompts.js';
 
 /** `dl-lab` / `yo dl-lab`: lay out a reproducibility-first deep-learning project. */
 type AppOptions = BaseOptions & { name?: string; out?: string; yes?: boolean; force?: boolean; skipGit?: boolean };
 
-export default class AppGenerator extends Generator<{ name?: string }, AppOptions> {
+export default class AppGenerator extends DlLabGenerator<{ name?: string }, AppOptions> {
   private answers: { name?: string } = {};
   private gitOutcome: GitInitOutcome | undefined;
 
@@ -28,7 +29,7 @@ export default class AppGenerator extends Generator<{ name?: string }, AppOption
   initializing(): void {
     const out = stringOption('out', this.options.out);
     if (out) this.destinationRoot(resolve(this.destinationRoot(), out));
-    assertScaffoldTarget(this.destinationRoot(), Boolean(this.options.force));
+    assertScaffoldTarget(this.destinationRoot(), Boolean(this.options.force), scaffoldTargets());
     const name = this.options.name as unknown;
     if (name !== undefined) {
       const valid = validateProjectName(name);
@@ -59,14 +60,16 @@ export default class AppGenerator extends Generator<{ name?: string }, AppOption
   }
 
   async end(): Promise<void> {
-    if (!this.options.skipGit) {
+    if (!optionValue(this.options, 'skip-git')) {
       this.gitOutcome = await initRepository(this.destinationRoot(), `Scaffold ${this.answers.name} with generator-dl-lab`);
     }
     const git = this.gitOutcome === undefined ? 'git: skipped (--skip-git)'
       : this.gitOutcome.initialized ? `git: initialised, first commit ${this.gitOutcome.commit.slice(0, 12)}`
       : `git: ${this.gitOutcome.reason}`;
-    this.log(`created project ${this.answers.name} in ${this.destinationRoot()}`);
-    this.log(git);
-    this.log(`next: cd ${this.destinationRoot()} && npx dl-lab demo --seed 0`);
+    printSummary([
+      `created project ${this.answers.name} in ${this.destinationRoot()}`,
+      git,
+      `next: cd ${this.destinationRoot()} && npx dl-lab demo --seed 0`,
+    ]);
   }
 }

@@ -1,5 +1,6 @@
-import Generator, { type BaseOptions } from 'yeoman-generator';
-import { numberOption, recordedCommand, stringOption } from '../../lib/cli-options.js';
+import type { BaseOptions } from 'yeoman-generator';
+import { DlLabGenerator } from '../dl-lab-generator.js';
+import { numberOption, optionValue, printSummary, recordedCommand, stringOption } from '../../lib/cli-options.js';
 import { executeDemo, planDemo, type DemoOutcome, type DemoPlan } from '../../lib/commands/demo.js';
 import { startProvenanceCapture, type CapturedProvenance } from '../../lib/commands/provenance.js';
 import { epochReporter } from '../../lib/progress.js';
@@ -8,7 +9,7 @@ import { runSummaryLines } from '../../lib/run/report-lines.js';
 /** `dl-lab demo`: train the built-in MLP on the CPU, inside the generator lifecycle, and write a complete run. */
 type DemoOptions = BaseOptions & { seed?: number; tag?: string; outDir?: string; epochs?: number; lr?: number; hidden?: number; config?: string; quiet?: boolean };
 
-export default class DemoGenerator extends Generator<Record<string, never>, DemoOptions> {
+export default class DemoGenerator extends DlLabGenerator<Record<string, never>, DemoOptions> {
   private plan!: DemoPlan;
   private provenance!: Promise<CapturedProvenance>;
   private outcome!: DemoOutcome;
@@ -31,7 +32,7 @@ export default class DemoGenerator extends Generator<Record<string, never>, Demo
       cwd,
       seed: numberOption('seed', this.options.seed, 'integer'),
       tag: stringOption('tag', this.options.tag),
-      outDir: stringOption('out-dir', this.options.outDir),
+      outDir: stringOption('out-dir', optionValue(this.options, 'out-dir')),
       epochs: numberOption('epochs', this.options.epochs, 'non-negative-integer'),
       lr: numberOption('lr', this.options.lr, 'positive'),
       hidden: numberOption('hidden', this.options.hidden, 'non-negative-integer'),
@@ -49,6 +50,6 @@ export default class DemoGenerator extends Generator<Record<string, never>, Demo
   }
 
   end(): void {
-    for (const line of runSummaryLines(this.outcome.published, this.plan.target)) this.log(line);
+    printSummary(runSummaryLines(this.outcome.published, this.plan.target));
   }
 }

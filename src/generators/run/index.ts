@@ -1,5 +1,6 @@
-import Generator, { type BaseOptions } from 'yeoman-generator';
-import { recordedCommand, stringOption } from '../../lib/cli-options.js';
+import type { BaseOptions } from 'yeoman-generator';
+import { DlLabGenerator } from '../dl-lab-generator.js';
+import { printSummary, recordedCommand, stringOption } from '../../lib/cli-options.js';
 import { startProvenanceCapture, type CapturedProvenance } from '../../lib/commands/provenance.js';
 import { executeRecord, planRecord, type RecordPlan } from '../../lib/commands/record.js';
 import type { PublishedRun } from '../../lib/run/publish.js';
@@ -8,7 +9,7 @@ import { runSummaryLines } from '../../lib/run/report-lines.js';
 /** `dl-lab run <TAG>`: seal what the user's own training wrote into artifacts/runs/<TAG>/. */
 type RunOptions = BaseOptions & { tag?: string; config?: string; metrics?: string; checkpoint?: string; quiet?: boolean };
 
-export default class RunGenerator extends Generator<Record<string, never>, RunOptions> {
+export default class RunGenerator extends DlLabGenerator<Record<string, never>, RunOptions> {
   private plan!: RecordPlan;
   private provenance!: Promise<CapturedProvenance>;
   private published!: PublishedRun;
@@ -41,6 +42,6 @@ export default class RunGenerator extends Generator<Record<string, never>, RunOp
   }
 
   end(): void {
-    for (const line of runSummaryLines(this.published, this.plan.target)) this.log(line);
+    printSummary(runSummaryLines(this.published, this.plan.target));
   }
 }

@@ -23,3 +23,6 @@ export const scaffoldFiles: ReadonlyArray<{ template: string; target: string }> 
 
 /** configs/default.json: the demo's defaults, from the one definition the trainer uses. */
 export const defaultConfigJson = (): string => stringifyJson(DEFAULT_TRAIN_CONFIG);
+
+/** Every path the app writes, for the never-overwrite check. */
+export const scaffoldTargets = (): string[] => ['.yo-rc.json', 'configs/default.json', ...scaffoldFiles.map((file) => file.target)];

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { verifyRun } from '../../src/lib/verify/verify-run.js';
+import { runCli } from '../helpers/cli.js';
+import { cleanupTempDirs, readJson, snapshotTree, tempDir } from '../helpers/fs.js';
+import { git } from '../helpers/git.js';
+import { runDirOf, verifyTag } from '../helpers/project.js';
+
+describe('the built dl-lab bin, end to end (child processes)', () => {
+  after(cleanupTempDirs);
+
+  it('app -> run -> demo in a fresh project, every run valid and sealed', async () => {
+    const root = join(tempDir(), 'e2e');
+    const app = runCli(['--name', 'e2e', '--out', root], { cwd: tempDir() });
+    assert.equal(app.status, 0, app.stderr);
+    assert.match(app.stdout, /created project e2e/);
+    assert.match(app.stdout, /next: cd .* && npx dl-lab demo --seed 0/);
+
+    const run = runCli(['run', 'M0-wiring'], { cwd: root });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /wrote run M0-wiring -> artifacts\/runs\/M0-wiring\//);
+
+    const demo = runCli(['demo', '--seed', '0'], { cwd: root });
+    assert.equal(demo.status, 0, demo.stderr);
+    assert.match(demo.stdout, /wrote run demo-seed0/);
+    assert.match(demo.stdout, /cite numbers as artifacts\/runs\/demo-seed0\/analysis\.json:results\.<key>/);
+    const epochLines = demo.stderr.split('\n').filter((line) => line.startsWith('epoch '));
+    assert.ok(epochLines.length > 0 && epochLines.length <= 40, `without a TTY at most one line per epoch (${epochLines.length})`);
+
+    for (const tag of ['M0-wiring', 'demo-seed0']) assert.deepEqual((await verifyTag(root, tag)).problems, [], tag);
+    assert.equal(readJson(join(runDirOf(root, 'demo-seed0'), 'manifest.json')).code.git.commit, git(root, 'rev-parse', 'HEAD'));
+    assert.deepEqual(readJson(join(runDirOf(root, 'demo-seed0'), 'manifest.json')).command, ['dl-lab', 'demo', '--seed', '0']);
+  });
+
+  it('demo --out-dir works anywhere (the original smoke test) and --quiet prints only the summary', async () => {
+    const out = join(tempDir(), 'dl_run');
+    const demo = runCli(['demo', '--seed', '0', '--out-dir', out, '--quiet'], { cwd: tempDir() });
+    assert.equal(demo.status, 0, demo.stderr);
+    assert.equal(demo.stderr, '');
+    for (const file of ['manifest.json', 'summary.json', 'analysis.json', 'checkpoints/best.json']) assert.ok(existsSync(join(out, file)), file);
+    assert.deepEqual((await verifyRun(out, out)).problems, []);
+  });
+
+  it('a user error exits 1 with one clear line naming the field, no stack trace, nothing written', () => {
+    const root = tempDir();
+    assert.equal(runCli(['--name', 'errs', '--skip-git'], { cwd: root }).status, 0);
+    writeFileSync(join(root, 'configs/default.json'), '{"seed": "zero"}');
+    const before = snapshotTree(root);
+    for (const [args, message] of [
+      [['run', 'bad tag'], /^dl-lab run: error: invalid TAG "bad tag"/],
+      [['run', 'ok-tag'], /configs\/default\.json: \/seed: must be integer/],
+      [['demo', '--seed', 'abc'], /--seed must be an integer/],
+    ] as const) {
+      const result = runCli([...args], { cwd: root });
+      assert.equal(result.status, 1, result.stderr);
+      assert.match(result.stderr, message);
+      assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+      assert.doesNotMatch(result.stderr, /An error occured/, 'no Yeoman banner');
+    }
+    assert.deepEqual(snapshotTree(root), before);
+  });
+
+  it('run outside a project says how to make one', () => {
+    const result = runCli(['run', 'x'], { cwd: tempDir() });
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /no dl-lab project at or above .* \(no \.yo-rc\.json found\); create one with `npx dl-lab --name <project>`/);
+  });
+
+  it('--help prints each sub-generator\'s options and USAGE examples', () => {
+    for (const [sub, example] of [['run', 'npx dl-lab run M0-wiring'], ['demo', 'npx dl-lab demo --seed 0'], ['app', 'npx dl-lab --name moons-mlp']] as const) {
+      const result = runCli(sub === 'app' ? ['--help'] : [sub, '--help'], { cwd: tempDir() });
+      assert.equal(result.status, 0, result.stderr);
+      assert.match(result.stdout, /Options:/);
+      assert.ok(result.stdout.includes(example), `${sub} --help shows ${example}`);
+    }
+  });
+
+  it('a corrupt .yo-rc.json is an error naming the file', () => {
+    const root = tempDir();
+    writeFileSync(join(root, '.yo-rc.json'), '{"generator-dl-lab": ');
+    const result = runCli(['run', 'x'], { cwd: root });
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /\.yo-rc\.json: not valid JSON/);
+    assert.equal(readFileSync(join(root, '.yo-rc.json'), 'utf8'), '{"generator-dl-lab": ');
+  });
+});

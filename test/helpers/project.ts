@@ -1,0 +1,15 @@
+import { join } from 'node:path';
+import { verifyRun, type RunVerification } from '../../src/lib/verify/verify-run.js';
+import { tempDir } from './fs.js';
+import { runGenerator } from './generators.js';
+
+/** A scaffolded project in a fresh temp dir (real `git init` + first commit unless skipGit). */
+export const scaffoldProject = async (options: { name?: string; skipGit?: boolean } = {}): Promise<string> => {
+  const dir = tempDir('dl-lab-project-');
+  await runGenerator('app', { cwd: dir, options: { name: options.name ?? 'test-project', yes: true, skipGit: options.skipGit ?? false } });
+  return dir;
+};
+
+export const runDirOf = (root: string, tag: string): string => join(root, 'artifacts', 'runs', tag);
+
+export const verifyTag = (root: string, tag: string): Promise<RunVerification> => verifyRun(root, runDirOf(root, tag));
