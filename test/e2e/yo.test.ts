@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chownSync, mkdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { verifyRun } from '../../src/lib/verify/verify-run.js';
+import { cleanupTempDirs, readJson, tempDir } from '../helpers/fs.js';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const YO = join(REPO, 'node_modules/.bin/yo');
+
+/** yo refuses root (it drops to uid 1000), so as root we run it as that user, like a researcher would. */
+const nonRootUser = (): { name: string; uid: number; gid: number } | undefined => {
+  if (process.getuid?.() !== 0) return undefined;
+  const entry = spawnSync('getent', ['passwd', '1000'], { encoding: 'utf8' }).stdout.trim();
+  if (!entry) return undefined;
+  const [name, , uid, gid] = entry.split(':');
+  return { name, uid: Number(uid), gid: Number(gid) };
+};
+
+describe('yo dl-lab (real yo, as a non-root user)', function () {
+  this.timeout(180_000);
+  const user = nonRootUser();
+  after(cleanupTempDirs);
+
+  before(function () {
+    if (process.getuid?.() === 0 && !user) this.skip(); // as root without a uid-1000 user there is nobody yo accepts
+  });
+
+  /** A home with `node_modules/generator-dl-lab` → this repo, so yo's local lookup finds the built package. */
+  const workspace = (): { home: string; project: string } => {
+    const home = tempDir('dl-lab-yo-');
+    mkdirSync(join(home, 'node_modules'));
+    symlinkSync(REPO, join(home, 'node_modules', 'generator-dl-lab'));
+    const project = join(home, 'proj');
+    mkdirSync(project);
+    if (user) for (const dir of [home, join(home, 'node_modules'), project]) chownSync(dir, user.uid, user.gid);
+    return { home, project };
+  };
+
+  const yo = (home: string, cwd: string, args: string[]): string => {
+    const env = { ...process.env, HOME: home, NO_UPDATE_NOTIFIER: '1', CI: 'true' };
+    return execFileSync(process.execPath, [YO, ...args, '--no-insight'], {
+      cwd,
+      env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(user ? { uid: user.uid, gid: user.gid } : {}),
+    });
+  };
+
+  it('lists only our real sub-generators', () => {
+    const { home, project } = workspace();
+    const listing = yo(home, project, ['--generators']);
+    const ours = listing.slice(listing.indexOf('dl-lab')).split('\n').map((l) => l.trim()).filter(Boolean);
+    assert.deepEqual(ours, ['dl-lab', 'demo', 'run']);
+  });
+
+  it('yo dl-lab, yo dl-lab:run and yo dl-lab:demo write a project and two valid runs', async () => {
+    const { home, project } = workspace();
+    assert.match(yo(home, project, ['dl-lab', '--name', 'yo-proj', '--yes']), /created project yo-proj/);
+    assert.equal(readJson(join(project, '.yo-rc.json'))['generator-dl-lab'].name, 'yo-proj');
+    assert.match(yo(home, project, ['dl-lab:run', 'M0-yo']), /wrote run M0-yo/);
+    assert.match(yo(home, project, ['dl-lab:demo', '--seed', '0', '--quiet']), /wrote run demo-seed0/);
+    for (const tag of ['M0-yo', 'demo-seed0']) {
+      assert.deepEqual((await verifyRun(project, join(project, 'artifacts/runs', tag))).problems, [], tag);
+    }
+    assert.deepEqual(readJson(join(project, 'artifacts/runs/demo-seed0/manifest.json')).command, ['yo', 'dl-lab:demo', '--seed', '0', '--quiet', '--no-insight']);
+  });
+});
