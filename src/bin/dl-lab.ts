@@ -4,17 +4,17 @@
  * one. It exists because `yo` refuses to run as root and costs a global generator lookup;
  * `dl-lab <name> …` is `yo dl-lab:<name> …` without either.
  */
-import { fileURLToPath } from 'node:url';
 import { isUserError } from '../lib/errors.js';
 import { assertYoRcReadable } from '../lib/project.js';
-import { SUBCOMMANDS, isSubcommand, type Subcommand } from '../lib/subcommands.js';
+import { generatorPath, listSubcommands } from '../lib/subcommands.js';
 
 const EXIT_USER_ERROR = 1;
 const EXIT_INTERNAL_ERROR = 70;
 
-const parseCommandLine = (argv: string[]): { name: Subcommand; args: string[]; help: boolean } => {
-  const name = isSubcommand(argv[0]) ? argv[0] : 'app';
-  const rest = isSubcommand(argv[0]) ? argv.slice(1) : argv;
+const parseCommandLine = (argv: string[], subcommands: readonly string[]): { name: string; args: string[]; help: boolean } => {
+  const explicit = argv[0] !== undefined && subcommands.includes(argv[0]);
+  const name = explicit ? argv[0] : 'app';
+  const rest = explicit ? argv.slice(1) : argv;
   const help = rest.some((arg) => arg === '--help' || arg === '-h');
   return { name, args: rest.filter((arg) => arg !== '--help' && arg !== '-h'), help };
 };
@@ -36,7 +36,12 @@ const main = async (): Promise<number> => {
     console.log(PACKAGE_VERSION);
     return 0;
   }
-  const { name, args, help } = parseCommandLine(argv);
+  const subcommands = listSubcommands();
+  const { name, args, help } = parseCommandLine(argv, subcommands);
+  if (name === 'app' && argv[0] !== undefined && !argv[0].startsWith('-')) {
+    process.stderr.write(`dl-lab: error: unknown command '${argv[0]}'; commands: ${subcommands.join(', ')}\n`);
+    return EXIT_USER_ERROR;
+  }
   try {
     // Yeoman parses ./.yo-rc.json while constructing any generator and would crash on a corrupt one
     // with a stack trace; check it first so the user gets one line naming the file.
@@ -47,15 +52,13 @@ const main = async (): Promise<number> => {
     return EXIT_USER_ERROR;
   }
   if (help && name === 'app') {
-    console.log(`dl-lab <command> [options]   (same as yo dl-lab:<command>)\n\ncommands: ${SUBCOMMANDS.join(', ')} (default: app)\nrun \`dl-lab <command> --help\` for each command's options\n`);
+    console.log(`dl-lab <command> [options]   (same as yo dl-lab:<command>)\n\ncommands: ${subcommands.join(', ')} (default: app)\nrun \`dl-lab <command> --help\` for each command's options\n`);
   }
   const { createEnv } = await import('yeoman-environment');
   // We never install packages, so skip the package-manager step and its "no change" notice.
   const env = createEnv({ skipInstall: true });
   silenceTaskFailureBanner(env.adapter.log as unknown as { error: (...args: unknown[]) => unknown });
-  for (const sub of SUBCOMMANDS) {
-    env.register(fileURLToPath(new URL(`../generators/${sub}/index.js`, import.meta.url)), { namespace: `dl-lab:${sub}` });
-  }
+  for (const sub of subcommands) env.register(generatorPath(sub), { namespace: `dl-lab:${sub}` });
   try {
     await env.run([`dl-lab:${name}`, ...args], { help, skipInstall: true });
     return 0;

@@ -1,6 +1,16 @@
-/** The sub-generators `dl-lab <name>` and `yo dl-lab:<name>` run; `app` is the default. */
-export const SUBCOMMANDS = ['app', 'run', 'demo'] as const;
-export type Subcommand = (typeof SUBCOMMANDS)[number];
+import { existsSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-export const isSubcommand = (value: string | undefined): value is Subcommand =>
-  value !== undefined && (SUBCOMMANDS as readonly string[]).includes(value);
+/**
+ * The sub-generators `dl-lab <name>` and `yo dl-lab:<name>` run, found the way Yeoman finds them:
+ * every `generators/<name>/index.js` of the built package (so adding a generator needs no list).
+ */
+export const GENERATORS_DIR = fileURLToPath(new URL('../generators/', import.meta.url));
+
+export const generatorPath = (name: string): string => `${GENERATORS_DIR}${name}/index.js`;
+
+export const listSubcommands = (): string[] =>
+  readdirSync(GENERATORS_DIR, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(generatorPath(entry.name)))
+    .map((entry) => entry.name)
+    .sort((a, b) => (a === 'app' ? -1 : b === 'app' ? 1 : a.localeCompare(b)));
