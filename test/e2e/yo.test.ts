@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, mkdirSync, symlinkSync } from 'node:fs';
+import { chownSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { verifyRun } from '../../src/lib/verify/verify-run.js';
@@ -53,7 +53,11 @@ describe('yo dl-lab (real yo, as a non-root user)', function () {
     const { home, project } = workspace();
     const listing = yo(home, project, ['--generators']);
     const ours = listing.slice(listing.indexOf('dl-lab')).split('\n').map((l) => l.trim()).filter(Boolean);
-    assert.deepEqual(ours, ['dl-lab', 'demo', 'run']);
+    const subGenerators = readdirSync(join(REPO, 'src/generators'), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && entry.name !== 'app')
+      .map((entry) => entry.name)
+      .sort();
+    assert.deepEqual(ours, ['dl-lab', ...subGenerators], 'app is listed as dl-lab, then every real sub-generator and nothing else');
   });
 
   it('yo dl-lab, yo dl-lab:run and yo dl-lab:demo write a project and two valid runs', async () => {

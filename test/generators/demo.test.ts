@@ -78,7 +78,9 @@ describe('dl-lab demo (demo generator)', () => {
     await runGenerator('demo', { cwd: tempDir(), options: { seed: 0, outDir: out, quiet: true } });
     const manifest = readJson(join(out, 'manifest.json'));
     assert.equal(manifest.run_dir, '.');
-    assert.deepEqual(manifest.outputs.map((o: { path: string }) => o.path), ['summary.json', 'analysis.json', 'checkpoints/best.json']);
+    assert.deepEqual(manifest.outputs.map((o: { path: string }) => o.path), [
+      'figures/training_curves.pdf', 'figures/training_curves.png', 'summary.json', 'analysis.json', 'checkpoints/best.json',
+    ], 'figures first: a paper tool takes the first .pdf/.png output');
     assert.deepEqual((await verifyRun(out, out)).problems, []);
     assert.deepEqual(readFileSync(join(out, 'checkpoints/best.json')), read('demo-seed0', 'checkpoints/best.json'), 'same seed, same bytes anywhere');
   });

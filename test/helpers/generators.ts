@@ -3,8 +3,9 @@ import helpers, { type RunResult } from 'yeoman-test';
 import AppGenerator from '../../src/generators/app/index.js';
 import DemoGenerator from '../../src/generators/demo/index.js';
 import RunGenerator from '../../src/generators/run/index.js';
+import VerifyGenerator from '../../src/generators/verify/index.js';
 
-const classes = { app: AppGenerator, run: RunGenerator, demo: DemoGenerator } as const;
+const classes = { app: AppGenerator, run: RunGenerator, demo: DemoGenerator, verify: VerifyGenerator } as const;
 export type GeneratorName = keyof typeof classes;
 
 /**

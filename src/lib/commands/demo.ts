@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DEFAULT_CONFIG_PATH, inMemoryConfig, loadConfig, type ExperimentConfig, type LoadedConfig } from '../config.js';
 import { sha256Hex } from '../hash.js';
 import { demoDocuments } from '../run/demo-documents.js';
+import { trainingCurveFiles } from '../run/figure-files.js';
 import { buildManifest } from '../run/manifest.js';
 import { assertTargetFree, publishRun, type PublishedRun } from '../run/publish.js';
 import { DEFAULT_TRAIN_CONFIG, train, type TrainConfig, type TrainHooks, type TrainResult } from '../training/api.js';
@@ -19,6 +20,8 @@ export interface DemoOptions {
   lr?: number;
   hidden?: number;
   config?: string;
+  /** A config already resolved (reproduce: a run's recorded hyperparameters); no file is read. */
+  effectiveConfig?: LoadedConfig;
   command: string[];
 }
 
@@ -57,7 +60,9 @@ export const planDemo = async (options: DemoOptions): Promise<DemoPlan> => {
   );
   const projectRoot = findProjectRoot(options.outDir ? join(options.cwd, options.outDir) : options.cwd);
   const defaultFile = projectRoot ? join(projectRoot, DEFAULT_CONFIG_PATH) : undefined;
-  const config = options.config
+  const config = options.effectiveConfig
+    ? options.effectiveConfig
+    : options.config
     ? loadConfig(options.config, options.cwd, projectRoot)
     : defaultFile && existsSync(defaultFile)
       ? loadConfig(DEFAULT_CONFIG_PATH, projectRoot!, projectRoot)
@@ -77,6 +82,7 @@ export const executeDemo = async (plan: DemoPlan, provenance: Promise<CapturedPr
   const durationSeconds = Math.round(performance.now() - started) / 1000;
   const { target, trainConfig } = plan;
   const docs = demoDocuments(target.tag, target.runDir, result, durationSeconds);
+  const figures = await trainingCurveFiles(result.history, result.best.epoch);
   const captured = await provenance;
   const published = await publishRun({
     targetDir: target.targetDir,
@@ -84,7 +90,7 @@ export const executeDemo = async (plan: DemoPlan, provenance: Promise<CapturedPr
     summary: docs.summary,
     analysis: docs.analysis,
     checkpointRecord: docs.checkpointRecord,
-    extraFiles: captured.patchFile ? [captured.patchFile] : [],
+    extraFiles: [...figures, ...(captured.patchFile ? [captured.patchFile] : [])],
     buildManifest: (outputs) =>
       buildManifest(
         {

@@ -3,6 +3,7 @@ import { DEFAULT_CONFIG_PATH, loadConfig, type LoadedConfig } from '../config.js
 import { UserError } from '../errors.js';
 import { sha256File } from '../hashing/sha256-file.js';
 import { loadMetricsInput, type LoadedMetrics } from '../metrics-input.js';
+import { trainingCurveFiles } from '../run/figure-files.js';
 import { buildManifest } from '../run/manifest.js';
 import { assertTargetFree, publishRun, type PublishedRun } from '../run/publish.js';
 import { recordedDocuments, type CheckpointSource } from '../run/recorded-documents.js';
@@ -55,6 +56,7 @@ export const executeRecord = async (plan: RecordPlan, provenance: Promise<Captur
   const { target } = plan;
   const checkpoint = plan.checkpointPath && plan.checkpointGiven ? await hashCheckpoint(plan.checkpointPath, plan.checkpointGiven) : undefined;
   const docs = recordedDocuments(target.tag, target.runDir, plan.metrics?.input, checkpoint);
+  const figures = await trainingCurveFiles(docs.analysis.history, docs.summary.best_checkpoint.epoch ?? undefined);
   const captured = await provenance;
   return publishRun({
     targetDir: target.targetDir,
@@ -62,7 +64,7 @@ export const executeRecord = async (plan: RecordPlan, provenance: Promise<Captur
     summary: docs.summary,
     analysis: docs.analysis,
     checkpointRecord: docs.checkpointRecord,
-    extraFiles: [...docs.extraFiles, ...(captured.patchFile ? [captured.patchFile] : [])],
+    extraFiles: [...figures, ...docs.extraFiles, ...(captured.patchFile ? [captured.patchFile] : [])],
     buildManifest: (outputs) =>
       buildManifest(
         {

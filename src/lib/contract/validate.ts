@@ -34,7 +34,8 @@ const validatorFor = (name: SchemaName): ValidateFunction => {
 /** A violation as the user sees it: `<file>: <json pointer>: <message>`. */
 export interface Violation { file: string; pointer: string; message: string }
 
-export const formatViolation = (v: Violation): string => `${v.file}: ${v.pointer || '/'}: ${v.message}`;
+/** A violation as text; an empty pointer means the problem is the file itself (missing, unreadable…). */
+export const formatViolation = (v: Violation): string => (v.pointer ? `${v.file}: ${v.pointer}: ${v.message}` : `${v.file}: ${v.message}`);
 
 const describe = (error: ErrorObject): string => {
   switch (error.keyword) {
@@ -64,7 +65,7 @@ export const schemaViolations = (name: SchemaName, data: unknown, file: string):
   const seen = new Set<string>();
   const violations: Violation[] = [];
   for (const error of shown) {
-    const violation = { file, pointer: error.instancePath, message: describe(error) };
+    const violation = { file, pointer: error.instancePath || '/', message: describe(error) };
     const key = formatViolation(violation);
     if (!seen.has(key)) {
       seen.add(key);
@@ -80,7 +81,7 @@ export const throwIfViolations = (violations: readonly Violation[], what: string
   const [first] = violations;
   throw new UserError(`${what}: ${violations.length} problem${violations.length === 1 ? '' : 's'}`, {
     file: first.file,
-    field: first.pointer || '/',
+    field: first.pointer,
     details: violations.map(formatViolation),
   });
 };

@@ -1,5 +1,5 @@
 import { sha256Hex } from '../hash.js';
-import { runFilePath } from './paths.js';
+import { MANIFEST, runFilePath } from './paths.js';
 
 /** What an output is for; figures come first in `manifest.outputs` (a paper tool takes the first figure). */
 export type OutputRole = 'figure' | 'summary' | 'analysis' | 'checkpoint-record' | 'checkpoint' | 'patch' | 'other';
@@ -29,8 +29,20 @@ export const outputEntries = (runDir: string, files: readonly RunFile[]): Output
  * The run's seal: sha256 of `sha256sum`-format lines ("<sha256>  <path>\n") of every output,
  * sorted by path in byte order, so `sha256sum`-style tools can recompute it.
  */
-export const sealDigest = (outputs: ReadonlyArray<{ path: string; sha256: string }>): string => {
-  const lines = outputs.map((o) => `${o.sha256}  ${o.path}\n`);
-  lines.sort((a, b) => Buffer.compare(Buffer.from(a.slice(66)), Buffer.from(b.slice(66))));
-  return sha256Hex(lines.join(''));
+export const sealDigest = (outputs: ReadonlyArray<{ path: string; sha256: string }>): string => sha256Hex(sha256sumLines(outputs));
+
+/** `sha256sum` output for these files: "<sha256>  <path>\n" per file, sorted by path in byte order. */
+export const sha256sumLines = (files: ReadonlyArray<{ path: string; sha256: string }>): string =>
+  [...files]
+    .sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)))
+    .map((file) => `${file.sha256}  ${file.path}\n`)
+    .join('');
+
+/** The SHA256SUMS text of a run: every output and manifest.json, paths relative to the run directory. */
+export const runChecksums = (runDir: string, outputs: ReadonlyArray<{ path: string; sha256: string }>, manifestSha256: string): string => {
+  const prefix = runDir === '.' ? '' : `${runDir}/`;
+  return sha256sumLines([
+    ...outputs.map((o) => ({ path: o.path.startsWith(prefix) ? o.path.slice(prefix.length) : o.path, sha256: o.sha256 })),
+    { path: MANIFEST, sha256: manifestSha256 },
+  ]);
 };

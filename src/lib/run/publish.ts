@@ -1,13 +1,15 @@
-import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { chmod, copyFile, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { runContractViolations, type RunDocuments } from '../contract/run-contract.js';
 import { throwIfViolations } from '../contract/validate.js';
 import { UserError } from '../errors.js';
 import { stringifyJson } from '../json-file.js';
-import { outputEntries, type OutputEntry, type RunFile } from './outputs.js';
-import { ANALYSIS, CHECKPOINT_RECORD, MANIFEST, SUMMARY, runFilePath } from './paths.js';
-
+import { outputEntries, runChecksums, type OutputEntry, type RunFile } from './outputs.js';
+import { ANALYSIS, CHECKPOINT_RECORD, MANIFEST, SHA256SUMS, SUMMARY, runFilePath } from './paths.js';
+import { cleanStaleStaging, stagingName } from './staging.js';
+import { sha256Hex } from '../hash.js';
+import { sha256File } from '../hashing/sha256-file.js';
 
 export interface RunToPublish {
   /** Absolute directory the run becomes (`<root>/artifacts/runs/<tag>` or an `--out-dir`). */
@@ -25,7 +27,9 @@ export interface RunToPublish {
 
 export interface PublishedRun { targetDir: string; manifest: object; outputs: OutputEntry[]; results: Record<string, number> }
 
-const jsonFile = (name: string, role: RunFile['role'], value: object): RunFile => ({ name, role, bytes: Buffer.from(stringifyJson(value)) });
+type InMemoryFile = Extract<RunFile, { bytes: Uint8Array }>;
+
+const jsonFile = (name: string, role: RunFile['role'], value: object): InMemoryFile => ({ name, role, bytes: Buffer.from(stringifyJson(value)) });
 
 /** Refuse to reuse a tag: a published run is never replaced. `--out-dir` may be an existing *empty* folder. */
 export const assertTargetFree = async (targetDir: string, allowEmptyDir = false): Promise<void> => {
@@ -70,21 +74,24 @@ export const publishRun = async (run: RunToPublish): Promise<PublishedRun> => {
     runContractViolations(docs, { manifest: label(MANIFEST), summary: label(SUMMARY), analysis: label(ANALYSIS), checkpointRecord: label(CHECKPOINT_RECORD) }),
     'the run does not satisfy the contract; nothing was written',
   );
+  const manifestFile = jsonFile(MANIFEST, 'other', manifest);
+  const checksums: RunFile = { name: SHA256SUMS, role: 'other', bytes: Buffer.from(runChecksums(run.runDir, outputs, sha256Hex(manifestFile.bytes))) };
 
-  const allowEmpty = run.runDir === '.';
-  await assertTargetFree(run.targetDir, allowEmpty);
+  await assertTargetFree(run.targetDir, run.runDir === '.');
   const parent = dirname(run.targetDir);
   await mkdir(parent, { recursive: true });
-  const staging = join(parent, `.staging-${basename(run.targetDir)}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  await cleanStaleStaging(parent);
+  const staging = join(parent, stagingName(basename(run.targetDir)));
+  const removeStagingOnSignal = (signal: NodeJS.Signals) => {
+    rmSync(staging, { recursive: true, force: true });
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', removeStagingOnSignal);
+  process.once('SIGTERM', removeStagingOnSignal);
   try {
     await mkdir(staging);
-    for (const file of [...files, jsonFile(MANIFEST, 'other', manifest)]) {
-      const path = join(staging, file.name);
-      await mkdir(dirname(path), { recursive: true });
-      if ('bytes' in file) await writeDurably(path, file.bytes);
-      else await copyFile(file.copyFrom, path);
-      await chmod(path, 0o444);
-    }
+    // The manifest and SHA256SUMS go last: a staging folder that has them is complete.
+    for (const file of [...files, manifestFile, checksums]) await writeRunFile(staging, file);
     try {
       await rename(staging, run.targetDir);
     } catch (error) {
@@ -97,6 +104,27 @@ export const publishRun = async (run: RunToPublish): Promise<PublishedRun> => {
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw error;
+  } finally {
+    process.off('SIGINT', removeStagingOnSignal);
+    process.off('SIGTERM', removeStagingOnSignal);
   }
   return { targetDir: run.targetDir, manifest, outputs, results: (run.analysis as { results: Record<string, number> }).results };
+};
+
+/** Write one run file durably and read-only (a published run is never edited in place). */
+const writeRunFile = async (dir: string, file: RunFile): Promise<void> => {
+  const path = join(dir, file.name);
+  await mkdir(dirname(path), { recursive: true });
+  if ('bytes' in file) await writeDurably(path, file.bytes);
+  else await copyVerified(file.copyFrom, path, file.sha256);
+  await chmod(path, 0o444);
+};
+
+/** Copy a large file (a checkpoint) and make sure the copy has the bytes that were hashed. */
+const copyVerified = async (from: string, to: string, sha256: string): Promise<void> => {
+  await copyFile(from, to);
+  const copied = await sha256File(to);
+  if (copied.sha256 !== sha256) {
+    throw new UserError(`${from} changed while it was being copied into the run; run again once it is complete`, { file: from, field: '--checkpoint' });
+  }
 };

@@ -1,13 +1,14 @@
 import { lstat, readdir, readFile, realpath } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { basename, join, relative, sep } from 'node:path';
 import type { RunManifest } from '../contract/generated/manifest.js';
 import { runContractViolations } from '../contract/run-contract.js';
 import type { Violation } from '../contract/validate.js';
 import { sha256File } from '../hashing/sha256-file.js';
 import { parseJson } from '../json-file.js';
-import { relativeInside } from '../project.js';
-import { sealDigest } from '../run/outputs.js';
-import { ANALYSIS, CHECKPOINT_RECORD, MANIFEST, SUMMARY } from '../run/paths.js';
+import { RUNS_DIR, relativeInside } from '../project.js';
+import { runChecksums, sealDigest } from '../run/outputs.js';
+import { ANALYSIS, CHECKPOINT_RECORD, MANIFEST, SHA256SUMS, SUMMARY } from '../run/paths.js';
+import { sha256Hex } from '../hash.js';
 
 export interface RunVerification {
   /** The run directory relative to the root ('.' for a standalone `--out-dir` run). */
@@ -34,14 +35,21 @@ const listTree = async (dir: string): Promise<{ files: string[]; links: string[]
   return { files, links };
 };
 
-const readJsonDocument = async (path: string, label: string, problems: Violation[]): Promise<unknown> => {
+const parseDocument = (text: string, label: string, problems: Violation[]): unknown => {
   try {
-    return parseJson(await readFile(path, 'utf8'), label);
+    return parseJson(text, label);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    problems.push({ file: label, pointer: '', message: code ? `cannot read (${code})` : (error as Error).message.replace(`${label}: `, '') });
+    problems.push({ file: label, pointer: '', message: (error as Error).message.replace(`${label}: `, '') });
     return undefined;
   }
+};
+
+const readJsonDocument = async (path: string, label: string, problems: Violation[]): Promise<unknown> => {
+  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    problems.push({ file: label, pointer: '', message: `cannot read (${error.code ?? error.message})` });
+    return undefined;
+  });
+  return text === undefined ? undefined : parseDocument(text, label, problems);
 };
 
 /**
@@ -53,9 +61,15 @@ export const verifyRun = async (root: string, runDirAbs: string): Promise<RunVer
   const runDir = toPosix(relative(root, runDirAbs)) || '.';
   const label = (name: string) => (runDir === '.' ? name : `${runDir}/${name}`);
   const problems: Violation[] = [];
-  const [manifest, summary, analysis, checkpointRecord] = await Promise.all(
-    [MANIFEST, SUMMARY, ANALYSIS, CHECKPOINT_RECORD].map((name) => readJsonDocument(join(runDirAbs, name), label(name), problems)),
-  );
+  const manifestBytes = await readFile(join(runDirAbs, MANIFEST)).catch((error: NodeJS.ErrnoException) => {
+    problems.push({ file: label(MANIFEST), pointer: '', message: `cannot read (${error.code ?? error.message})` });
+    return undefined;
+  });
+  if (!manifestBytes) return { runDir, ok: false, problems };
+  const [manifest, summary, analysis, checkpointRecord] = await Promise.all([
+    parseDocument(manifestBytes.toString('utf8'), label(MANIFEST), problems),
+    ...[SUMMARY, ANALYSIS, CHECKPOINT_RECORD].map((name) => readJsonDocument(join(runDirAbs, name), label(name), problems)),
+  ]);
   if (problems.length > 0) return { runDir, ok: false, problems };
   problems.push(
     ...runContractViolations(
@@ -98,7 +112,18 @@ export const verifyRun = async (root: string, runDirAbs: string): Promise<RunVer
   const { files, links } = await listTree(runDirAbs);
   for (const link of links) problems.push({ file: label(link), pointer: '', message: 'symlink inside a run (runs hold regular files only)' });
   for (const file of files) {
-    if (file !== MANIFEST && !listed.has(file)) problems.push({ file: label(file), pointer: '', message: 'not listed in manifest.json outputs (added after the run was sealed?)' });
+    if (file !== MANIFEST && file !== SHA256SUMS && !listed.has(file)) {
+      problems.push({ file: label(file), pointer: '', message: 'not listed in manifest.json outputs (added after the run was sealed?)' });
+    }
+  }
+  const expectedSums = runChecksums(runDir, m.outputs, sha256Hex(manifestBytes));
+  const sums = await readFile(join(runDirAbs, SHA256SUMS), 'utf8').catch(() => undefined);
+  if (sums === undefined) problems.push({ file: label(SHA256SUMS), pointer: '', message: 'missing' });
+  else if (sums !== expectedSums) {
+    problems.push({ file: label(SHA256SUMS), pointer: '', message: 'does not match manifest.json and its outputs (manifest.json or SHA256SUMS was edited)' });
+  }
+  if (runDir.startsWith(`${RUNS_DIR}/`) && m.tag !== basename(runDirAbs)) {
+    problems.push({ file: manifestLabel, pointer: '/tag', message: `'${m.tag}' but the run folder is '${basename(runDirAbs)}'` });
   }
   const seal = sealDigest(m.outputs);
   if (seal !== m.seal.digest) problems.push({ file: manifestLabel, pointer: '/seal/digest', message: `seal ${m.seal.digest.slice(0, 12)}… does not match the outputs (${seal.slice(0, 12)}…)` });

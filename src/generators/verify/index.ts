@@ -1,0 +1,38 @@
+import type { BaseOptions } from 'yeoman-generator';
+import { printSummary } from '../../lib/cli-options.js';
+import { UserError } from '../../lib/errors.js';
+import { stringifyJson } from '../../lib/json-file.js';
+import { requireProject } from '../../lib/project.js';
+import { verificationJson, verificationLines } from '../../lib/verify/report.js';
+import { verifyProject, type ProjectVerification } from '../../lib/verify/verify-project.js';
+import { DlLabGenerator } from '../dl-lab-generator.js';
+
+type VerifyOptions = BaseOptions & { tags?: string[]; json?: boolean };
+
+/** `dl-lab verify [TAG…]`: check that runs are exactly as sealed. Read-only. */
+export default class VerifyGenerator extends DlLabGenerator<Record<string, never>, VerifyOptions> {
+  private result!: ProjectVerification;
+
+  constructor(args: string[], options: VerifyOptions) {
+    super(args, options);
+    this.argument('tags', { type: Array, required: false, description: 'Runs to check (default: every run of the project)' });
+    this.option('json', { type: Boolean, description: 'Print a machine-readable report on stdout', default: false });
+  }
+
+  async default(): Promise<void> {
+    const { root } = requireProject(this.destinationRoot());
+    this.result = await verifyProject(root, this.options.tags ?? []);
+  }
+
+  end(): void {
+    if (this.options.json) process.stdout.write(stringifyJson(verificationJson(this.result)));
+    else printSummary(verificationLines(this.result));
+    const failed = this.result.runs.filter((run) => !run.ok);
+    if (failed.length > 0) {
+      throw new UserError(`${failed.length} run(s) failed verification: ${failed.map((run) => run.tag).join(', ')}`, {
+        file: failed[0].problems[0]?.file,
+        field: failed[0].problems[0]?.pointer,
+      });
+    }
+  }
+}

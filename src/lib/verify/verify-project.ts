@@ -1,0 +1,42 @@
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { RUNS_DIR, validateTag } from '../project.js';
+import { STAGING_PREFIX } from '../run/paths.js';
+import { cleanStaleStaging, type StagingCleanup } from '../run/staging.js';
+import { verifyRun, type RunVerification } from './verify-run.js';
+
+export interface ProjectVerification { ok: boolean; runs: Array<RunVerification & { tag: string }>; staging: StagingCleanup }
+
+/** Files are small and many: a few dozen runs in flight keep both cores and the disk busy. */
+const CONCURRENCY = 32;
+
+/** The tags of every published run of the project (staging folders and plain files are not runs). */
+export const listRunTags = async (root: string): Promise<string[]> =>
+  (await readdir(join(root, RUNS_DIR), { withFileTypes: true }).catch(() => []))
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith(STAGING_PREFIX) && !entry.name.startsWith('.'))
+    .map((entry) => entry.name)
+    .sort();
+
+/**
+ * Verify the given runs (default: all) of a project, and clean up staging folders abandoned by
+ * killed writers (reporting those still in use).
+ */
+export const verifyProject = async (root: string, tags?: readonly string[]): Promise<ProjectVerification> => {
+  const staging = await cleanStaleStaging(join(root, RUNS_DIR));
+  const wanted = tags && tags.length > 0 ? tags.map((tag) => validateTag(tag)) : await listRunTags(root);
+  const runs: ProjectVerification['runs'] = new Array(wanted.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < wanted.length) {
+      const index = next++;
+      const tag = wanted[index];
+      const dir = join(root, RUNS_DIR, tag);
+      runs[index] = existsSync(dir)
+        ? { tag, ...(await verifyRun(root, dir)) }
+        : { tag, runDir: `${RUNS_DIR}/${tag}`, ok: false, problems: [{ file: `${RUNS_DIR}/${tag}`, pointer: '', message: 'no such run' }] };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, wanted.length) }, worker));
+  return { ok: runs.every((run) => run.ok), runs, staging };
+};
