@@ -134,9 +134,15 @@ export interface GitInfoAvailable {
    */
   untracked_files_truncated?: true;
   /**
-   * Untracked entries left out of the patch (size budget, nested repositories); applying the patch does not restore them. Present only when non-empty.
+   * Untracked entries left out of the patch (size/count budget, nested repositories); applying the patch does not restore them. Sorted, at most 1000. Present only when non-empty.
+   *
+   * @maxItems 1000
    */
   patch_omitted_files?: string[];
+  /**
+   * Present only when patch_omitted_files was cut at its limit.
+   */
+  patch_omitted_files_truncated?: true;
   /**
    * sha256 of the saved patch (git diff HEAD plus untracked files as new files).
    */

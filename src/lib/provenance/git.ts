@@ -1,0 +1,151 @@
+import { UserError } from '../errors.js';
+import { gitClient } from './git-client.js';
+import { buildWorkingTreePatch } from './git-patch.js';
+import { redactRemoteUrl } from './git-remote.js';
+import { parsePorcelainStatus } from './git-status.js';
+import type { GitCapture, GitInfo, GitInfoAvailable } from './types.js';
+
+/** A run's own outputs live here and must never make the tree it ran from look dirty. */
+export const DEFAULT_EXCLUDE_PATHS: readonly string[] = ['artifacts/'];
+/** untracked_files and patch_omitted_files list at most this many paths. */
+export const UNTRACKED_LIST_LIMIT = 1000;
+/** Untracked files' total size the patch may carry; stray datasets/checkpoints go over it. */
+export const DEFAULT_MAX_UNTRACKED_PATCH_BYTES = 64 * 1024 * 1024;
+/** Untracked files the patch may carry: one git process each, and no source tree adds 1000 files at once. */
+export const DEFAULT_MAX_UNTRACKED_PATCH_FILES = 1000;
+/** Per git process: far above what any query needs, low enough that a hung git cannot hang a run. */
+export const DEFAULT_GIT_TIMEOUT_MS = 60_000;
+
+export interface CaptureGitOptions {
+  /**
+   * Paths relative to `dir` (the project directory, which may be a subdirectory of the
+   * repository) whose changes are ignored: not dirty, not in the patch, not counted. Default
+   * ['artifacts/']. Git pathspecs, so globs work.
+   */
+  excludePaths?: readonly string[];
+  /** Untracked files left out of the patch beyond these are named in patch_omitted_files. */
+  maxUntrackedPatchBytes?: number;
+  maxUntrackedPatchFiles?: number;
+  timeoutMs?: number;
+}
+
+/**
+ * Exactly what code `dir` holds: HEAD, branch, remote and, when the tree is dirty, a patch that
+ * `git apply` on that commit in a fresh clone turns back into this working tree.
+ *
+ * Scope is the whole repository, not only the project subdirectory: code outside the project
+ * (a shared library next to it) is code the run may have imported. Everything runs from the
+ * top level so patch paths are top-level relative; only the excludes are project relative.
+ *
+ * Never throws for "no git here": no repository, no git binary, no commit yet, or any git
+ * failure gives `{ available: false, reason }`, so a run can record that it was not versioned.
+ */
+export const captureGit = async (dir: string, options: CaptureGitOptions = {}): Promise<GitCapture> => {
+  try {
+    return await capture(dir, options);
+  } catch (error) {
+    return unavailable(`git failed in ${dir}: ${messageOf(error)}`);
+  }
+};
+
+const capture = async (dir: string, options: CaptureGitOptions): Promise<GitCapture> => {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS;
+  const location = await locateRepository(dir, timeoutMs);
+  if ('reason' in location) return unavailable(location.reason);
+  const { top, prefix } = location;
+  const pathspecs = ['.', ...(options.excludePaths ?? DEFAULT_EXCLUDE_PATHS).map((path) => excludePathspec(prefix, path))];
+
+  const git = gitClient(top, { timeoutMs });
+  // Independent queries, concurrently. `-q --verify` prints nothing (exit 1, no stderr, which
+  // simple-git does not treat as an error) when there is no commit yet.
+  const [commit, headRef, remotes, statusText] = await Promise.all([
+    git.raw(['rev-parse', '-q', '--verify', 'HEAD^{commit}']),
+    // "refs/heads/<branch>", or "HEAD" when detached; always prints (see git-client.ts). Fails
+    // only without a commit, which the first query reports.
+    git.raw(['rev-parse', '--symbolic-full-name', 'HEAD']).catch(() => ''),
+    git.getRemotes(true),
+    // --no-optional-locks: do not refresh-and-write the index, which could collide with a git
+    // command the user runs at the same moment. -uall: every untracked file, not just its dir.
+    // --branch: a header line, so a clean tree is not a silent command (see git-client.ts).
+    git.raw(['--no-optional-locks', 'status', '--porcelain=v1', '-z', '--branch', '--untracked-files=all', '--', ...pathspecs]),
+  ]);
+  if (commit.trim() === '') return unavailable(`git repository has no commits yet: ${top}`);
+
+  const status = parsePorcelainStatus(statusText);
+  const branch = headRef.trim().startsWith('refs/heads/') ? headRef.trim().slice('refs/heads/'.length) : null;
+  const dirty = status.changed.length > 0 || status.untracked.length > 0;
+  const remote = remotes.find((r) => r.name === 'origin') ?? remotes[0];
+  const info: GitInfoAvailable = {
+    available: true,
+    commit: commit.trim(),
+    branch,
+    detached: branch === null,
+    remote: remote ? redactRemoteUrl(remote.refs.fetch || remote.refs.push) : null,
+    project_subdir: prefix === '' ? '.' : prefix.replace(/\/$/, ''),
+    dirty,
+    changed: status.changed.length,
+    untracked: status.untracked.length,
+    untracked_files: status.untracked.slice(0, UNTRACKED_LIST_LIMIT),
+  };
+  if (status.untracked.length > UNTRACKED_LIST_LIMIT) info.untracked_files_truncated = true;
+  if (!dirty) return { info, patch: null };
+
+  const { patch, omitted } = await buildWorkingTreePatch({
+    top,
+    pathspecs,
+    hasTrackedChanges: status.changed.length > 0,
+    untracked: status.untracked,
+    maxUntrackedBytes: options.maxUntrackedPatchBytes ?? DEFAULT_MAX_UNTRACKED_PATCH_BYTES,
+    maxUntrackedFiles: options.maxUntrackedPatchFiles ?? DEFAULT_MAX_UNTRACKED_PATCH_FILES,
+    timeoutMs,
+  });
+  if (omitted.length > 0) info.patch_omitted_files = omitted.slice(0, UNTRACKED_LIST_LIMIT);
+  if (omitted.length > UNTRACKED_LIST_LIMIT) info.patch_omitted_files_truncated = true;
+  return { info, patch };
+};
+
+type Location = { top: string; prefix: string } | { reason: string };
+
+/** Top level and the project's path inside it ('' or 'sub/dir/'), or why there is no repository. */
+const locateRepository = async (dir: string, timeoutMs: number): Promise<Location> => {
+  let output: string;
+  try {
+    output = await gitClient(dir, { timeoutMs }).raw(['rev-parse', '--show-toplevel', '--show-prefix']);
+  } catch (error) {
+    const message = messageOf(error);
+    if (/does not exist/i.test(message)) return { reason: `not a git repository: ${dir} (no such directory)` };
+    if (/not a git repository/i.test(message)) return { reason: `not a git repository: ${dir}` };
+    if (/ENOENT/.test(message)) return { reason: 'git is not installed (not found on PATH)' };
+    return { reason: `git failed in ${dir}: ${message}` };
+  }
+  const [top = '', prefix = ''] = output.split('\n');
+  return { top, prefix };
+};
+
+/** `:(exclude)` pathspec for a project-relative path, evaluated from the top level. */
+const excludePathspec = (prefix: string, path: string): string => `:(exclude)${prefix}${path.replace(/^\.\//, '')}`;
+
+const unavailable = (reason: string): GitCapture => ({ info: { available: false, reason }, patch: null });
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error)).trim().split('\n')[0];
+
+/**
+ * For `--require-clean`: refuse to start a run whose code cannot be named by a commit alone.
+ * An unknown state (no git) is refused too: "clean" must be proven, not assumed.
+ */
+export const assertClean = (info: GitInfo): void => {
+  if (!info.available) {
+    throw new UserError(`--require-clean: cannot tell whether the code is committed: ${info.reason}`, { field: '--require-clean' });
+  }
+  if (!info.dirty) return;
+  const state = [
+    info.changed > 0 ? `${info.changed} tracked file${info.changed === 1 ? ' has' : 's have'} uncommitted changes` : '',
+    info.untracked > 0 ? `${info.untracked} untracked file${info.untracked === 1 ? '' : 's'}` : '',
+  ].filter(Boolean);
+  const listed = info.untracked_files.slice(0, 20).map((path) => `untracked: ${path}`);
+  if (info.untracked > listed.length && info.untracked > 0) listed.push(`… and ${info.untracked - listed.length} more untracked`);
+  throw new UserError(`--require-clean: the working tree is dirty (${state.join(', ')}); commit or stash them, or add untracked files to .gitignore`, {
+    field: '--require-clean',
+    details: [...listed, 'run `git status` to see every change'],
+  });
+};

@@ -1,0 +1,50 @@
+import { execFile } from 'node:child_process';
+
+/** Default limit for one external probe (python, nvidia-smi). */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 10_000;
+
+export type CommandResult = { ok: true; stdout: string } | { ok: false; reason: string };
+
+export interface RunCommandOptions {
+  /** Environment of the child; its PATH is also where the executable is looked up. */
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+}
+
+/**
+ * Run a probe and turn every way it can fail (not installed, timed out, non-zero exit) into a
+ * readable reason instead of an exception: provenance capture must never fail a run because a
+ * tool is missing, it records that the tool was missing.
+ */
+export const runCommand = (file: string, args: readonly string[], options: RunCommandOptions = {}): Promise<CommandResult> => {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+  return new Promise((resolve) => {
+    execFile(
+      file,
+      args,
+      // SIGKILL: a hung nvidia-smi (wedged driver) may ignore SIGTERM.
+      { env: options.env ?? process.env, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024, windowsHide: true },
+      (error, stdout, stderr) => {
+        if (!error) return resolve({ ok: true, stdout });
+        resolve({ ok: false, reason: describeFailure(file, error, stdout, stderr, timeoutMs) });
+      },
+    );
+  });
+};
+
+type ExecError = Error & { code?: string | number | null; killed?: boolean; signal?: NodeJS.Signals | null };
+
+const describeFailure = (file: string, error: ExecError, stdout: string, stderr: string, timeoutMs: number): string => {
+  if (error.code === 'ENOENT') return `${file} not found on PATH`;
+  if (error.code === 'EACCES') return `${file} is not executable`;
+  if (error.killed || error.signal) return `${file} timed out after ${timeoutMs / 1000} s`;
+  // A Python traceback ends with the exception; nvidia-smi prints its failures ("couldn't
+  // communicate with the NVIDIA driver") as the first line of stdout.
+  const said = lastLine(stderr) || firstLine(stdout);
+  const status = typeof error.code === 'number' ? `exited with code ${error.code}` : 'failed';
+  return said ? `${file} ${status}: ${said}` : `${file} ${status}`;
+};
+
+const lines = (text: string): string[] => text.split('\n').map((line) => line.trim().slice(0, 300)).filter((line) => line.length > 0);
+const firstLine = (text: string): string => lines(text)[0] ?? '';
+const lastLine = (text: string): string => lines(text).at(-1) ?? '';
