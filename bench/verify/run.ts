@@ -1,0 +1,78 @@
+/**
+ * bench/verify: `verifyProject` on a project with 1,000 and 10,000 runs (target: ≤ 5 s at 10,000,
+ * growing linearly), beside a baseline measured in the same run: `sha256sum` over the same files
+ * (hashing alone, no parsing or schema checks), driven by one xargs.
+ *
+ *   npx tsx bench/verify/run.ts [--repeat 3]
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { stringifyJson } from '../../src/lib/json-file.js';
+import { sha256Hex } from '../../src/lib/hash.js';
+import { captureEnvironment } from '../../src/lib/provenance/environment.js';
+import { buildManifest } from '../../src/lib/run/manifest.js';
+import { outputEntries, runChecksums, type RunFile } from '../../src/lib/run/outputs.js';
+import { CHECKPOINT_RECORD, MANIFEST, SHA256SUMS } from '../../src/lib/run/paths.js';
+import { recordedDocuments } from '../../src/lib/run/recorded-documents.js';
+import { verifyProject } from '../../src/lib/verify/verify-project.js';
+import { fmt, repeat } from '../lib/stats.js';
+
+const REPEAT = Number(process.argv[process.argv.indexOf('--repeat') + 1]) || 3;
+
+/** Write `count` sealed wiring runs the way `publishRun` lays them out (without its fsyncs, to build fast). */
+const makeProject = async (count: number): Promise<string> => {
+  const root = mkdtempSync(join(tmpdir(), `dl-lab-bench-verify-${count}-`));
+  writeFileSync(join(root, '.yo-rc.json'), stringifyJson({ 'generator-dl-lab': { name: 'bench' } }));
+  // A real environment (python packages included), so each manifest is as large as a real one.
+  const environment = await captureEnvironment();
+  for (let i = 0; i < count; i++) {
+    const tag = `run-${String(i).padStart(5, '0')}`;
+    const runDir = `artifacts/runs/${tag}`;
+    const docs = recordedDocuments(tag, runDir, undefined, undefined);
+    const files: RunFile[] = [
+      { name: 'summary.json', role: 'summary', bytes: Buffer.from(stringifyJson(docs.summary)) },
+      { name: 'analysis.json', role: 'analysis', bytes: Buffer.from(stringifyJson(docs.analysis)) },
+      { name: CHECKPOINT_RECORD, role: 'checkpoint-record', bytes: Buffer.from(stringifyJson(docs.checkpointRecord)) },
+    ];
+    const outputs = outputEntries(runDir, files);
+    const manifest = buildManifest(
+      {
+        tag, demo: true, subcommand: 'run', command: ['dl-lab', 'run', tag], runDir, createdAt: new Date(0),
+        code: { git: { available: false, reason: 'benchmark fixture' } }, environment, data: [],
+        config: { path: null, sha256: sha256Hex('{}') }, hyperparameters: { seed: 0 },
+      },
+      outputs,
+    );
+    const manifestBytes = Buffer.from(stringifyJson(manifest));
+    for (const file of [...files, { name: MANIFEST, bytes: manifestBytes }, { name: SHA256SUMS, bytes: Buffer.from(runChecksums(runDir, outputs, sha256Hex(manifestBytes))) }]) {
+      const path = join(root, runDir, file.name);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, (file as { bytes: Uint8Array }).bytes);
+    }
+  }
+  return root;
+};
+
+const rows: string[] = [];
+const perRun: Record<number, number> = {};
+for (const count of [1_000, 10_000]) {
+  const root = await makeProject(count);
+  const ours = await repeat(REPEAT, async () => {
+    const result = await verifyProject(root);
+    if (!result.ok || result.runs.length !== count) throw new Error('bench fixture did not verify');
+  });
+  const baseline = await repeat(REPEAT, async () => {
+    execFileSync('bash', ['-c', 'find artifacts/runs -type f -print0 | xargs -0 sha256sum > /dev/null'], { cwd: root });
+  });
+  perRun[count] = ours.median / count;
+  rows.push(`| ${count.toLocaleString('en')} | ${fmt(ours)} | ${fmt(baseline)} | ${(ours.median / baseline.median).toFixed(2)}× |`);
+  rmSync(root, { recursive: true, force: true });
+}
+console.log(`bench/verify (${REPEAT} repetitions each; min / median / max)\n`);
+console.log('| runs | dl-lab verify | baseline: sha256sum of the same files | ratio |');
+console.log('| ---: | --- | --- | ---: |');
+for (const row of rows) console.log(row);
+console.log(`\nper run: ${(perRun[1000]).toFixed(3)} ms at 1,000, ${(perRun[10000]).toFixed(3)} ms at 10,000 (growth ${(perRun[10000] / perRun[1000]).toFixed(2)}×; 1.00 = linear)`);
+console.log(`target: ≤ 5,000 ms at 10,000 runs`);

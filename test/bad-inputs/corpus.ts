@@ -1,0 +1,128 @@
+import { chmodSync, mkdirSync, rmSync, symlinkSync, truncateSync, writeFileSync, appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Bad inputs a researcher can give dl-lab. Each must exit non-zero with an error naming the file
+ * (or option) and the field, print no stack trace, and leave the project byte-for-byte as it was.
+ * The base project (see bad-inputs.test.ts) has runs `M0-wiring` and `demo-seed0`.
+ */
+export interface BadInput {
+  name: string;
+  args: string[];
+  /** Prepares the bad input inside the copy of the base project. */
+  setup?: (root: string) => void;
+  /** What the error must say: the file/option and the field. */
+  error: RegExp;
+}
+
+const write = (root: string, path: string, text: string) => {
+  mkdirSync(join(root, path, '..'), { recursive: true });
+  writeFileSync(join(root, path), text);
+};
+
+const definitions = { acc: { definition: 'accuracy', unit: 'fraction', higher_is_better: true } };
+const metricsFile = (overrides: Record<string, unknown>) =>
+  JSON.stringify({ metrics: { acc: 0.9 }, metric_definitions: definitions, primary_metric: 'acc', results: { acc: 0.9 }, ...overrides });
+const badMetrics = (name: string, text: string, error: RegExp): BadInput => ({
+  name: `metrics: ${name}`,
+  args: ['run', 'T-metrics', '--metrics', 'tmp/metrics.json'],
+  setup: (root) => write(root, 'tmp/metrics.json', text),
+  error,
+});
+const badConfig = (name: string, text: string, error: RegExp, command: 'run' | 'demo' = 'run'): BadInput => ({
+  name: `config (${command}): ${name}`,
+  args: command === 'run' ? ['run', 'T-config', '--config', 'configs/bad.json'] : ['demo', '--config', 'configs/bad.json', '--quiet'],
+  setup: (root) => write(root, 'configs/bad.json', text),
+  error,
+});
+/** Mutate a published run (its files are read-only, as published). */
+const tamper = (name: string, change: (runDir: string) => void, error: RegExp): BadInput => ({
+  name: `tampered run: ${name}`,
+  args: ['verify'],
+  setup: (root) => change(join(root, 'artifacts/runs/demo-seed0')),
+  error,
+});
+const flipByte = (path: string, offset: number) => {
+  chmodSync(path, 0o644);
+  const { readFileSync } = require('node:fs') as typeof import('node:fs');
+  const bytes = readFileSync(path);
+  bytes[offset] ^= 0x01;
+  writeFileSync(path, bytes);
+};
+
+const TAG_ERROR = (tag: string) => new RegExp(`invalid TAG ${JSON.stringify(tag).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`);
+
+export const BAD_INPUTS: BadInput[] = [
+  // Tags
+  { name: 'tag: empty', args: ['run', ''], error: /TAG is required/ },
+  { name: 'tag: ..', args: ['run', '..'], error: TAG_ERROR('..') },
+  { name: 'tag: /', args: ['run', '/'], error: TAG_ERROR('/') },
+  { name: 'tag: a/b', args: ['run', 'a/b'], error: TAG_ERROR('a/b') },
+  { name: 'tag: spaces', args: ['run', 'my run'], error: TAG_ERROR('my run') },
+  { name: 'tag: unicode', args: ['run', 'rün-α'], error: TAG_ERROR('rün-α') },
+  { name: 'tag: 200 characters', args: ['run', 'x'.repeat(200)], error: /invalid TAG "x{200}"/ },
+  { name: 'tag: leading dot', args: ['run', '.hidden'], error: TAG_ERROR('.hidden') },
+  { name: 'tag: existing run', args: ['run', 'M0-wiring'], error: /artifacts\/runs\/M0-wiring already exists: a published run is never overwritten/ },
+  { name: 'tag: existing demo run', args: ['demo', '--seed', '0', '--quiet'], error: /artifacts\/runs\/demo-seed0 already exists/ },
+  { name: 'demo --tag ..', args: ['demo', '--tag', '..', '--quiet'], error: TAG_ERROR('..') },
+  // Configs
+  badConfig('not JSON', '{seed: 0}', /configs\/bad\.json: not valid JSON/),
+  badConfig('no seed', '{"lr": 0.1}', /configs\/bad\.json: \/: missing required field 'seed'/),
+  badConfig('seed null', '{"seed": null}', /configs\/bad\.json: \/seed: must be integer/),
+  badConfig('seed float', '{"seed": 1.5}', /configs\/bad\.json: \/seed: must be integer/),
+  badConfig('seed string', '{"seed": "0"}', /configs\/bad\.json: \/seed: must be integer/),
+  badConfig('seed negative', '{"seed": -1}', /configs\/bad\.json: \/seed: must be >= 0/),
+  badConfig('an array', '[0]', /configs\/bad\.json: \/: must be object/),
+  badConfig('n_train a string', '{"seed": 0, "data": {"n_train": "1000"}}', /configs\/bad\.json: \/data\/n_train: must be integer/, 'demo'),
+  badConfig('lr zero', '{"seed": 0, "training": {"lr": 0}}', /configs\/bad\.json: \/training\/lr: must be > 0/, 'demo'),
+  badConfig('epochs zero', '{"seed": 0, "training": {"epochs": 0}}', /configs\/bad\.json: \/training\/epochs: must be >= 1/, 'demo'),
+  badConfig('hidden negative', '{"seed": 0, "model": {"hidden": -1}}', /configs\/bad\.json: \/model\/hidden: must be >= 0/, 'demo'),
+  { name: 'config: missing file', args: ['run', 'T-config', '--config', 'configs/nope.json'], error: /configs\/nope\.json: cannot read \(ENOENT\)/ },
+  { name: 'config: a directory', args: ['run', 'T-config', '--config', 'configs'], error: /configs: not a regular file/ },
+  // --metrics files
+  badMetrics('missing keys', '{"metrics": {"acc": 0.9}}', /tmp\/metrics\.json: \/: missing required field 'metric_definitions'/),
+  badMetrics('NaN', '{"metrics": {"acc": NaN}}', /tmp\/metrics\.json: not valid JSON.*JSON has no NaN or Infinity/s),
+  badMetrics('Infinity', metricsFile({}).replace('"acc":0.9', '"acc":Infinity'), /tmp\/metrics\.json: not valid JSON.*NaN or Infinity/s),
+  badMetrics('string value', metricsFile({ metrics: { acc: '0.9' } }), /tmp\/metrics\.json: \/metrics\/acc: must be number/),
+  badMetrics('metric without definition', metricsFile({ metrics: { acc: 0.9, loss: 0.3 } }), /tmp\/metrics\.json: \/metrics\/loss: 'loss' has no entry in metric_definitions/),
+  badMetrics('results key not defined', metricsFile({ results: { f1: 0.5 } }), /tmp\/metrics\.json: \/results\/f1: 'f1' has no entry in metric_definitions/),
+  badMetrics('nested values', metricsFile({ results: { acc: { mean: 0.9 } } }), /tmp\/metrics\.json: \/results\/acc: must be number/),
+  badMetrics('primary metric not defined', metricsFile({ primary_metric: 'auc' }), /tmp\/metrics\.json: \/primary_metric: 'auc' has no entry/),
+  badMetrics('definition without unit', metricsFile({ metric_definitions: { acc: { definition: 'a', higher_is_better: true } } }), /tmp\/metrics\.json: \/metric_definitions\/acc: missing required field 'unit'/),
+  badMetrics('higher_is_better a string', metricsFile({ metric_definitions: { acc: { definition: 'a', unit: 'u', higher_is_better: 'yes' } } }), /tmp\/metrics\.json: \/metric_definitions\/acc\/higher_is_better: must be boolean/),
+  badMetrics('history entry without epoch', metricsFile({ history: [{ acc: 0.5 }] }), /tmp\/metrics\.json: \/history\/0: missing required field 'epoch'/),
+  badMetrics('unknown top-level field', metricsFile({ acuracy: 1 }), /tmp\/metrics\.json: \/: unknown field 'acuracy'/),
+  badMetrics('empty file', '', /tmp\/metrics\.json: not valid JSON/),
+  badMetrics('checkpoint path missing', metricsFile({ best_checkpoint: { path: 'gone.pt', selected_by: 'acc' } }), /checkpoint gone\.pt: cannot read \(ENOENT\)/),
+  {
+    name: 'metrics: huge file (65 MiB)',
+    args: ['run', 'T-metrics', '--metrics', 'tmp/huge.json'],
+    setup: (root) => {
+      write(root, 'tmp/huge.json', '');
+      truncateSync(join(root, 'tmp/huge.json'), 65 * 1024 * 1024);
+    },
+    error: /tmp\/huge\.json: 68157440 bytes is larger than the 67108864-byte limit/,
+  },
+  { name: 'metrics: file missing', args: ['run', 'T-metrics', '--metrics', 'tmp/none.json'], error: /tmp\/none\.json: cannot read \(ENOENT\)/ },
+  // Command-line numbers
+  { name: '--seed abc', args: ['demo', '--seed', 'abc', '--quiet'], error: /--seed must be an integer from 0 to 4294967295, got/ },
+  { name: '--lr -1', args: ['demo', '--lr', '-1', '--tag', 'neg-lr', '--quiet'], error: /--lr must be a positive number/ },
+  { name: '--hidden 1.5', args: ['demo', '--hidden', '1.5', '--tag', 'frac', '--quiet'], error: /--hidden must be a non-negative integer/ },
+  // Project marker
+  { name: '.yo-rc.json corrupt', args: ['run', 'T-yo'], setup: (root) => writeFileSync(join(root, '.yo-rc.json'), '{"generator-dl-lab": {'), error: /\.yo-rc\.json: not valid JSON/ },
+  { name: '.yo-rc.json without our key', args: ['run', 'T-yo'], setup: (root) => writeFileSync(join(root, '.yo-rc.json'), '{}'), error: /\.yo-rc\.json: missing object "generator-dl-lab"/ },
+  // Published runs tampered with
+  tamper('byte flip in summary.json', (dir) => flipByte(join(dir, 'summary.json'), 40), /artifacts\/runs\/demo-seed0\/summary\.json: sha256 .* differs from the recorded/),
+  tamper('file removed', (dir) => rmSync(join(dir, 'analysis.json')), /artifacts\/runs\/demo-seed0\/analysis\.json: cannot read \(ENOENT\)/),
+  tamper('file added', (dir) => writeFileSync(join(dir, 'extra.txt'), 'x'), /artifacts\/runs\/demo-seed0\/extra\.txt: not listed in manifest\.json outputs/),
+  tamper('symlink out of the project', (dir) => symlinkSync('/etc/hostname', join(dir, 'figures', 'escape.png')), /artifacts\/runs\/demo-seed0\/figures\/escape\.png: symlink inside a run/),
+  tamper('manifest edited', (dir) => {
+    chmodSync(join(dir, 'manifest.json'), 0o644);
+    appendFileSync(join(dir, 'manifest.json'), ' ');
+  }, /artifacts\/runs\/demo-seed0\/SHA256SUMS: does not match manifest\.json/),
+  tamper('output replaced by a symlink', (dir) => {
+    rmSync(join(dir, 'checkpoints', 'best.json'));
+    symlinkSync('../summary.json', join(dir, 'checkpoints', 'best.json'));
+  }, /artifacts\/runs\/demo-seed0\/checkpoints\/best\.json: is a symlink, not a file/),
+  { name: 'verify: unknown tag', args: ['verify', 'no-such-run'], error: /artifacts\/runs\/no-such-run: no such run/ },
+];
