@@ -1,0 +1,91 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RunAnalysis } from '../contract/generated/analysis.js';
+import type { RunManifest } from '../contract/generated/manifest.js';
+import type { MetricDefinitions, RunSummary } from '../contract/generated/summary.js';
+import { formatViolation } from '../contract/validate.js';
+import { UserError } from '../errors.js';
+import { RUNS_DIR, TAG_PATTERN } from '../project.js';
+import { ANALYSIS, MANIFEST, SUMMARY } from '../run/paths.js';
+import { verifyRun } from '../verify/verify-run.js';
+
+/** A run a paper may cite: it exists and `verify` passes, so its numbers are exactly as sealed. */
+export interface CitableRun {
+  tag: string;
+  /** `artifacts/runs/<TAG>` (POSIX, relative to the project root). */
+  runDir: string;
+  results: Record<string, number>;
+  definitions: MetricDefinitions;
+  /** The manifest's seal digest (sha256 over every output). */
+  seal: string;
+  demo: boolean;
+  /** summary.json primary_metric (a results key or a metric). */
+  primaryMetric: string;
+}
+
+export type RunLookup =
+  | { status: 'ok'; run: CitableRun }
+  | { status: 'invalid-tag' | 'missing' | 'unverified'; tag: string; runDir: string; problems: string[] };
+
+export const runDirOf = (tag: string): string => `${RUNS_DIR}/${tag}`;
+
+export const resultPointer = (tag: string, key: string): string => `${runDirOf(tag)}/${ANALYSIS}:results.${key}`;
+
+const readJson = async <T>(path: string): Promise<T> => JSON.parse(await readFile(path, 'utf8')) as T;
+
+/**
+ * Find and verify one run of the project. Never throws for a bad run: the lookup says why it
+ * cannot be cited (bad tag, no such folder, or `verify` problems: tampered, unsealed, invalid).
+ */
+export const lookupRun = async (root: string, tag: string): Promise<RunLookup> => {
+  const runDir = runDirOf(tag);
+  if (!TAG_PATTERN.test(tag)) {
+    return { status: 'invalid-tag', tag, runDir, problems: [`invalid tag ${JSON.stringify(tag)}: a tag is 1-128 characters of A-Z a-z 0-9 . _ - and starts with a letter or digit`] };
+  }
+  const runDirAbs = join(root, RUNS_DIR, tag);
+  if (!existsSync(runDirAbs)) return { status: 'missing', tag, runDir, problems: [`no run ${tag}: ${runDir}/ does not exist`] };
+  if (!existsSync(join(runDirAbs, MANIFEST))) {
+    return { status: 'unverified', tag, runDir, problems: [`${runDir}/${MANIFEST}: missing (the run is not sealed)`] };
+  }
+  const verification = await verifyRun(root, runDirAbs);
+  if (!verification.ok) return { status: 'unverified', tag, runDir, problems: verification.problems.map(formatViolation) };
+  // verify passed: the documents parse and satisfy the contract, so they can be read as typed.
+  const [manifest, summary, analysis] = await Promise.all([
+    readJson<RunManifest>(join(runDirAbs, MANIFEST)),
+    readJson<RunSummary>(join(runDirAbs, SUMMARY)),
+    readJson<RunAnalysis>(join(runDirAbs, ANALYSIS)),
+  ]);
+  return {
+    status: 'ok',
+    run: { tag, runDir, results: analysis.results, definitions: summary.metric_definitions, seal: manifest.seal.digest, demo: analysis.demo, primaryMetric: summary.primary_metric },
+  };
+};
+
+/** Why a lookup failed, as the headline of an error. */
+export const lookupFailure = (lookup: Exclude<RunLookup, { status: 'ok' }>): string =>
+  lookup.status === 'missing'
+    ? `no run ${lookup.tag} (${lookup.runDir}/ does not exist${/^demo-seed\d+$/.test(lookup.tag) ? `; npx dl-lab demo --seed ${lookup.tag.slice(9)} makes it` : ''})`
+  : lookup.status === 'invalid-tag' ? lookup.problems[0]
+  : `run ${lookup.tag} does not pass verification (tampered, unsealed or invalid)`;
+
+/** The runs named by `tags`, each verified; a missing, tampered or unsealed run is a UserError listing every problem. */
+export const requireCitableRuns = async (root: string, tags: readonly string[]): Promise<CitableRun[]> => {
+  const lookups = await Promise.all([...new Set(tags)].map((tag) => lookupRun(root, tag)));
+  const failed = lookups.filter((lookup): lookup is Exclude<RunLookup, { status: 'ok' }> => lookup.status !== 'ok');
+  if (failed.length > 0) {
+    const first = failed[0];
+    const headline = failed.length === 1 ? `${lookupFailure(first)}; refusing to cite it` : `${failed.length} runs cannot be cited: ${failed.map((f) => f.tag).join(', ')}`;
+    throw new UserError(headline, {
+      file: first.runDir,
+      details: failed.flatMap((f) => {
+        const problems = f.status === 'unverified' ? f.problems : [];
+        return failed.length === 1 ? problems : [lookupFailure(f), ...problems.map((p) => `  ${p}`)];
+      }),
+    });
+  }
+  return lookups.map((lookup) => (lookup as { run: CitableRun }).run).sort((a, b) => compareStrings(a.tag, b.tag));
+};
+
+/** Byte-order comparison (locale-independent, so output is the same on every machine). */
+export const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
