@@ -61,7 +61,8 @@ const main = async (): Promise<number> => {
   for (const sub of subcommands) env.register(generatorPath(sub), { namespace: `dl-lab:${sub}` });
   try {
     await env.run([`dl-lab:${name}`, ...args], { help, skipInstall: true });
-    return 0;
+    // A generator may end with a documented non-error status (compare: 2 = regression; reproduce: 2, 3).
+    return Number(process.exitCode ?? 0);
   } catch (error) {
     if (isUserError(error)) {
       process.stderr.write(`dl-lab ${name}: error: ${error.render()}\n`);
