@@ -4,7 +4,8 @@ import { join } from 'node:path';
 /**
  * Bad inputs a researcher can give dl-lab. Each must exit non-zero with an error naming the file
  * (or option) and the field, print no stack trace, and leave the project byte-for-byte as it was.
- * The base project (see bad-inputs.test.ts) has runs `M0-wiring` and `demo-seed0`.
+ * The base project (see bad-inputs.test.ts) has runs `M0-wiring` and `demo-seed0`, and the
+ * registered dataset `train` (the file data/train.csv).
  */
 export interface BadInput {
   name: string;
@@ -111,6 +112,32 @@ export const BAD_INPUTS: BadInput[] = [
   // Project marker
   { name: '.yo-rc.json corrupt', args: ['run', 'T-yo'], setup: (root) => writeFileSync(join(root, '.yo-rc.json'), '{"generator-dl-lab": {'), error: /\.yo-rc\.json: not valid JSON/ },
   { name: '.yo-rc.json without our key', args: ['run', 'T-yo'], setup: (root) => writeFileSync(join(root, '.yo-rc.json'), '{}'), error: /\.yo-rc\.json: missing object "generator-dl-lab"/ },
+  // Dataset registry
+  {
+    name: 'dataset registry: not JSON',
+    args: ['run', 'T-data', '--data', 'train'],
+    setup: (root) => writeFileSync(join(root, 'knowledge_base/data/datasets.json'), '{"datasets": '),
+    error: /knowledge_base\/data\/datasets\.json/,
+  },
+  {
+    name: 'dataset registry: a record missing its digest',
+    args: ['run', 'T-data', '--data', 'train'],
+    setup: (root) => writeFileSync(join(root, 'knowledge_base/data/datasets.json'), JSON.stringify({ schema_version: '1.0', datasets: { train: { name: 'train' } } })),
+    error: /knowledge_base\/data\/datasets\.json.*\/datasets\/train/s,
+  },
+  {
+    name: 'dataset: a registered file is missing',
+    args: ['run', 'T-data', '--data', 'train'],
+    setup: (root) => rmSync(join(root, 'data/train.csv')),
+    error: /"train" \(0 changed, 1 missing, 0 added\) changed since registration/,
+  },
+  {
+    name: 'dataset: a registered file changed',
+    args: ['demo', '--data', 'train', '--tag', 'd', '--quiet'],
+    setup: (root) => appendFileSync(join(root, 'data/train.csv'), '9,9\n'),
+    error: /"train" \(1 changed, 0 missing, 0 added\) changed since registration/,
+  },
+  { name: 'dataset: unknown name', args: ['run', 'T-data', '--data', 'nope'], error: /Unknown dataset "nope"; registered: train/ },
   // Published runs tampered with
   tamper('byte flip in summary.json', (dir) => flipByte(join(dir, 'summary.json'), 40), /artifacts\/runs\/demo-seed0\/summary\.json: sha256 .* differs from the recorded/),
   tamper('file removed', (dir) => rmSync(join(dir, 'analysis.json')), /artifacts\/runs\/demo-seed0\/analysis\.json: cannot read \(ENOENT\)/),

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync } from 'node:fs';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BAD_INPUTS } from '../bad-inputs/corpus.js';
 import { runCli } from '../helpers/cli.js';
@@ -13,7 +13,12 @@ describe(`bad inputs: ${BAD_INPUTS.length} cases through the built CLI`, functio
 
   before(async () => {
     base = join(tempDir(), 'base');
-    for (const args of [['--name', 'bad-inputs', '--out', base, '--skip-git'], ['run', 'M0-wiring'], ['demo', '--seed', '0', '--quiet']]) {
+    const steps = [['--name', 'bad-inputs', '--out', base, '--skip-git', '--framework', 'none'], ['run', 'M0-wiring'], ['demo', '--seed', '0', '--quiet'], ['data', 'add', 'data/train.csv', '--name', 'train']];
+    for (const args of steps) {
+      if (args[0] === 'data') {
+        mkdirSync(join(base, 'data'));
+        writeFileSync(join(base, 'data/train.csv'), 'x,y\n1,2\n');
+      }
       const result = runCli(args, { cwd: args[0] === '--name' ? tempDir() : base });
       assert.equal(result.status, 0, result.stderr);
     }

@@ -28,7 +28,7 @@ describe('runs are immutable, atomic and verifiable', function () {
     for (let i = 0; i < 24; i++) {
       const tag = `kill-${i}`;
       const { child, done } = startCli(['demo', '--seed', String(i), '--tag', tag, '--quiet'], { cwd: root });
-      await sleep(rng.next() * typicalMs * 1.1);
+      await sleep(rng.uniform() * typicalMs * 1.1);
       child.kill('SIGKILL');
       await done;
       const dir = runDirOf(root, tag);
@@ -78,11 +78,11 @@ describe('runs are immutable, atomic and verifiable', function () {
     const rng = new Rng(4242);
     const caughtBy = new Map<string, number>();
     for (let i = 0; i < 120; i++) {
-      const file = files[Math.floor(rng.next() * files.length)];
+      const file = files[Math.floor(rng.uniform() * files.length)];
       const original = readFileSync(file);
       const mutated = Buffer.from(original);
-      const offset = Math.floor(rng.next() * mutated.length);
-      mutated[offset] = (mutated[offset] + 1 + Math.floor(rng.next() * 255)) % 256;
+      const offset = Math.floor(rng.uniform() * mutated.length);
+      mutated[offset] = (mutated[offset] + 1 + Math.floor(rng.uniform() * 255)) % 256;
       chmodSync(file, 0o644);
       writeFileSync(file, mutated);
       const result = await verifyRun(root, dir);

@@ -4,8 +4,14 @@ import AppGenerator from '../../src/generators/app/index.js';
 import DemoGenerator from '../../src/generators/demo/index.js';
 import RunGenerator from '../../src/generators/run/index.js';
 import VerifyGenerator from '../../src/generators/verify/index.js';
+import CompareGenerator from '../../src/generators/compare/index.js';
+import ReproduceGenerator from '../../src/generators/reproduce/index.js';
+import ReportGenerator from '../../src/generators/report/index.js';
+import PaperGenerator from '../../src/generators/paper/index.js';
+import CheckPaperGenerator from '../../src/generators/check-paper/index.js';
+import DataGenerator from '../../src/generators/data/index.js';
 
-const classes = { app: AppGenerator, run: RunGenerator, demo: DemoGenerator, verify: VerifyGenerator } as const;
+const classes = { app: AppGenerator, run: RunGenerator, demo: DemoGenerator, verify: VerifyGenerator, compare: CompareGenerator, reproduce: ReproduceGenerator, report: ReportGenerator, paper: PaperGenerator, 'check-paper': CheckPaperGenerator, data: DataGenerator } as const;
 export type GeneratorName = keyof typeof classes;
 
 /**

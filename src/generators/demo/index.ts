@@ -2,12 +2,13 @@ import type { BaseOptions } from 'yeoman-generator';
 import { DlLabGenerator } from '../dl-lab-generator.js';
 import { numberOption, optionValue, printSummary, recordedCommand, stringOption } from '../../lib/cli-options.js';
 import { executeDemo, planDemo, type DemoOutcome, type DemoPlan } from '../../lib/commands/demo.js';
-import { startProvenanceCapture, type CapturedProvenance } from '../../lib/commands/provenance.js';
+import { dataNames } from '../../lib/commands/datasets.js';
+import { requireCleanTree, startProvenanceCapture, type CapturedProvenance } from '../../lib/commands/provenance.js';
 import { epochReporter } from '../../lib/progress.js';
 import { runSummaryLines } from '../../lib/run/report-lines.js';
 
 /** `dl-lab demo`: train the built-in MLP on the CPU, inside the generator lifecycle, and write a complete run. */
-type DemoOptions = BaseOptions & { seed?: number; tag?: string; outDir?: string; epochs?: number; lr?: number; hidden?: number; config?: string; quiet?: boolean };
+type DemoOptions = BaseOptions & { seed?: number; tag?: string; outDir?: string; epochs?: number; lr?: number; hidden?: number; config?: string; quiet?: boolean; data?: string | string[] };
 
 export default class DemoGenerator extends DlLabGenerator<Record<string, never>, DemoOptions> {
   private plan!: DemoPlan;
@@ -23,6 +24,9 @@ export default class DemoGenerator extends DlLabGenerator<Record<string, never>,
     this.option('lr', { type: Number, description: 'Override training.lr' });
     this.option('hidden', { type: Number, description: 'Override model.hidden (0 = logistic regression)' });
     this.option('config', { type: String, description: 'Experiment config (default: configs/default.json inside a project, built-in defaults elsewhere)' });
+    this.option('data', { type: String, description: 'Registered dataset this run used (repeatable); its bytes are re-checked first' });
+    this.option('allow-data-drift', { type: Boolean, description: 'Record changed dataset bytes in the manifest instead of refusing', default: false });
+    this.option('require-clean', { type: Boolean, description: 'Refuse to run on uncommitted changes', default: false });
     this.option('quiet', { type: Boolean, description: 'Print only the final summary', default: false });
   }
 
@@ -37,10 +41,13 @@ export default class DemoGenerator extends DlLabGenerator<Record<string, never>,
       lr: numberOption('lr', this.options.lr, 'positive'),
       hidden: numberOption('hidden', this.options.hidden, 'non-negative-integer'),
       config: stringOption('config', this.options.config),
+      data: dataNames(this.options.data),
+      allowDataDrift: Boolean(optionValue(this.options, 'allow-data-drift')),
       command: recordedCommand(),
     });
     this.provenance = startProvenanceCapture(this.plan.target.project?.root ?? cwd);
     this.provenance.catch(() => {});
+    if (optionValue(this.options, 'require-clean')) await requireCleanTree(this.provenance);
   }
 
   /** Training is the generator's main work, so it runs in the `default` queue, before `writing` publishes. */

@@ -1,5 +1,6 @@
 import type { BaseOptions } from 'yeoman-generator';
 import { printSummary } from '../../lib/cli-options.js';
+import { formatViolation } from '../../lib/contract/validate.js';
 import { UserError } from '../../lib/errors.js';
 import { stringifyJson } from '../../lib/json-file.js';
 import { requireProject } from '../../lib/project.js';
@@ -29,9 +30,11 @@ export default class VerifyGenerator extends DlLabGenerator<Record<string, never
     else printSummary(verificationLines(this.result));
     const failed = this.result.runs.filter((run) => !run.ok);
     if (failed.length > 0) {
+      const problems = failed.flatMap((run) => run.problems);
       throw new UserError(`${failed.length} run(s) failed verification: ${failed.map((run) => run.tag).join(', ')}`, {
-        file: failed[0].problems[0]?.file,
-        field: failed[0].problems[0]?.pointer,
+        file: problems[0]?.file,
+        field: problems[0]?.pointer,
+        details: [...problems.slice(0, 20).map(formatViolation), ...(problems.length > 20 ? [`… ${problems.length - 20} more above`] : [])],
       });
     }
   }

@@ -7,7 +7,9 @@ import { trainingCurveFiles } from '../run/figure-files.js';
 import { buildManifest } from '../run/manifest.js';
 import { assertTargetFree, publishRun, type PublishedRun } from '../run/publish.js';
 import { DEFAULT_TRAIN_CONFIG, train, type TrainConfig, type TrainHooks, type TrainResult } from '../training/api.js';
-import { findProjectRoot } from '../project.js';
+import type { ManifestDataEntry } from '../datasets/types.js';
+import { findProjectRoot, requireProject } from '../project.js';
+import { checkRunDatasets } from './datasets.js';
 import type { CapturedProvenance } from './provenance.js';
 import { outDirRunTarget, projectRunTarget, type RunTarget } from './target.js';
 
@@ -22,6 +24,9 @@ export interface DemoOptions {
   config?: string;
   /** A config already resolved (reproduce: a run's recorded hyperparameters); no file is read. */
   effectiveConfig?: LoadedConfig;
+  /** Registered datasets to record beside the generated one (`--data`), re-checked first. */
+  data?: string[];
+  allowDataDrift?: boolean;
   command: string[];
 }
 
@@ -30,6 +35,7 @@ export interface DemoPlan {
   config: LoadedConfig;
   overrides: Record<string, number>;
   trainConfig: TrainConfig;
+  data: ManifestDataEntry[];
   command: string[];
 }
 
@@ -71,7 +77,8 @@ export const planDemo = async (options: DemoOptions): Promise<DemoPlan> => {
   const tag = options.tag ?? `demo-seed${trainConfig.seed}`;
   const target = options.outDir ? outDirRunTarget(options.cwd, options.outDir, tag) : projectRunTarget(options.cwd, tag);
   await assertTargetFree(target.targetDir, target.runDir === '.');
-  return { target, config, overrides, trainConfig, command: options.command };
+  const data = options.data?.length ? await checkRunDatasets(requireProject(options.cwd).root, options.data, options.allowDataDrift === true) : [];
+  return { target, config, overrides, trainConfig, data, command: options.command };
 };
 
 export interface DemoOutcome { published: PublishedRun; result: TrainResult; durationSeconds: number }
@@ -110,6 +117,7 @@ export const executeDemo = async (plan: DemoPlan, provenance: Promise<CapturedPr
               bytes: result.dataset_bytes.byteLength,
               provenance: { kind: 'generated', generator: DEMO_DATA_GENERATOR, seed: trainConfig.seed, spec: { ...trainConfig.data } },
             },
+            ...plan.data,
           ],
           config: { path: plan.config.path, sha256: plan.config.sha256, ...(Object.keys(plan.overrides).length ? { overrides: plan.overrides } : {}) },
           hyperparameters: { ...plan.config.config, ...trainConfig },

@@ -1,6 +1,6 @@
 import type { RunManifest } from '../contract/generated/manifest.js';
 import { captureEnvironment } from '../provenance/environment.js';
-import { captureGit } from '../provenance/git.js';
+import { assertClean, captureGit } from '../provenance/git.js';
 import type { RunFile } from '../run/outputs.js';
 import { CODE_PATCH } from '../run/paths.js';
 
@@ -22,3 +22,8 @@ export const startProvenanceCapture = (codeDir: string): Promise<CapturedProvena
     environment,
     patchFile: git.patch ? { name: CODE_PATCH, role: 'patch', bytes: git.patch } : undefined,
   }));
+
+/** `--require-clean`: wait for the git capture and refuse a dirty tree (or no repository) before any work. */
+export const requireCleanTree = async (provenance: Promise<CapturedProvenance>): Promise<void> => {
+  assertClean((await provenance).git);
+};

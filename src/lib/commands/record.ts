@@ -7,6 +7,8 @@ import { trainingCurveFiles } from '../run/figure-files.js';
 import { buildManifest } from '../run/manifest.js';
 import { assertTargetFree, publishRun, type PublishedRun } from '../run/publish.js';
 import { recordedDocuments, type CheckpointSource } from '../run/recorded-documents.js';
+import type { ManifestDataEntry } from '../datasets/types.js';
+import { checkRunDatasets } from './datasets.js';
 import type { CapturedProvenance } from './provenance.js';
 import { projectRunTarget, type RunTarget } from './target.js';
 
@@ -16,6 +18,9 @@ export interface RecordOptions {
   config?: string;
   metrics?: string;
   checkpoint?: string;
+  /** Registered datasets the run used (`--data`), re-checked before anything runs. */
+  data?: string[];
+  allowDataDrift?: boolean;
   /** argv recorded in the manifest. */
   command: string[];
 }
@@ -26,6 +31,7 @@ export interface RecordPlan {
   metrics: LoadedMetrics | undefined;
   checkpointGiven: string | undefined;
   checkpointPath: string | undefined;
+  data: ManifestDataEntry[];
   command: string[];
 }
 
@@ -39,7 +45,8 @@ export const planRecord = async (options: RecordOptions): Promise<RecordPlan> =>
   const metrics = options.metrics ? loadMetricsInput(resolve(options.cwd, options.metrics), options.metrics) : undefined;
   const checkpointGiven = options.checkpoint ?? metrics?.input.best_checkpoint?.path;
   const checkpointPath = options.checkpoint ? resolve(options.cwd, options.checkpoint) : metrics?.checkpointPath;
-  return { target, config, metrics, checkpointGiven, checkpointPath, command: options.command };
+  const data = await checkRunDatasets(target.root, options.data ?? [], options.allowDataDrift === true);
+  return { target, config, metrics, checkpointGiven, checkpointPath, data, command: options.command };
 };
 
 const hashCheckpoint = async (path: string, given: string): Promise<CheckpointSource> => {
@@ -77,7 +84,7 @@ export const executeRecord = async (plan: RecordPlan, provenance: Promise<Captur
           createdAt: now,
           code: { git: captured.git },
           environment: captured.environment,
-          data: [],
+          data: plan.data,
           config: { path: plan.config.path, sha256: plan.config.sha256 },
           hyperparameters: plan.config.config,
         },

@@ -1,0 +1,44 @@
+import { join, resolve } from 'node:path';
+import { addDataset, type AddDatasetResult } from '../datasets/add-dataset.js';
+import { checkDatasets } from '../datasets/check-datasets.js';
+import { readRegistry } from '../datasets/registry.js';
+import type { DatasetRecord, ManifestDataEntry } from '../datasets/types.js';
+import { UserError } from '../errors.js';
+import { HashCache, PROJECT_HASH_CACHE } from '../hashing/hash-cache.js';
+import { requireProject } from '../project.js';
+
+/** The project's hash cache: an unchanged dataset is re-checked from (path, size, mtime, inode) without re-reading it. */
+const projectCache = (root: string): Promise<HashCache> => HashCache.load(join(root, PROJECT_HASH_CACHE));
+
+export interface AddDatasetCommand { cwd: string; path: string; name: string; url?: string; license?: string; splitLogic?: string; replace?: boolean }
+
+/** `dl-lab data add <path> --name <n>`: the path is taken relative to where the user is, like any shell path. */
+export const addDatasetCommand = async (options: AddDatasetCommand): Promise<AddDatasetResult & { root: string }> => {
+  const { root } = requireProject(options.cwd);
+  const result = await addDataset(
+    root,
+    { path: resolve(options.cwd, options.path), name: options.name, url: options.url, license: options.license, splitLogic: options.splitLogic },
+    { cache: await projectCache(root), replace: options.replace === true },
+  );
+  return { ...result, root };
+};
+
+export const listDatasets = async (cwd: string): Promise<DatasetRecord[]> => {
+  const { root } = requireProject(cwd);
+  return Object.values((await readRegistry(root)).datasets).sort((a, b) => a.name.localeCompare(b.name));
+};
+
+/**
+ * The datasets a run declares with `--data`, re-checked against their registration before any
+ * work starts: changed bytes refuse the run, unless `allowDrift` records the drift instead.
+ */
+export const checkRunDatasets = async (root: string, names: readonly string[], allowDrift: boolean): Promise<ManifestDataEntry[]> =>
+  names.length === 0 ? [] : checkDatasets(root, names, { allowDrift, cache: await projectCache(root) });
+
+/** `--data a --data b` arrives as a string or an array depending on the launcher; always a list of names. */
+export const dataNames = (value: unknown): string[] => {
+  if (value === undefined || value === null || value === false) return [];
+  const list = (Array.isArray(value) ? value : [value]).flatMap((item) => String(item).split(','));
+  if (list.some((name) => name.trim() === '')) throw new UserError('--data needs a dataset name', { field: '--data' });
+  return list.map((name) => name.trim());
+};

@@ -1,0 +1,141 @@
+import { access } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { UserError } from '../errors.js';
+import { writeFileAtomic } from '../hashing/atomic-write.js';
+import type { HashCache } from '../hashing/hash-cache.js';
+import { hashFiles } from '../hashing/hash-files.js';
+import { datasetDigest } from './digest.js';
+import { notePathFor, renderDatasetNote } from './note.js';
+import { assertValidRegistry, headline, readRegistry, writeRegistry } from './registry.js';
+import { schemaViolations } from './schema.js';
+import { scanDataset } from './scan.js';
+import type { DatasetRecord } from './types.js';
+
+export const DATASET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export interface AddDatasetInput {
+  /** File or directory; a relative path is resolved against the project root. */
+  path: string;
+  name: string;
+  url?: string;
+  license?: string;
+  splitLogic?: string;
+}
+
+export interface AddDatasetOptions {
+  /** Registration time (tests pin it). Default: now. */
+  now?: Date;
+  /** Replace an existing dataset of the same name (and its note). Without it, that is an error. */
+  replace?: boolean;
+  /** Hash cache to consult and update; saved (best effort) before returning. */
+  cache?: HashCache;
+}
+
+export interface AddDatasetResult {
+  record: DatasetRecord;
+  /** Absolute path of the note written, knowledge_base/data/<name>.md. */
+  notePath: string;
+}
+
+/**
+ * Hashes a dataset and records it in knowledge_base/data/datasets.json plus a human-readable note.
+ * Nothing is written unless every check passed (name, path, existing registry, new registry
+ * against the schema). The note is written before the registry, so a crash in between leaves a
+ * stray note, never a registered dataset without one.
+ */
+export async function addDataset(projectRoot: string, input: AddDatasetInput, options: AddDatasetOptions = {}): Promise<AddDatasetResult> {
+  const root = resolve(projectRoot);
+  const { name } = input;
+  if (!DATASET_NAME.test(name)) {
+    throw new UserError(
+      `Invalid dataset name ${JSON.stringify(name)}: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit`,
+      { field: 'name' },
+    );
+  }
+
+  const registry = await readRegistry(root);
+  const notePath = join(root, notePathFor(name));
+  refuseOverwrite(name, Object.keys(registry.datasets), options.replace === true, await exists(notePath));
+
+  const absPath = resolve(root, input.path);
+  const scan = await scanDataset(absPath);
+  if (scan === undefined) throw new UserError(`Dataset path ${input.path} does not exist`, { field: 'path', file: input.path });
+  if (scan.refused.length > 0) {
+    throw new UserError(
+      `Dataset ${input.path} contains ${scan.refused.length} entr${scan.refused.length === 1 ? 'y' : 'ies'} that cannot be recorded ` +
+        '(symbolic links are not followed; only regular files count). Replace links by the files, or register their target instead',
+      { field: 'path', file: input.path, details: scan.refused },
+    );
+  }
+  if (scan.files.length === 0) throw new UserError(`Dataset directory ${input.path} contains no files`, { field: 'path', file: input.path });
+
+  const digests = await hashFiles(scan.files.map((file) => file.abs), { cache: options.cache });
+  const files = scan.files.map((file) => {
+    const { sha256, bytes } = digests.get(file.abs) as { sha256: string; bytes: number };
+    return { path: file.path, sha256, bytes };
+  });
+  const record: DatasetRecord = {
+    name,
+    path: recordedPath(root, absPath),
+    kind: scan.kind,
+    ...(input.url === undefined ? {} : { url: input.url }),
+    ...(input.license === undefined ? {} : { license: input.license }),
+    ...(input.splitLogic === undefined ? {} : { split_logic: input.splitLogic }),
+    registered_at: (options.now ?? new Date()).toISOString(),
+    file_count: files.length,
+    bytes: files.reduce((sum, file) => sum + file.bytes, 0),
+    digest: datasetDigest(files),
+    files,
+  };
+  // Checked on its own first so a bad input (say, a malformed url) is reported as such, not as
+  // a broken registry file.
+  const violations = schemaViolations('dataset_record', record);
+  if (violations.length > 0) {
+    throw new UserError(`Cannot register dataset "${name}"${headline(violations)}`, {
+      field: violations[0].pointer,
+      details: violations.length > 1 ? violations.map((v) => v.message) : [],
+    });
+  }
+  const next = { ...registry, datasets: { ...registry.datasets, [name]: record } };
+  assertValidRegistry(next); // before the note: nothing is written for a registry we would reject
+  await writeFileAtomic(notePath, renderDatasetNote(record));
+  await writeRegistry(root, next);
+  await options.cache?.save().catch(() => undefined); // a cache can only cost time, never fail a run
+  return { record, notePath };
+}
+
+/**
+ * Never overwrite silently: an existing record, or a note someone wrote by hand for a name not yet
+ * registered, needs `replace`. Names differing only in case are refused outright: their notes
+ * would be the same file on case-insensitive file systems (macOS, Windows).
+ */
+function refuseOverwrite(name: string, registered: string[], replace: boolean, noteExists: boolean): void {
+  const twin = registered.find((other) => other !== name && other.toLowerCase() === name.toLowerCase());
+  if (twin !== undefined) {
+    throw new UserError(`Dataset name "${name}" differs only in case from registered "${twin}"; use "${twin}" or another name`, { field: 'name' });
+  }
+  if (replace) return;
+  if (registered.includes(name)) {
+    throw new UserError(`Dataset "${name}" is already registered; pass replace to re-register it`, { field: 'name' });
+  }
+  if (noteExists) {
+    throw new UserError(`${notePathFor(name)} already exists though "${name}" is not registered; pass replace to overwrite it`, {
+      field: 'name',
+      file: notePathFor(name),
+    });
+  }
+}
+
+/** POSIX path relative to the project root when inside it (portable across clones), else absolute. */
+export function recordedPath(root: string, absPath: string): string {
+  const rel = relative(root, absPath);
+  if (rel === '') return '.';
+  if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return absPath;
+  return rel.split(sep).join('/');
+}
+
+const exists = (path: string): Promise<boolean> =>
+  access(path).then(
+    () => true,
+    () => false,
+  );

@@ -1,0 +1,34 @@
+import { sha256Hex } from '../hash.js';
+
+/**
+ * Order of paths by their UTF-8 bytes (what `LC_ALL=C sort` does), without encoding them: UTF-8
+ * byte order is code point order, and UTF-16 code unit order agrees with it except that surrogates
+ * (code points from U+10000) must sort above U+E000–U+FFFF. JavaScript's default `<` gets that
+ * wrong, and the digest must be reproducible outside JavaScript.
+ */
+export function compareUtf8(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const xAstral = x >= 0xd800 && x <= 0xdfff;
+    const yAstral = y >= 0xd800 && y <= 0xdfff;
+    if (xAstral !== yAstral) return xAstral ? 1 : -1;
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+/**
+ * The dataset digest (schemas/datasets.schema.json#/$defs/digest): sort files by path (UTF-8 byte
+ * order), write one `sha256sum`-style line per file, `<sha256>  <path>\n`, and hash the lot.
+ * Reusing sha256sum's format means anyone can recompute it with coreutils:
+ *   cd <dir> && find . -type f | sed 's|^\./||' | LC_ALL=C sort | tr '\n' '\0' | xargs -0 sha256sum | sha256sum
+ * It is unambiguous because the hash is fixed-width and paths cannot contain a newline (refused at
+ * registration). Names and contents are both covered; empty directories and metadata are not.
+ */
+export function datasetDigest(files: readonly { path: string; sha256: string }[]): string {
+  const sorted = [...files].sort((a, b) => compareUtf8(a.path, b.path));
+  return sha256Hex(sorted.map((file) => `${file.sha256}  ${file.path}\n`).join(''));
+}

@@ -1,0 +1,112 @@
+import { Worker } from 'node:worker_threads';
+import { UserError } from '../errors.js';
+import { assertStable } from './file-identity.js';
+import { CHUNK_BYTES } from './sha256-file.js';
+import type { FileIdentity, IdentifiedDigest } from './types.js';
+import { WORKER_SOURCE } from './worker-source.js';
+
+/** One file to hash; `size` (from a prior stat) is only used for scheduling. */
+export interface HashJob {
+  path: string;
+  size: bigint;
+}
+
+/**
+ * Files are sent in batches so a 2,000-file job costs tens of messages, not thousands. A batch is
+ * closed at 8 MiB (a few ms of hashing, so the round trip is noise) or 256 files (so a directory of
+ * tiny files still spreads over all workers).
+ */
+const BATCH_BYTES = 8n * 1024n * 1024n;
+const BATCH_FILES = 256;
+
+type WorkerResult =
+  | { sha256: string; bytes: number; before: FileIdentity; after: FileIdentity }
+  | { error: { message: string; code?: string; errno?: number; syscall?: string; path: string } };
+
+/**
+ * Largest files first (longest-processing-time scheduling): a big file picked up last would leave
+ * the other threads idle while one finishes it; small files at the end fill the gaps.
+ */
+export function planBatches(jobs: readonly HashJob[]): string[][] {
+  const sorted = [...jobs].sort((a, b) => (a.size === b.size ? 0 : a.size > b.size ? -1 : 1));
+  const batches: string[][] = [];
+  let batch: string[] = [];
+  let batchBytes = 0n;
+  for (const job of sorted) {
+    batch.push(job.path);
+    batchBytes += job.size;
+    if (batchBytes >= BATCH_BYTES || batch.length >= BATCH_FILES) {
+      batches.push(batch);
+      batch = [];
+      batchBytes = 0n;
+    }
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
+
+/**
+ * Hashes files on `threads` worker threads (started for this call, terminated before it settles,
+ * so nothing keeps the process alive). Rejects on the first file that cannot be hashed.
+ */
+export function hashInWorkers(jobs: readonly HashJob[], threads: number): Promise<Map<string, IdentifiedDigest>> {
+  const batches = planBatches(jobs);
+  const results = new Map<string, IdentifiedDigest>();
+  if (batches.length === 0) return Promise.resolve(results);
+
+  return new Promise((resolve, reject) => {
+    const workers: Worker[] = [];
+    let nextBatch = 0;
+    let batchesDone = 0;
+    let settled = false;
+
+    const settle = (error?: unknown): void => {
+      if (settled) return;
+      settled = true;
+      // Terminate before settling so callers (and tests) never observe lingering threads.
+      void Promise.allSettled(workers.map((worker) => worker.terminate())).then(() =>
+        error === undefined ? resolve(results) : reject(error),
+      );
+    };
+    const dispatch = (worker: Worker): void => {
+      if (nextBatch >= batches.length) return;
+      const id = nextBatch++;
+      worker.postMessage({ id, paths: batches[id] });
+    };
+
+    const count = Math.max(1, Math.min(threads, batches.length));
+    for (let i = 0; i < count; i++) {
+      // execArgv: [] — the eval'd worker is plain JS, so it needs none of the parent's flags (under
+      // tests that includes `--import tsx`, which would only slow the worker's startup).
+      const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { chunkBytes: CHUNK_BYTES } });
+      workers.push(worker);
+      worker.on('message', ({ id, results: batchResults }: { id: number; results: WorkerResult[] }) => {
+        if (settled) return;
+        try {
+          batches[id].forEach((path, k) => results.set(path, toDigest(path, batchResults[k])));
+        } catch (error) {
+          settle(error);
+          return;
+        }
+        batchesDone++;
+        if (batchesDone === batches.length) settle();
+        else dispatch(worker);
+      });
+      worker.on('error', settle);
+      worker.on('messageerror', settle);
+      worker.on('exit', (code) => settle(new Error(`hash worker exited early with code ${code}`)));
+      dispatch(worker);
+    }
+  });
+}
+
+function toDigest(path: string, result: WorkerResult): IdentifiedDigest {
+  if ('error' in result) {
+    const { message, code, errno, syscall } = result.error;
+    if (code === 'ENOTREGULAR') throw new UserError(message, { file: path });
+    // Rebuild something shaped like the fs error the main thread would have thrown.
+    throw Object.assign(new Error(message), { code, errno, syscall, path });
+  }
+  assertStable(path, result.before, result.after, result.bytes);
+  return { sha256: result.sha256, bytes: result.bytes, identity: result.before };
+}

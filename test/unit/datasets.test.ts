@@ -1,0 +1,363 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import addFormats from 'ajv-formats';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { isUserError, type UserError } from '../../src/lib/errors.js';
+import { HashCache } from '../../src/lib/hashing/hash-cache.js';
+import { addDataset } from '../../src/lib/datasets/add-dataset.js';
+import { checkDatasets } from '../../src/lib/datasets/check-datasets.js';
+import { compareUtf8 } from '../../src/lib/datasets/digest.js';
+import { loadDatasetsSchema } from '../../src/lib/datasets/schema.js';
+import { REGISTRY_PATH, type DatasetRecord, type GeneratedDataEntry, type ManifestDataEntry } from '../../src/lib/datasets/types.js';
+import type { GeneratedEntry, ManifestEntry } from '../../src/lib/contract/generated/datasets.js';
+
+const NOW = new Date('2025-01-02T03:04:05.000Z');
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/**
+ * The digest computed without our code: coreutils from the dataset directory, exactly the recipe
+ * documented in the schema. If this and addDataset ever disagree, the documentation is wrong.
+ */
+const shellDigest = (dir: string): string =>
+  execFileSync('sh', ['-c', "find . -type f | sed 's|^\\./||' | LC_ALL=C sort | tr '\\n' '\\0' | xargs -0 sha256sum | sha256sum"], {
+    cwd: dir,
+    encoding: 'utf8',
+  }).split(' ')[0];
+
+/** Writes files in the given order (creation order must not matter). */
+function writeTree(root: string, files: Record<string, string>, order = Object.keys(files)): void {
+  for (const rel of order) {
+    mkdirSync(dirname(join(root, rel)), { recursive: true });
+    writeFileSync(join(root, rel), files[rel]);
+  }
+}
+
+/** Names chosen so UTF-16 order and byte order disagree ('ﬀ' U+FB00 vs '😀' U+1F600), plus nesting. */
+const TREE: Record<string, string> = {
+  'train/a.csv': 'x,y\n1,2\n',
+  'train/deep/er/b.csv': 'x,y\n3,4\n',
+  'test/c.csv': 'x,y\n5,6\n',
+  'ﬀ.txt': 'ligature\n',
+  '😀.txt': 'emoji\n',
+  '.hidden': 'hidden files count too\n',
+  'README': '',
+};
+
+const assertUserError = (pattern: RegExp, check?: (error: UserError) => void) => (error: unknown) => {
+  assert.ok(isUserError(error), `expected a UserError, got ${String(error)}`);
+  assert.match(error.render(), pattern);
+  check?.(error);
+  return true;
+};
+
+describe('datasets', () => {
+  let tmp: string;
+  let root: string;
+  let n = 0;
+  /** A fresh project per test, so tests cannot see each other's registries. */
+  const project = (): string => {
+    root = join(tmp, `project-${n++}`);
+    mkdirSync(root, { recursive: true });
+    return root;
+  };
+  const registryBytes = (): Buffer | undefined => (existsSync(join(root, REGISTRY_PATH)) ? readFileSync(join(root, REGISTRY_PATH)) : undefined);
+
+  before(() => {
+    tmp = mkdtempSync(join(tmpdir(), 'dl-lab-datasets-'));
+  });
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  describe('addDataset', () => {
+    it('registers a single file: record, registry and note', async () => {
+      project();
+      writeTree(root, { 'data/iris.csv': 'sepal,petal\n1,2\n' });
+      const { record, notePath } = await addDataset(
+        root,
+        { path: 'data/iris.csv', name: 'iris', url: 'https://example.org/iris.csv', license: 'CC-BY-4.0', splitLogic: 'First 80% train.' },
+        { now: NOW },
+      );
+      const fileSha = execFileSync('sha256sum', ['iris.csv'], { cwd: join(root, 'data'), encoding: 'utf8' }).split(' ')[0];
+      assert.deepEqual(record, {
+        name: 'iris',
+        path: 'data/iris.csv',
+        kind: 'file',
+        url: 'https://example.org/iris.csv',
+        license: 'CC-BY-4.0',
+        split_logic: 'First 80% train.',
+        registered_at: '2025-01-02T03:04:05.000Z',
+        file_count: 1,
+        bytes: 16,
+        digest: sha256(`${fileSha}  iris.csv\n`),
+        files: [{ path: 'iris.csv', sha256: fileSha, bytes: 16 }],
+      });
+      assert.deepEqual(JSON.parse(readFileSync(join(root, REGISTRY_PATH), 'utf8')), { schema_version: '1.0', datasets: { iris: record } });
+      assert.equal(notePath, join(root, 'knowledge_base/data/iris.md'));
+      const note = readFileSync(notePath, 'utf8');
+      for (const expected of ['https://example.org/iris.csv', 'CC-BY-4.0', record.digest, 'First 80% train.', '2025-01-02T03:04:05.000Z', '16 bytes']) {
+        assert.ok(note.includes(expected), `note mentions ${expected}`);
+      }
+    });
+
+    it('registers a nested directory with a digest independent of creation order, as coreutils computes it', async () => {
+      project();
+      writeTree(join(root, 'one'), TREE);
+      writeTree(join(root, 'two'), TREE, Object.keys(TREE).reverse());
+      const one = await addDataset(root, { path: 'one', name: 'one' }, { now: NOW });
+      const two = await addDataset(root, { path: join(root, 'two'), name: 'two' }, { now: NOW });
+      assert.equal(one.record.digest, two.record.digest);
+      assert.equal(one.record.digest, shellDigest(join(root, 'one')));
+      assert.equal(one.record.kind, 'directory');
+      assert.equal(one.record.file_count, Object.keys(TREE).length);
+      assert.equal(one.record.path, 'one');
+      assert.equal(two.record.path, 'two', 'an absolute path inside the project is recorded relative to it');
+      assert.deepEqual(
+        one.record.files.map((f) => f.path),
+        ['.hidden', 'README', 'test/c.csv', 'train/a.csv', 'train/deep/er/b.csv', 'ﬀ.txt', '😀.txt'],
+      );
+    });
+
+    it('records a dataset outside the project by its absolute path', async () => {
+      project();
+      const outside = join(tmp, `outside-${n}`);
+      writeTree(outside, { 'x.bin': 'x' });
+      const { record } = await addDataset(root, { path: outside, name: 'outside' }, { now: NOW });
+      assert.equal(record.path, outside);
+      assert.deepEqual(await checkDatasets(root, ['outside']).then((entries) => entries[0].path), outside);
+    });
+
+    it('refuses a registered name (registry and note unchanged byte for byte) unless replace is passed', async () => {
+      project();
+      writeTree(root, { 'a/x.txt': 'first', 'b/y.txt': 'second' });
+      await addDataset(root, { path: 'a', name: 'data' }, { now: NOW });
+      const before = registryBytes();
+      const note = readFileSync(join(root, 'knowledge_base/data/data.md'));
+      await assert.rejects(addDataset(root, { path: 'b', name: 'data' }), assertUserError(/already registered/, (e) => assert.equal(e.field, 'name')));
+      assert.deepEqual(registryBytes(), before);
+      assert.deepEqual(readFileSync(join(root, 'knowledge_base/data/data.md')), note);
+      await assert.rejects(addDataset(root, { path: 'b', name: 'DATA' }), assertUserError(/differs only in case/));
+
+      const { record } = await addDataset(root, { path: 'b', name: 'data' }, { now: NOW, replace: true });
+      assert.equal(record.path, 'b');
+      assert.equal(Object.keys(JSON.parse(readFileSync(join(root, REGISTRY_PATH), 'utf8')).datasets).length, 1);
+    });
+
+    it('refuses to overwrite a hand-written note for an unregistered name', async () => {
+      project();
+      writeTree(root, { 'knowledge_base/data/notes.md': '# my notes\n', 'd/x': 'x' });
+      await assert.rejects(addDataset(root, { path: 'd', name: 'notes' }), assertUserError(/already exists/));
+      assert.equal(readFileSync(join(root, 'knowledge_base/data/notes.md'), 'utf8'), '# my notes\n');
+      assert.equal(registryBytes(), undefined);
+    });
+
+    for (const bad of ['', '-x', '.x', 'a/b', '../x', 'a b', 'é', 'x'.repeat(65)]) {
+      it(`refuses the name ${JSON.stringify(bad)} and writes nothing`, async () => {
+        project();
+        writeTree(root, { 'd/x': 'x' });
+        await assert.rejects(addDataset(root, { path: 'd', name: bad }), assertUserError(/Invalid dataset name/, (e) => assert.equal(e.field, 'name')));
+        assert.equal(existsSync(join(root, 'knowledge_base')), false);
+      });
+    }
+
+    it('refuses a missing path, an empty directory, symbolic links inside, and a malformed url', async () => {
+      project();
+      writeTree(root, { 'd/x': 'x', 'links/real.txt': 'real' });
+      mkdirSync(join(root, 'empty'));
+      symlinkSync(join(root, 'd/x'), join(root, 'links/alias.txt'));
+      await assert.rejects(addDataset(root, { path: 'nope', name: 'a' }), assertUserError(/does not exist/, (e) => assert.equal(e.field, 'path')));
+      await assert.rejects(addDataset(root, { path: 'empty', name: 'a' }), assertUserError(/no files/));
+      await assert.rejects(addDataset(root, { path: 'links', name: 'a' }), assertUserError(/alias\.txt \(symbolic link\)/));
+      await assert.rejects(
+        addDataset(root, { path: 'd', name: 'a', url: 'not a url' }),
+        assertUserError(/url: must match format "uri"/, (e) => assert.equal(e.field, '/url')),
+      );
+      assert.equal(existsSync(join(root, 'knowledge_base')), false);
+    });
+
+    it('follows the dataset path itself when it is a symbolic link (data -> /mnt/big)', async () => {
+      project();
+      const target = join(tmp, `big-disk-${n}`);
+      writeTree(target, { 'x.bin': 'x' });
+      symlinkSync(target, join(root, 'data'));
+      const { record } = await addDataset(root, { path: 'data', name: 'linked' }, { now: NOW });
+      assert.equal(record.path, 'data');
+      assert.equal(record.digest, shellDigest(target));
+    });
+  });
+
+  describe('registry validation', () => {
+    const corruptions: [string, (text: string) => string, RegExp, string][] = [
+      ['not JSON', (text) => text.slice(0, -10), /not valid JSON at line \d+, column \d+/, '/'],
+      ['a wrong type', (text) => text.replace('"bytes": 1,', '"bytes": "1",'), /must be integer/, '/datasets/d/bytes'],
+      ['an unknown field', (text) => text.replace('"kind"', '"extra": 1, "kind"'), /unknown field 'extra'/, '/datasets/d/extra'],
+      ['a missing field', (text) => text.replace(/"registered_at": "[^"]*",/, ''), /missing required field 'registered_at'/, '/datasets/d/registered_at'],
+      ['a hand-edited digest', (text) => text.replace(/"digest": "[0-9a-f]{64}"/, `"digest": "${'0'.repeat(64)}"`), /does not match the files/, '/datasets/d/digest'],
+    ];
+    for (const [what, corrupt, message, pointer] of corruptions) {
+      it(`a registry with ${what} is a UserError naming the file and ${pointer}; nothing is written`, async () => {
+        project();
+        writeTree(root, { 'd/x': 'x', 'e/y': 'y' });
+        await addDataset(root, { path: 'd', name: 'd' }, { now: NOW });
+        const path = join(root, REGISTRY_PATH);
+        writeFileSync(path, corrupt(readFileSync(path, 'utf8')));
+        const before = registryBytes();
+        const expectation = assertUserError(message, (e) => {
+          assert.equal(e.file, REGISTRY_PATH);
+          assert.equal(e.field, pointer);
+          assert.ok(e.message.includes(REGISTRY_PATH));
+        });
+        await assert.rejects(addDataset(root, { path: 'e', name: 'e' }), expectation);
+        await assert.rejects(checkDatasets(root, ['d']), expectation);
+        assert.deepEqual(registryBytes(), before);
+        assert.equal(existsSync(join(root, 'knowledge_base/data/e.md')), false);
+      });
+    }
+  });
+
+  describe('checkDatasets', () => {
+    let registered: DatasetRecord;
+    beforeEach(async () => {
+      project();
+      writeTree(join(root, 'data'), TREE);
+      ({ record: registered } = await addDataset(root, { path: 'data', name: 'tree', license: 'MIT', url: 'https://example.org/t' }, { now: NOW }));
+    });
+
+    it('passes on unchanged data and returns the manifest entry', async () => {
+      const cache = HashCache.inMemory();
+      const entries = await checkDatasets(root, ['tree', 'tree'], { cache });
+      assert.deepEqual(entries, [
+        {
+          name: 'tree',
+          path: 'data',
+          url: 'https://example.org/t',
+          sha256: registered.digest,
+          file_count: registered.file_count,
+          bytes: registered.bytes,
+          provenance: { kind: 'registered', registry: REGISTRY_PATH, registered_at: NOW.toISOString(), license: 'MIT' },
+        },
+      ]);
+    });
+
+    it('fails naming the dataset and a modified file', async () => {
+      writeFileSync(join(root, 'data/train/a.csv'), 'x,y\n9,9\n'); // same size: only the hash can tell
+      await assert.rejects(checkDatasets(root, ['tree']), assertUserError(/"tree" \(1 changed, 0 missing, 0 added\)[\s\S]*tree: changed train\/a\.csv/));
+    });
+
+    it('fails naming a removed file', async () => {
+      unlinkSync(join(root, 'data/train/deep/er/b.csv'));
+      await assert.rejects(checkDatasets(root, ['tree']), assertUserError(/tree: missing train\/deep\/er\/b\.csv/));
+    });
+
+    it('fails naming an added file, and lists only the first few of many', async () => {
+      writeTree(join(root, 'data'), Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`new/${String(i).padStart(2, '0')}.csv`, `${i}`])));
+      await assert.rejects(
+        checkDatasets(root, ['tree']),
+        assertUserError(/tree: added new\/00\.csv[\s\S]*tree: added new\/04\.csv\n.*tree: …and 7 more added/, (e) => {
+          assert.equal(e.field, '/datasets/tree');
+          assert.ok(!e.render().includes('new/05.csv'));
+        }),
+      );
+    });
+
+    it('fails when the whole dataset is gone', async () => {
+      rmSync(join(root, 'data'), { recursive: true });
+      await assert.rejects(checkDatasets(root, ['tree']), assertUserError(/0 changed, 7 missing, 0 added/));
+    });
+
+    it('with allowDrift records every difference and the digest of the data as found', async () => {
+      writeFileSync(join(root, 'data/train/a.csv'), 'changed');
+      unlinkSync(join(root, 'data/test/c.csv'));
+      writeFileSync(join(root, 'data/extra.csv'), 'new');
+      symlinkSync(join(root, 'data/README'), join(root, 'data/link'));
+      const [entry] = await checkDatasets(root, ['tree'], { allowDrift: true });
+      assert.equal(entry.sha256, registered.digest, 'the registered digest stays the reference');
+      unlinkSync(join(root, 'data/link')); // the shell recipe skips links too (find -type f)
+      assert.deepEqual(entry.drift, {
+        changed: ['train/a.csv'],
+        missing: ['test/c.csv'],
+        added: ['extra.csv', 'link (symbolic link)'],
+        current_digest: shellDigest(join(root, 'data')),
+      });
+    });
+
+    it('refuses unknown names, listing the registered ones', async () => {
+      await assert.rejects(checkDatasets(root, ['tree', 'mnist']), assertUserError(/Unknown dataset "mnist"; registered: tree/));
+      await assert.rejects(checkDatasets(project(), ['mnist']), assertUserError(/no datasets are registered/));
+    });
+
+    it('re-checks from the cache after the first run', async () => {
+      const cacheFile = join(root, '.dl-lab/cache/hashes.json');
+      // Fresh files are inside the cache's racy window; age them as a real dataset would be.
+      const old = new Date(Date.now() - 3600_000);
+      for (const rel of Object.keys(TREE)) utimesSync(join(root, 'data', rel), old, old);
+      await checkDatasets(root, ['tree'], { cache: await HashCache.load(cacheFile) });
+      const cache = await HashCache.load(cacheFile);
+      assert.equal(cache.size, Object.keys(TREE).length, 'saved by checkDatasets');
+      await checkDatasets(root, ['tree'], { cache });
+      assert.equal(cache.dirty, false, 'every file was a hit');
+    });
+  });
+
+  describe('schema', () => {
+    /** Set up the way the lead's manifest schema will use it: `$ref` into our `$defs`. */
+    const manifestValidator = () => {
+      const ajv = new Ajv2020({ allErrors: true, strict: true });
+      addFormats.default(ajv);
+      ajv.addSchema(loadDatasetsSchema());
+      return ajv.compile({
+        $schema: 'https://json-schema.org/draft/2020-12/schema',
+        $id: 'https://dl-lab.dev/schemas/v1/test-manifest.schema.json',
+        type: 'object',
+        properties: {
+          data: {
+            type: 'array',
+            items: { oneOf: [{ $ref: 'datasets.schema.json#/$defs/manifest_entry' }, { $ref: 'datasets.schema.json#/$defs/generated_entry' }] },
+          },
+        },
+      });
+    };
+
+    it('hand-written types fit the types generated from the schema (checked by tsc)', () => {
+      const fits = (manifest: ManifestDataEntry, generated: GeneratedDataEntry): [ManifestEntry, GeneratedEntry] => [manifest, generated];
+      assert.equal(typeof fits, 'function');
+    });
+
+    it('has the documented $id', () => {
+      assert.equal(loadDatasetsSchema().$id, 'https://dl-lab.dev/schemas/v1/datasets.schema.json');
+    });
+
+    it('validates manifest entries (with and without drift) and generated entries via $ref', async () => {
+      project();
+      writeTree(join(root, 'data'), TREE);
+      await addDataset(root, { path: 'data', name: 'tree', splitLogic: 'by directory' }, { now: NOW });
+      const clean = await checkDatasets(root, ['tree']);
+      writeFileSync(join(root, 'data/new'), 'n');
+      const drifted = await checkDatasets(root, ['tree'], { allowDrift: true });
+      const generated: GeneratedDataEntry = {
+        name: 'demo-moons',
+        sha256: sha256('x'),
+        bytes: 1,
+        provenance: { kind: 'generated', generator: 'dl-lab/demo@0.1.0', seed: 7, spec: { n: 1000, noise: 0.1 } },
+      };
+      const validate = manifestValidator();
+      assert.ok(validate({ data: [...clean, ...drifted, generated] }), JSON.stringify(validate.errors));
+      assert.ok(!validate({ data: [{ ...generated, provenance: { ...generated.provenance, seed: 1.5 } }] }));
+      assert.ok(!validate({ data: [{ ...clean[0], sha256: 'abc' }] }));
+    });
+  });
+
+  describe('compareUtf8', () => {
+    it('orders like the UTF-8 bytes (LC_ALL=C sort), not like UTF-16', () => {
+      const alphabet = ['a', 'B', '/', '.', 'é', '\u00ff', '\ud7ff', '\ue000', '\uffff', 'ﬀ', '😀', '𝄞', '\u0000'];
+      const strings = Array.from({ length: 400 }, (_, i) =>
+        Array.from({ length: 1 + (i % 4) }, (_, j) => alphabet[(i * 7 + j * 13 + i * j) % alphabet.length]).join(''),
+      );
+      const byBytes = [...strings].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      assert.deepEqual([...strings].sort(compareUtf8), byBytes);
+      assert.ok(compareUtf8('ﬀ', '😀') < 0 && 'ﬀ' > '😀', 'the case where the two orders disagree');
+    });
+  });
+});

@@ -1,0 +1,212 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { isUserError } from '../../src/lib/errors.js';
+import { HashCache } from '../../src/lib/hashing/hash-cache.js';
+import { hashFiles, POOL_MIN_BYTES } from '../../src/lib/hashing/hash-files.js';
+import { CHUNK_BYTES, sha256File } from '../../src/lib/hashing/sha256-file.js';
+import { hashInWorkers, planBatches } from '../../src/lib/hashing/worker-pool.js';
+
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+const ABC_SHA256 = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
+const MiB = 1024 * 1024;
+
+/** The reference implementation: coreutils, in another process. */
+const sha256sum = (path: string): string => execFileSync('sha256sum', [path], { encoding: 'utf8' }).split(' ')[0];
+
+/**
+ * Files younger than the cache's racy window (2 s) are hashed but deliberately not cached, so
+ * cache tests age their files first. Whole milliseconds, so a later utimes can restore it exactly.
+ */
+const anHourAgo = (): Date => new Date(Math.floor(Date.now() / 1000) * 1000 - 3600_000);
+const setMtime = (path: string, mtime: Date): void => utimesSync(path, mtime, mtime);
+
+describe('hashing', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'dl-lab-hashing-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const file = (name: string, content: string | Uint8Array): string => {
+    const path = join(dir, name);
+    mkdirSync(join(path, '..'), { recursive: true });
+    writeFileSync(path, content);
+    return path;
+  };
+
+  describe('sha256File', () => {
+    it('matches the known vectors for "" and "abc"', async () => {
+      assert.deepEqual(await sha256File(file('empty', '')), { sha256: EMPTY_SHA256, bytes: 0 });
+      assert.deepEqual(await sha256File(file('abc', 'abc')), { sha256: ABC_SHA256, bytes: 3 });
+    });
+
+    it('matches sha256sum on a multi-MB file that does not end on a chunk boundary', async () => {
+      const size = 2 * CHUNK_BYTES + 12_345; // exercises full, double-buffered and partial reads
+      const path = file('multi-mb.bin', randomBytes(size));
+      assert.deepEqual(await sha256File(path), { sha256: sha256sum(path), bytes: size });
+    });
+
+    it('refuses a directory with a UserError and reports a missing file as ENOENT', async () => {
+      await assert.rejects(sha256File(dir), (error) => isUserError(error) && /not a regular file/.test(error.message));
+      await assert.rejects(sha256File(join(dir, 'nope')), { code: 'ENOENT' });
+    });
+  });
+
+  describe('hashFiles', () => {
+    // 40 files totalling ~40 MiB: above the size at which hashFiles starts the worker pool.
+    let paths: string[];
+    before(() => {
+      paths = Array.from({ length: 40 }, (_, i) => file(`many/f${String(i).padStart(2, '0')}.bin`, randomBytes(i === 0 ? 0 : MiB + i * 997)));
+    });
+
+    it('equals per-file sha256File results, in input order, on the worker pool', async () => {
+      assert.ok(paths.reduce((sum, path) => sum + BigInt(statSync(path).size), 0n) >= POOL_MIN_BYTES, 'enough data for the pool');
+      const results = await hashFiles(paths);
+      assert.deepEqual([...results.keys()], paths);
+      for (const path of paths) assert.deepEqual(results.get(path), await sha256File(path));
+    });
+
+    it('gives the same results on the calling thread (concurrency 1)', async () => {
+      const pooled = await hashFiles(paths);
+      assert.deepEqual(await hashFiles(paths, { concurrency: 1 }), pooled);
+    });
+
+    it('hashes duplicates once and needs absolute paths', async () => {
+      const results = await hashFiles([paths[1], paths[2], paths[1]]);
+      assert.deepEqual([...results.keys()], [paths[1], paths[2]]);
+      await assert.rejects(hashFiles(['relative/path']), TypeError);
+    });
+
+    it('rejects when a file is missing', async () => {
+      await assert.rejects(hashFiles([...paths, join(dir, 'missing.bin')]), { code: 'ENOENT' });
+    });
+
+    it('worker threads hash small jobs too and report unreadable files', async () => {
+      const jobs = paths.slice(0, 5).map((path) => ({ path, size: BigInt(statSync(path).size) }));
+      const results = await hashInWorkers(jobs, 2);
+      for (const { path } of jobs) assert.equal(results.get(path)?.sha256, sha256sum(path));
+      await assert.rejects(hashInWorkers([{ path: dir, size: 0n }], 1), (error) => isUserError(error));
+      await assert.rejects(hashInWorkers([{ path: join(dir, 'missing'), size: 0n }], 1), { code: 'ENOENT' });
+    });
+
+    it('schedules the largest files first and batches the small ones', () => {
+      const jobs = [
+        { path: 'small', size: 10n },
+        { path: 'huge', size: 100n * BigInt(MiB) },
+        { path: 'tiny', size: 1n },
+      ];
+      assert.deepEqual(planBatches(jobs), [['huge'], ['small', 'tiny']]);
+    });
+
+    it('works from bundled JavaScript under plain node (no tsx), as it ships in dist/', async function () {
+      this.timeout(30_000);
+      // The worker is eval'd source, so it must not depend on the TypeScript loader the tests use.
+      const entry = join(dir, 'entry.ts');
+      const root = fileURLToPath(new URL('../../', import.meta.url));
+      writeFileSync(
+        entry,
+        `import { hashFiles } from ${JSON.stringify(join(root, 'src/lib/hashing/hash-files.ts'))};\n` +
+          `const r = await hashFiles(JSON.parse(process.argv[2]), { concurrency: 2 });\n` +
+          `console.log(JSON.stringify([...r.values()].map((d) => d.sha256)));\n`,
+      );
+      const bundle = join(dir, 'bundle.mjs');
+      await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'error' });
+      const out = execFileSync(process.execPath, [bundle, JSON.stringify(paths)], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+      assert.deepEqual(JSON.parse(out), paths.map(sha256sum));
+    });
+  });
+
+  describe('HashCache', () => {
+    const cacheFile = (): string => join(dir, `cache-${randomBytes(4).toString('hex')}`, 'hashes.json');
+
+    it('persists digests and does not re-read a file whose size, mtime and inode are unchanged', async () => {
+      const path = file('cached/data.bin', 'version one');
+      const mtime = anHourAgo();
+      setMtime(path, mtime);
+      const first = await HashCache.load(cacheFile());
+      const original = (await hashFiles([path], { cache: first })).get(path);
+      assert.equal(original?.sha256, sha256sum(path));
+      await first.save();
+
+      // Same size, new bytes, old mtime restored: nothing in the cache key changed, so a hit must
+      // return the old digest. This is the proof that the file was not read, and it documents the
+      // cache's contract (content changes that forge size + mtime + inode are invisible to it).
+      writeFileSync(path, 'version two'); // rewritten in place: same inode
+      setMtime(path, mtime);
+      const reloaded = await HashCache.load(first.file as string);
+      assert.equal(reloaded.size, 1);
+      assert.deepEqual((await hashFiles([path], { cache: reloaded })).get(path), original);
+      assert.notEqual(sha256sum(path), original?.sha256);
+
+      // Any mtime change is a miss: re-hashed and the entry replaced.
+      setMtime(path, new Date(mtime.getTime() - 1000));
+      const rehashed = (await hashFiles([path], { cache: reloaded })).get(path);
+      assert.equal(rehashed?.sha256, sha256sum(path));
+      assert.ok(reloaded.dirty);
+    });
+
+    it('misses when the file is replaced (new inode) even with the same size and mtime', async () => {
+      const path = file('cached/replaced.bin', 'aaaa');
+      const mtime = anHourAgo();
+      setMtime(path, mtime);
+      const cache = HashCache.inMemory();
+      await hashFiles([path], { cache });
+      const replacement = file('cached/replacement.tmp', 'bbbb');
+      setMtime(replacement, mtime);
+      renameSync(replacement, path);
+      assert.equal((await hashFiles([path], { cache })).get(path)?.sha256, sha256sum(path));
+    });
+
+    it('does not cache files modified within the racy window', async () => {
+      const path = file('cached/fresh.bin', 'just written');
+      const cache = HashCache.inMemory();
+      assert.equal((await hashFiles([path], { cache })).get(path)?.sha256, sha256sum(path));
+      assert.equal(cache.size, 0);
+    });
+
+    it('ignores a corrupt or foreign cache file and replaces it on save', async () => {
+      const path = file('cached/ok.bin', 'ok');
+      setMtime(path, anHourAgo());
+      for (const garbage of ['{"format": "dl-lab-hash-cache/1", "entr', '[1,2,3]', '{"format":"other","entries":{}}', '']) {
+        const target = cacheFile();
+        mkdirSync(join(target, '..'), { recursive: true });
+        writeFileSync(target, garbage);
+        const cache = await HashCache.load(target);
+        assert.equal(cache.size, 0);
+        assert.ok(cache.ignoredReason, `a reason for ${JSON.stringify(garbage)}`);
+        assert.equal((await hashFiles([path], { cache })).get(path)?.sha256, sha256sum(path));
+        await cache.save();
+        assert.equal((await HashCache.load(target)).size, 1);
+      }
+    });
+
+    it('treats a hand-edited entry with a malformed digest as a miss', async () => {
+      const path = file('cached/edited.bin', 'edited');
+      setMtime(path, anHourAgo());
+      const target = cacheFile();
+      const cache = await HashCache.load(target);
+      await hashFiles([path], { cache });
+      await cache.save();
+      const text = readFileSync(target, 'utf8').replace(/ [0-9a-f]{64}"/, ' not-a-digest"');
+      writeFileSync(target, text);
+      assert.equal((await hashFiles([path], { cache: await HashCache.load(target) })).get(path)?.sha256, sha256sum(path));
+    });
+
+    it('writes atomically, leaving no temp files behind', async () => {
+      const path = file('cached/atomic.bin', 'atomic');
+      setMtime(path, anHourAgo());
+      const target = cacheFile();
+      const cache = await HashCache.load(target);
+      await hashFiles([path], { cache });
+      await cache.save();
+      assert.deepEqual(readdirSync(join(target, '..')), ['hashes.json']);
+      assert.equal(JSON.parse(readFileSync(target, 'utf8')).format, 'dl-lab-hash-cache/1');
+    });
+  });
+});
