@@ -26,8 +26,11 @@ export const parseJson = <T = unknown>(text: string, label: string): T => {
   }
 };
 
-/** Read and parse a JSON file the user gave us; `label` is how the file is named in messages. */
-export const readJsonInput = <T = unknown>(path: string, label = path): JsonInput<T> => {
+/**
+ * Read a file the user named, refusing a non-file or one over `maxBytes` before reading it;
+ * errors name the file as `label`.
+ */
+export const readUserFile = (path: string, label: string, maxBytes: number, what = 'inputs'): Buffer => {
   let size: number;
   try {
     const stat = statSync(path);
@@ -37,10 +40,13 @@ export const readJsonInput = <T = unknown>(path: string, label = path): JsonInpu
     if (error instanceof UserError) throw error;
     throw new UserError(`${label}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { file: label });
   }
-  if (size > MAX_JSON_INPUT_BYTES) {
-    throw new UserError(`${label}: ${size} bytes is larger than the ${MAX_JSON_INPUT_BYTES}-byte limit for JSON inputs`, { file: label });
-  }
-  const bytes = readFileSync(path);
+  if (size > maxBytes) throw new UserError(`${label}: ${size} bytes is larger than the ${maxBytes}-byte limit for ${what}`, { file: label });
+  return readFileSync(path);
+};
+
+/** Read and parse a JSON file the user gave us; `label` is how the file is named in messages. */
+export const readJsonInput = <T = unknown>(path: string, label = path): JsonInput<T> => {
+  const bytes = readUserFile(path, label, MAX_JSON_INPUT_BYTES, 'JSON inputs');
   return { value: parseJson<T>(bytes.toString('utf8'), label), bytes };
 };
 

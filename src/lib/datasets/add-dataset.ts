@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UserError } from '../errors.js';
-import { writeFileAtomic } from '../hashing/atomic-write.js';
+import { writeFileAtomic } from '../atomic-write.js';
 import type { HashCache } from '../hashing/hash-cache.js';
 import { hashFiles } from '../hashing/hash-files.js';
 import { datasetDigest } from './digest.js';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { parseJson, stringifyJson } from '../json-file.js';
-import { writeFileAtomic } from '../hashing/atomic-write.js';
+import { writeFileAtomic } from '../atomic-write.js';
 import { compareUtf8, datasetDigest } from './digest.js';
 import { escapePointer, schemaViolations, type SchemaViolation } from './schema.js';
 import { REGISTRY_PATH, REGISTRY_SCHEMA_VERSION, type DatasetRegistry } from './types.js';

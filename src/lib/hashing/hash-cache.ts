@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../atomic-write.js';
 import type { FileDigest, FileIdentity } from './types.js';
 
 /** Where a project keeps its cache (gitignored: it describes this machine's files, not the project). */

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { UserError } from '../errors.js';
+import { readUserFile } from '../json-file.js';
 import { requireProject } from '../project.js';
 import { listRunTags } from '../verify/verify-project.js';
 import { formatResultValue } from './format-value.js';
@@ -92,17 +93,7 @@ const readDraft = (cwd: string, given: string): Draft => {
   const label = toPosix(relative(cwd, path)) || given;
   const kind = draftKindOf(path);
   if (!kind) throw new UserError(`${given}: not a draft check-paper reads (use .tex or .md)`, { file: given });
-  let size: number;
-  try {
-    const stat = statSync(path);
-    if (!stat.isFile()) throw new UserError(`${given}: not a regular file`, { file: given });
-    size = stat.size;
-  } catch (error) {
-    if (error instanceof UserError) throw error;
-    throw new UserError(`${given}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { file: given });
-  }
-  if (size > MAX_DRAFT_BYTES) throw new UserError(`${given}: ${size} bytes is larger than the ${MAX_DRAFT_BYTES}-byte limit for drafts`, { file: given });
-  const text = readFileSync(path, 'utf8');
+  const text = readUserFile(path, given, MAX_DRAFT_BYTES, 'drafts').toString('utf8');
   return { path, label, text, scan: scanDraft(text, kind) };
 };
 

@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { lstatSync, readFileSync } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { writeFileAtomic } from '../atomic-write.js';
 import { UserError } from '../errors.js';
 import { RUNS_DIR, relativeInside } from '../project.js';
 import { PACKAGE_VERSION } from '../version.js';
@@ -162,21 +160,5 @@ export const assertWritableResultsFile = (root: string, path: string, label: str
   return { regenerate: true };
 };
 
-/** Write `text` to `path` atomically: readers see the old or the new file, never a partial one. */
-export const writeResultsFile = async (path: string, text: string): Promise<void> => {
-  await mkdir(dirname(path), { recursive: true });
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    const handle = await open(temp, 'wx');
-    try {
-      await handle.writeFile(text);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-};
+/** Write the results file atomically: readers see the old or the new file, never a partial one. */
+export const writeResultsFile = (path: string, text: string): Promise<void> => writeFileAtomic(path, text);

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
-import { writeFileAtomic } from '../hashing/atomic-write.js';
+import { writeFileAtomic } from '../atomic-write.js';
 import { requireProject } from '../project.js';
 import { collectReportRuns } from './report-data.js';
 import { REPORT_MARKER, renderReport, type ReportAssets } from './report-html.js';
