@@ -17,7 +17,6 @@ import { redactRemoteUrl } from '../../src/lib/provenance/git-remote.js';
 import { parseCudaVersion, parseNvidiaSmiQueryCsv } from '../../src/lib/provenance/gpu.js';
 import { capturePython, formatPackages } from '../../src/lib/provenance/python.js';
 import type { EnvironmentInfo, GitCapture, GitInfo, GitInfoAvailable } from '../../src/lib/provenance/types.js';
-import type * as FromSchema from '../../src/lib/contract/generated/provenance.js';
 import { cleanupTempDirs, snapshotTree, tempDir } from '../helpers/fs.js';
 import { git } from '../helpers/git.js';
 
@@ -26,10 +25,6 @@ const REPO_ROOT = join(here, '..', '..');
 const FIXTURES = join(here, '..', 'fixtures', 'provenance');
 const SCHEMA = JSON.parse(readFileSync(join(REPO_ROOT, 'schemas', 'provenance.schema.json'), 'utf8')) as { $id: string };
 
-// Compile-time (tsc), not run time: the hand-written types in provenance/types.ts are exactly the
-// ones `npm run gen:types` derives from schemas/provenance.schema.json (optional fields included).
-type Exactly<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
-export const typesMatchSchema: [Exactly<GitInfo, FromSchema.GitInfo>, Exactly<EnvironmentInfo, FromSchema.EnvironmentInfo>] = [true, true];
 
 // ---------------------------------------------------------------------------------------------
 // helpers
