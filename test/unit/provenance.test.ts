@@ -16,7 +16,7 @@ import { assertClean, captureGit, UNTRACKED_LIST_LIMIT } from '../../src/lib/pro
 import { redactRemoteUrl } from '../../src/lib/provenance/git-remote.js';
 import { parseCudaVersion, parseNvidiaSmiQueryCsv } from '../../src/lib/provenance/gpu.js';
 import { capturePython, formatPackages } from '../../src/lib/provenance/python.js';
-import type { EnvironmentInfo, GitCapture, GitInfo, GitInfoAvailable } from '../../src/lib/provenance/types.js';
+import type { GitCapture, GitInfo, GitInfoAvailable } from '../../src/lib/provenance/types.js';
 import { cleanupTempDirs, snapshotTree, tempDir } from '../helpers/fs.js';
 import { git } from '../helpers/git.js';
 
