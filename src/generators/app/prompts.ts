@@ -1,5 +1,6 @@
 import type Generator from 'yeoman-generator';
 import type { BaseOptions } from 'yeoman-generator';
+import { DEFAULT_FRAMEWORK, type Framework } from '../../lib/scaffold/framework.js';
 import { defaultProjectName, validateProjectName } from '../../lib/scaffold/project-name.js';
 
 /**
@@ -21,4 +22,27 @@ export const askForProjectName = async (generator: Generator<any, BaseOptions & 
     validate: validateProjectName,
   });
   answers.name = name;
+};
+
+/**
+ * The training framework to scaffold an example for (`--framework pytorch|none`); `--yes` takes
+ * pytorch, and so does a run without a terminal to ask on (`dl-lab --name x` in CI keeps working).
+ */
+export const askForFramework = async (generator: Generator<any, BaseOptions & { framework?: string; yes?: boolean }>, answers: { framework?: Framework }): Promise<void> => {
+  const given = generator.options.framework as string | undefined;
+  if (given !== undefined || generator.options.yes || !process.stdin.isTTY) {
+    answers.framework = (given ?? DEFAULT_FRAMEWORK) as Framework;
+    return;
+  }
+  const { framework } = await generator.prompt<{ framework: Framework }>({
+    type: 'select',
+    name: 'framework',
+    message: 'Training framework for the example train.py:',
+    choices: [
+      { name: 'PyTorch (train.py, a Python checker, Slurm/torchrun launchers)', value: 'pytorch' },
+      { name: 'none (bring your own training; it writes the --metrics file)', value: 'none' },
+    ],
+    default: DEFAULT_FRAMEWORK,
+  });
+  answers.framework = framework;
 };
