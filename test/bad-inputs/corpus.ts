@@ -68,7 +68,7 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'demo --tag ..', args: ['demo', '--tag', '..', '--quiet'], error: TAG_ERROR('..') },
   // Configs
   badConfig('not JSON', '{seed: 0}', /configs\/bad\.json: not valid JSON/),
-  badConfig('no seed', '{"lr": 0.1}', /configs\/bad\.json: \/: missing required field 'seed'/),
+  badConfig('no seed', '{"lr": 0.1}', /configs\/bad\.json: \/seed: missing required field 'seed'/),
   badConfig('seed null', '{"seed": null}', /configs\/bad\.json: \/seed: must be integer/),
   badConfig('seed float', '{"seed": 1.5}', /configs\/bad\.json: \/seed: must be integer/),
   badConfig('seed string', '{"seed": "0"}', /configs\/bad\.json: \/seed: must be integer/),
@@ -81,7 +81,7 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'config: missing file', args: ['run', 'T-config', '--config', 'configs/nope.json'], error: /configs\/nope\.json: cannot read \(ENOENT\)/ },
   { name: 'config: a directory', args: ['run', 'T-config', '--config', 'configs'], error: /configs: not a regular file/ },
   // --metrics files
-  badMetrics('missing keys', '{"metrics": {"acc": 0.9}}', /tmp\/metrics\.json: \/: missing required field 'metric_definitions'/),
+  badMetrics('missing keys', '{"metrics": {"acc": 0.9}}', /tmp\/metrics\.json: \/metric_definitions: missing required field 'metric_definitions'/),
   badMetrics('NaN', '{"metrics": {"acc": NaN}}', /tmp\/metrics\.json: not valid JSON.*JSON has no NaN or Infinity/s),
   badMetrics('Infinity', metricsFile({}).replace('"acc":0.9', '"acc":Infinity'), /tmp\/metrics\.json: not valid JSON.*NaN or Infinity/s),
   badMetrics('string value', metricsFile({ metrics: { acc: '0.9' } }), /tmp\/metrics\.json: \/metrics\/acc: must be number/),
@@ -89,10 +89,10 @@ export const BAD_INPUTS: BadInput[] = [
   badMetrics('results key not defined', metricsFile({ results: { f1: 0.5 } }), /tmp\/metrics\.json: \/results\/f1: 'f1' has no entry in metric_definitions/),
   badMetrics('nested values', metricsFile({ results: { acc: { mean: 0.9 } } }), /tmp\/metrics\.json: \/results\/acc: must be number/),
   badMetrics('primary metric not defined', metricsFile({ primary_metric: 'auc' }), /tmp\/metrics\.json: \/primary_metric: 'auc' has no entry/),
-  badMetrics('definition without unit', metricsFile({ metric_definitions: { acc: { definition: 'a', higher_is_better: true } } }), /tmp\/metrics\.json: \/metric_definitions\/acc: missing required field 'unit'/),
+  badMetrics('definition without unit', metricsFile({ metric_definitions: { acc: { definition: 'a', higher_is_better: true } } }), /tmp\/metrics\.json: \/metric_definitions\/acc\/unit: missing required field 'unit'/),
   badMetrics('higher_is_better a string', metricsFile({ metric_definitions: { acc: { definition: 'a', unit: 'u', higher_is_better: 'yes' } } }), /tmp\/metrics\.json: \/metric_definitions\/acc\/higher_is_better: must be boolean/),
-  badMetrics('history entry without epoch', metricsFile({ history: [{ acc: 0.5 }] }), /tmp\/metrics\.json: \/history\/0: missing required field 'epoch'/),
-  badMetrics('unknown top-level field', metricsFile({ acuracy: 1 }), /tmp\/metrics\.json: \/: unknown field 'acuracy'/),
+  badMetrics('history entry without epoch', metricsFile({ history: [{ acc: 0.5 }] }), /tmp\/metrics\.json: \/history\/0\/epoch: missing required field 'epoch'/),
+  badMetrics('unknown top-level field', metricsFile({ acuracy: 1 }), /tmp\/metrics\.json: \/acuracy: unknown field 'acuracy'/),
   badMetrics('empty file', '', /tmp\/metrics\.json: not valid JSON/),
   badMetrics('checkpoint path missing', metricsFile({ best_checkpoint: { path: 'gone.pt', selected_by: 'acc' } }), /checkpoint gone\.pt: cannot read \(ENOENT\)/),
   {

@@ -88,7 +88,7 @@ describe('dl-lab run (run generator)', () => {
       args: ['no-seed'],
       options: { config: 'configs/noseed.json' },
       setup: (r) => writeFileSync(join(r, 'configs/noseed.json'), '{"lr": 0.1}'),
-      error: /configs\/noseed\.json: \/: missing required field 'seed'/,
+      error: /configs\/noseed\.json: \/seed: missing required field 'seed'/,
     },
     {
       what: 'a config with a float seed',
@@ -109,7 +109,7 @@ describe('dl-lab run (run generator)', () => {
       args: ['bad-metrics2'],
       options: { metrics: 'configs/m2.json' },
       setup: (r) => writeFileSync(join(r, 'configs/m2.json'), JSON.stringify({ metrics: { a: 1 }, primary_metric: 'a', results: {} })),
-      error: /configs\/m2\.json: \/: missing required field 'metric_definitions'/,
+      error: /configs\/m2\.json: \/metric_definitions: missing required field 'metric_definitions'/,
     },
     {
       what: 'a checkpoint that does not exist',

@@ -33,8 +33,8 @@ describe('the run contract (schemas/)', () => {
   it('reports each violation with its JSON pointer and a readable message', () => {
     const violations = schemaViolations('summary', { schema_version: '1.0', tag: 'a/b', demo: 'yes', metrics: { x: 'high' }, extra: 1 }, 'summary.json');
     const text = violations.map((v) => `${v.pointer || '/'} ${v.message}`);
-    assert.ok(text.includes("/ missing required field 'metric_definitions'"), text.join('\n'));
-    assert.ok(text.includes("/ unknown field 'extra'"), text.join('\n'));
+    assert.ok(text.includes("/metric_definitions missing required field 'metric_definitions'"), text.join('\n'));
+    assert.ok(text.includes("/extra unknown field 'extra'"), text.join('\n'));
     assert.ok(text.includes('/tag must match pattern "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"'), text.join('\n'));
     assert.ok(text.includes('/demo must be boolean'), text.join('\n'));
     assert.ok(text.includes('/metrics/x must be number'), text.join('\n'));

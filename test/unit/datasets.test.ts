@@ -11,7 +11,7 @@ import { HashCache } from '../../src/lib/hashing/hash-cache.js';
 import { addDataset } from '../../src/lib/datasets/add-dataset.js';
 import { checkDatasets } from '../../src/lib/datasets/check-datasets.js';
 import { compareUtf8 } from '../../src/lib/datasets/digest.js';
-import { loadDatasetsSchema } from '../../src/lib/datasets/schema.js';
+import { readSchema } from '../../src/lib/contract/schema-files.js';
 import { REGISTRY_PATH, type DatasetRecord, type GeneratedDataEntry, type ManifestDataEntry } from '../../src/lib/datasets/types.js';
 import type { GeneratedEntry, ManifestEntry } from '../../src/lib/contract/generated/datasets.js';
 
@@ -306,7 +306,7 @@ describe('datasets', () => {
     const manifestValidator = () => {
       const ajv = new Ajv2020({ allErrors: true, strict: true });
       addFormats.default(ajv);
-      ajv.addSchema(loadDatasetsSchema());
+      ajv.addSchema(readSchema('datasets'));
       return ajv.compile({
         $schema: 'https://json-schema.org/draft/2020-12/schema',
         $id: 'https://dl-lab.dev/schemas/v1/test-manifest.schema.json',
@@ -326,7 +326,7 @@ describe('datasets', () => {
     });
 
     it('has the documented $id', () => {
-      assert.equal(loadDatasetsSchema().$id, 'https://dl-lab.dev/schemas/v1/datasets.schema.json');
+      assert.equal(readSchema('datasets').$id, 'https://dl-lab.dev/schemas/v1/datasets.schema.json');
     });
 
     it('validates manifest entries (with and without drift) and generated entries via $ref', async () => {

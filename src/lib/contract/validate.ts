@@ -1,6 +1,7 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { UserError } from '../errors.js';
+import { escapePointer } from './definitions.js';
 import { SCHEMA_FILES, readSchema, type SchemaName } from './schema-files.js';
 
 // ajv-formats is CommonJS: under NodeNext its default import is the module object.
@@ -9,7 +10,7 @@ const addFormats: AddFormats =
   (addFormatsModule as unknown as { default?: AddFormats }).default ?? (addFormatsModule as unknown as AddFormats);
 
 let ajv: Ajv2020 | undefined;
-const compiled = new Map<SchemaName, ValidateFunction>();
+const compiled = new Map<string, ValidateFunction>();
 
 /** One Ajv for the process, with every schema added so cross-file `$ref`s resolve by `$id`. */
 const getAjv = (): Ajv2020 => {
@@ -20,13 +21,15 @@ const getAjv = (): Ajv2020 => {
   return ajv;
 };
 
-const validatorFor = (name: SchemaName): ValidateFunction => {
-  let validate = compiled.get(name);
+/** The validator of a schema, or of one of its `$defs` (e.g. datasets' `dataset_record`). */
+const validatorFor = (name: SchemaName, definition?: string): ValidateFunction => {
+  const key = definition ? `${name}#${definition}` : name;
+  let validate = compiled.get(key);
   if (!validate) {
     const id = readSchema(name).$id as string;
-    validate = getAjv().getSchema(id);
-    if (!validate) throw new Error(`schema ${SCHEMA_FILES[name]} has no $id`);
-    compiled.set(name, validate);
+    validate = getAjv().getSchema(definition ? `${id}#/$defs/${definition}` : id);
+    if (!validate) throw new Error(`schema ${SCHEMA_FILES[name]} has no ${definition ? `$defs/${definition}` : '$id'}`);
+    compiled.set(key, validate);
   }
   return validate;
 };
@@ -36,6 +39,12 @@ export interface Violation { file: string; pointer: string; message: string }
 
 /** A violation as text; an empty pointer means the problem is the file itself (missing, unreadable…). */
 export const formatViolation = (v: Violation): string => (v.pointer ? `${v.file}: ${v.pointer}: ${v.message}` : `${v.file}: ${v.message}`);
+
+/** The field a violation is about: for a missing or unknown property, the property itself (not its parent). */
+const pointerOf = (error: ErrorObject): string => {
+  const property = error.keyword === 'required' ? error.params.missingProperty : error.keyword === 'additionalProperties' ? error.params.additionalProperty : undefined;
+  return typeof property === 'string' ? `${error.instancePath}/${escapePointer(property)}` : error.instancePath || '/';
+};
 
 const describe = (error: ErrorObject): string => {
   switch (error.keyword) {
@@ -56,8 +65,8 @@ const describe = (error: ErrorObject): string => {
  * Schema violations of `data`, for the file shown as `file`. `anyOf`/`oneOf` branch noise is
  * dropped when a more specific error exists at the same or a deeper pointer.
  */
-export const schemaViolations = (name: SchemaName, data: unknown, file: string): Violation[] => {
-  const validate = validatorFor(name);
+export const schemaViolations = (name: SchemaName, data: unknown, file: string, definition?: string): Violation[] => {
+  const validate = validatorFor(name, definition);
   if (validate(data)) return [];
   const errors = validate.errors ?? [];
   const specific = errors.filter((e) => !['anyOf', 'oneOf', 'if', 'not'].includes(e.keyword));
@@ -65,7 +74,7 @@ export const schemaViolations = (name: SchemaName, data: unknown, file: string):
   const seen = new Set<string>();
   const violations: Violation[] = [];
   for (const error of shown) {
-    const violation = { file, pointer: error.instancePath || '/', message: describe(error) };
+    const violation = { file, pointer: pointerOf(error), message: describe(error) };
     const key = formatViolation(violation);
     if (!seen.has(key)) {
       seen.add(key);

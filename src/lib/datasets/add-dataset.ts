@@ -6,8 +6,8 @@ import type { HashCache } from '../hashing/hash-cache.js';
 import { hashFiles } from '../hashing/hash-files.js';
 import { datasetDigest } from './digest.js';
 import { notePathFor, renderDatasetNote } from './note.js';
-import { assertValidRegistry, headline, readRegistry, writeRegistry } from './registry.js';
-import { schemaViolations } from './schema.js';
+import { assertValidRegistry, readRegistry, writeRegistry } from './registry.js';
+import { schemaViolations, throwIfViolations } from '../contract/validate.js';
 import { scanDataset } from './scan.js';
 import type { DatasetRecord } from './types.js';
 
@@ -89,13 +89,7 @@ export async function addDataset(projectRoot: string, input: AddDatasetInput, op
   };
   // Checked on its own first so a bad input (say, a malformed url) is reported as such, not as
   // a broken registry file.
-  const violations = schemaViolations('dataset_record', record);
-  if (violations.length > 0) {
-    throw new UserError(`Cannot register dataset "${name}"${headline(violations)}`, {
-      field: violations[0].pointer,
-      details: violations.length > 1 ? violations.map((v) => v.message) : [],
-    });
-  }
+  throwIfViolations(schemaViolations('datasets', record, `dataset "${name}"`, 'dataset_record'), `Cannot register dataset "${name}"`);
   const next = { ...registry, datasets: { ...registry.datasets, [name]: record } };
   assertValidRegistry(next); // before the note: nothing is written for a registry we would reject
   await writeFileAtomic(notePath, renderDatasetNote(record));

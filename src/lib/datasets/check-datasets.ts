@@ -4,7 +4,7 @@ import type { HashCache } from '../hashing/hash-cache.js';
 import { hashFiles } from '../hashing/hash-files.js';
 import { datasetDigest } from './digest.js';
 import { readRegistry } from './registry.js';
-import { escapePointer } from './schema.js';
+import { escapePointer } from '../contract/definitions.js';
 import { scanDataset, type ScannedFile } from './scan.js';
 import { REGISTRY_PATH, type DatasetDrift, type DatasetRecord, type ManifestDataEntry } from './types.js';
 

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UserError } from '../errors.js';
 import { parseJson, stringifyJson } from '../json-file.js';
 import { writeFileAtomic } from '../atomic-write.js';
 import { compareUtf8, datasetDigest } from './digest.js';
-import { escapePointer, schemaViolations, type SchemaViolation } from './schema.js';
+import { escapePointer } from '../contract/definitions.js';
+import { schemaViolations, throwIfViolations, type Violation } from '../contract/validate.js';
 import { REGISTRY_PATH, REGISTRY_SCHEMA_VERSION, type DatasetRegistry } from './types.js';
 
 export const registryFile = (projectRoot: string): string => join(projectRoot, REGISTRY_PATH);
@@ -45,27 +45,17 @@ export function serializeRegistry(registry: DatasetRegistry): string {
 
 /** Schema first, then what a schema cannot say: derived fields must agree with `files`. */
 export function assertValidRegistry(data: unknown): asserts data is DatasetRegistry {
-  const violations = schemaViolations('registry', data);
+  const violations = schemaViolations('datasets', data, REGISTRY_PATH);
   if (violations.length === 0) violations.push(...consistencyViolations(data as DatasetRegistry));
-  if (violations.length > 0) {
-    throw new UserError(`${REGISTRY_PATH} is not a valid dataset registry${headline(violations)}`, {
-      file: REGISTRY_PATH,
-      field: violations[0].pointer,
-      details: violations.length > 1 ? violations.map((v) => v.message) : [],
-    });
-  }
+  throwIfViolations(violations, `${REGISTRY_PATH} is not a valid dataset registry`);
 }
 
-/** One problem goes in the headline; several are listed as details (UserError appends them). */
-export const headline = (violations: readonly SchemaViolation[]): string =>
-  violations.length === 1 ? `: ${violations[0].message}` : ` (${violations.length} problems)`;
-
-function consistencyViolations(registry: DatasetRegistry): SchemaViolation[] {
-  const violations: SchemaViolation[] = [];
+function consistencyViolations(registry: DatasetRegistry): Violation[] {
+  const violations: Violation[] = [];
   for (const [key, record] of Object.entries(registry.datasets)) {
     const at = (field: string): string => `/datasets/${escapePointer(key)}/${field}`;
     const add = (field: string, message: string): void => {
-      violations.push({ pointer: at(field), message: `${at(field)}: ${message}` });
+      violations.push({ file: REGISTRY_PATH, pointer: at(field), message });
     };
     if (record.name !== key) add('name', `must equal its key "${key}"`);
     if (record.file_count !== record.files.length) add('file_count', `must equal the number of files (${record.files.length})`);
