@@ -45,6 +45,21 @@ describe('runs are immutable, atomic and verifiable', function () {
     console.log(`      kills: ${killedBeforePublish} before publish, ${completed} after; typical demo ${typicalMs.toFixed(0)} ms`);
   });
 
+  it('SIGTERM and SIGINT at 12 random moments leave no partial run and no staging folder (the handler removes it)', async () => {
+    const root = await scaffoldProject({ skipGit: true });
+    const rng = new Rng(7);
+    for (let i = 0; i < 12; i++) {
+      const tag = `term-${i}`;
+      const { child, done } = startCli(['demo', '--seed', String(i), '--tag', tag, '--quiet'], { cwd: root });
+      await sleep(300 + rng.uniform() * 900);
+      child.kill(i % 2 ? 'SIGINT' : 'SIGTERM');
+      await done;
+      const dir = runDirOf(root, tag);
+      if (existsSync(dir)) assert.deepEqual((await verifyRun(root, dir)).problems, [], `${tag} exists, so it must be complete and valid`);
+      assert.deepEqual(runEntries(root).filter((name) => name.startsWith('.staging-')), [], `no staging folder after signal ${i}`);
+    }
+  });
+
   for (const [where, makeDir] of [
     ['a local disk', () => tempDir('dl-lab-race-')],
     ['tmpfs (/dev/shm), a second filesystem shared by all writers', () => mkdtempSync('/dev/shm/dl-lab-race-')],
