@@ -1,11 +1,10 @@
 // One measurement per process, so peak RSS (maxRSS) belongs to that measurement alone.
 // run.ts bundles this file with esbuild and runs it under plain node (no tsx in the process).
 // Usage: child <op> <args…>; prints one JSON line { ms, maxRssMiB, ... }.
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { HashCache } from '../../src/lib/hashing/hash-cache.js';
 import { hashFiles } from '../../src/lib/hashing/hash-files.js';
 import { sha256File } from '../../src/lib/hashing/sha256-file.js';
-import { hashInWorkers } from '../../src/lib/hashing/worker-pool.js';
 
 const [op, ...args] = process.argv.slice(2);
 const readList = (file: string): string[] => JSON.parse(readFileSync(file, 'utf8')) as string[];
@@ -22,12 +21,6 @@ async function measure(): Promise<Record<string, unknown>> {
     case 'hashFiles': {
       const results = await hashFiles(readList(args[0]), { concurrency: Number(args[1]) });
       return { ms: performance.now() - start, files: results.size };
-    }
-    case 'oneWorker': {
-      const jobs = readList(args[0]).map((path) => ({ path, size: statSync(path, { bigint: true }).size }));
-      const t = performance.now(); // exclude the stats, which hashFiles also does outside the pool
-      const results = await hashInWorkers(jobs, 1);
-      return { ms: performance.now() - t, files: results.size };
     }
     case 'cached': {
       // Load + stat + lookup (+ hash and save on a miss): everything a check does with a cache.

@@ -59,10 +59,10 @@ describe('hashing', () => {
   });
 
   describe('hashFiles', () => {
-    // 40 files totalling ~40 MiB: above the size at which hashFiles starts the worker pool.
+    // 50 files totalling ~55 MiB: above the size at which hashFiles starts the worker pool.
     let paths: string[];
     before(() => {
-      paths = Array.from({ length: 40 }, (_, i) => file(`many/f${String(i).padStart(2, '0')}.bin`, randomBytes(i === 0 ? 0 : MiB + i * 997)));
+      paths = Array.from({ length: 50 }, (_, i) => file(`many/f${String(i).padStart(2, '0')}.bin`, randomBytes(i === 0 ? 0 : Math.floor(1.1 * MiB) + i * 997)));
     });
 
     it('equals per-file sha256File results, in input order, on the worker pool', async () => {
@@ -72,9 +72,11 @@ describe('hashing', () => {
       for (const path of paths) assert.deepEqual(results.get(path), await sha256File(path));
     });
 
-    it('gives the same results on the calling thread (concurrency 1)', async () => {
+    it('gives the same results with one worker (concurrency 1) and on the calling thread (small jobs)', async () => {
       const pooled = await hashFiles(paths);
       assert.deepEqual(await hashFiles(paths, { concurrency: 1 }), pooled);
+      const small = paths.slice(0, 5); // ~4 MiB: below POOL_MIN_BYTES
+      assert.deepEqual(await hashFiles(small), new Map(small.map((path) => [path, pooled.get(path)])));
     });
 
     it('hashes duplicates once and needs absolute paths', async () => {
@@ -173,7 +175,8 @@ describe('hashing', () => {
     it('ignores a corrupt or foreign cache file and replaces it on save', async () => {
       const path = file('cached/ok.bin', 'ok');
       setMtime(path, anHourAgo());
-      for (const garbage of ['{"format": "dl-lab-hash-cache/1", "entr', '[1,2,3]', '{"format":"other","entries":{}}', '']) {
+      const garbages = ['{"format": "dl-lab-hash-cache/1", "entr', '[1,2,3]', '{"format":"other","entries":[]}', '{"format":"dl-lab-hash-cache/1","entries":{}}', ''];
+      for (const garbage of garbages) {
         const target = cacheFile();
         mkdirSync(join(target, '..'), { recursive: true });
         writeFileSync(target, garbage);
