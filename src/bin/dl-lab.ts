@@ -4,12 +4,17 @@
  * one. It exists because `yo` refuses to run as root and costs a global generator lookup;
  * `dl-lab <name> …` is `yo dl-lab:<name> …` without either.
  */
+import type { BaseEnvironment } from '@yeoman/types';
+import { prestartEnvironmentCapture } from '../lib/commands/provenance.js';
 import { isUserError } from '../lib/errors.js';
 import { assertYoRcReadable } from '../lib/project.js';
 import { generatorPath, listSubcommands } from '../lib/subcommands.js';
+import { BUNDLED_GENERATORS } from './bundled-generators.js';
 
 const EXIT_USER_ERROR = 1;
 const EXIT_INTERNAL_ERROR = 70;
+/** Commands that record the machine's environment: its capture starts while Yeoman loads. */
+const RECORDING_COMMANDS = ['run', 'demo'];
 
 const parseCommandLine = (argv: string[], subcommands: readonly string[]): { name: string; args: string[]; help: boolean } => {
   const explicit = argv[0] !== undefined && subcommands.includes(argv[0]);
@@ -29,6 +34,18 @@ const silenceTaskFailureBanner = (log: { error: (...args: unknown[]) => unknown 
     typeof message === 'string' && message.startsWith('An error occured while running') ? log : error(message, ...rest);
 };
 
+/**
+ * Bundled, a generator is registered as a factory that imports its chunk on first use, with
+ * `resolved` set to its tsc-built `dist/generators/<name>/index.js`: Yeoman takes the templates
+ * from `<dirname(resolved)>/templates` and `--help` text from the USAGE beside them. Unbundled,
+ * Yeoman imports that file itself.
+ */
+const registerGenerator = (env: BaseEnvironment, name: string): void => {
+  const load = BUNDLED_GENERATORS?.[name];
+  if (load) env.register({ createGenerator: load }, { namespace: `dl-lab:${name}`, resolved: generatorPath(name) });
+  else env.register(generatorPath(name), { namespace: `dl-lab:${name}` });
+};
+
 const main = async (): Promise<number> => {
   const argv = process.argv.slice(2);
   if (argv[0] === '--version' || argv[0] === '-V') {
@@ -36,7 +53,7 @@ const main = async (): Promise<number> => {
     console.log(PACKAGE_VERSION);
     return 0;
   }
-  const subcommands = listSubcommands();
+  const subcommands = BUNDLED_GENERATORS ? Object.keys(BUNDLED_GENERATORS) : listSubcommands();
   const { name, args, help } = parseCommandLine(argv, subcommands);
   if (name === 'app' && argv[0] !== undefined && !argv[0].startsWith('-')) {
     process.stderr.write(`dl-lab: error: unknown command '${argv[0]}'; commands: ${subcommands.join(', ')}\n`);
@@ -54,11 +71,12 @@ const main = async (): Promise<number> => {
   if (help && name === 'app') {
     console.log(`dl-lab <command> [options]   (same as yo dl-lab:<command>)\n\ncommands: ${subcommands.join(', ')} (default: app)\nrun \`dl-lab <command> --help\` for each command's options\n`);
   }
+  if (!help && RECORDING_COMMANDS.includes(name)) prestartEnvironmentCapture();
   const { createEnv } = await import('yeoman-environment');
   // We never install packages, so skip the package-manager step and its "no change" notice.
   const env = createEnv({ skipInstall: true });
   silenceTaskFailureBanner(env.adapter.log as unknown as { error: (...args: unknown[]) => unknown });
-  for (const sub of subcommands) env.register(generatorPath(sub), { namespace: `dl-lab:${sub}` });
+  for (const sub of subcommands) registerGenerator(env, sub);
   try {
     await env.run([`dl-lab:${name}`, ...args], { help, skipInstall: true });
     // A generator may end with a documented non-error status (compare: 2 = regression; reproduce: 2, 3).

@@ -1,36 +1,65 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { Ajv2020, ErrorObject, Options, ValidateFunction } from 'ajv/dist/2020.js';
 import { UserError } from '../errors.js';
 import { escapePointer } from './definitions.js';
-import { SCHEMA_FILES, readSchema, type SchemaName } from './schema-files.js';
+import { PRECOMPILED_VALIDATORS } from './precompiled-validators.js';
+import { SCHEMAS_DIR, SCHEMA_FILES, readSchema, type SchemaName } from './schema-files.js';
 
-// ajv-formats is CommonJS: under NodeNext its default import is the module object.
-type AddFormats = (ajv: Ajv2020) => Ajv2020;
-const addFormats: AddFormats =
-  (addFormatsModule as unknown as { default?: AddFormats }).default ?? (addFormatsModule as unknown as AddFormats);
+/** How every contract schema is compiled: here at run time, and ahead of time by scripts/build.mjs. */
+export const AJV_OPTIONS = { allErrors: true, strict: true, allowUnionTypes: true } as const satisfies Options;
 
-let ajv: Ajv2020 | undefined;
-const compiled = new Map<string, ValidateFunction>();
-
-/** One Ajv for the process, with every schema added so cross-file `$ref`s resolve by `$id`. */
-const getAjv = (): Ajv2020 => {
-  if (ajv) return ajv;
-  ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+/**
+ * An Ajv with every schema added, so cross-file `$ref`s resolve by `$id`. ajv is required here, on
+ * first use, not imported: the built package validates with precompiled code and rarely loads it.
+ */
+export const createContractAjv = (extraOptions: Options = {}): Ajv2020 => {
+  const require = createRequire(import.meta.url);
+  const { Ajv2020 } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+  // ajv-formats is CommonJS: its function is the module itself or its `default`.
+  const addFormatsModule = require('ajv-formats') as { default?: (ajv: Ajv2020) => Ajv2020 } & ((ajv: Ajv2020) => Ajv2020);
+  const addFormats = addFormatsModule.default ?? addFormatsModule;
+  const ajv = new Ajv2020({ ...AJV_OPTIONS, ...extraOptions });
   addFormats(ajv);
   for (const name of Object.keys(SCHEMA_FILES) as SchemaName[]) ajv.addSchema(readSchema(name));
   return ajv;
 };
 
+let ajv: Ajv2020 | undefined;
+const compiled = new Map<string, ValidateFunction>();
+
+/** One Ajv for the process (for what the build did not precompile). */
+const getAjv = (): Ajv2020 => (ajv ??= createContractAjv());
+
+/**
+ * The build's precompiled validators (whole schemas), if they were compiled from exactly the
+ * schema files on disk: a schema edited or added since the build makes them all unusable, as
+ * schemas `$ref` each other.
+ */
+const precompiledValidators = (() => {
+  let usable: boolean | undefined;
+  return (): Record<SchemaName, ValidateFunction> | undefined => {
+    const pre = PRECOMPILED_VALIDATORS;
+    if (!pre) return undefined;
+    usable ??= (Object.keys(SCHEMA_FILES) as SchemaName[]).every(
+      (name) => pre.schemaSha256[name] === createHash('sha256').update(readFileSync(join(SCHEMAS_DIR, SCHEMA_FILES[name]))).digest('hex'),
+    );
+    return usable ? pre.validators : undefined;
+  };
+})();
+
 /** The validator of a schema, or of one of its `$defs` (e.g. datasets' `dataset_record`). */
 const validatorFor = (name: SchemaName, definition?: string): ValidateFunction => {
   const key = definition ? `${name}#${definition}` : name;
-  let validate = compiled.get(key);
+  let validate = compiled.get(key) ?? (definition ? undefined : precompiledValidators()?.[name]);
   if (!validate) {
     const id = readSchema(name).$id as string;
     validate = getAjv().getSchema(definition ? `${id}#/$defs/${definition}` : id);
     if (!validate) throw new Error(`schema ${SCHEMA_FILES[name]} has no ${definition ? `$defs/${definition}` : '$id'}`);
-    compiled.set(key, validate);
   }
+  compiled.set(key, validate);
   return validate;
 };
 

@@ -489,6 +489,13 @@ export async function renderPdf(figure: CurveFigure): Promise<Uint8Array> {
   return pdfBytes(figure, await parsed(figure));
 }
 
+/** Both, from one parse of the figure (parsing it and loading the fonts once, not twice): the bytes of renderPdf and renderPng. */
+export async function renderPdfAndPng(figure: CurveFigure): Promise<{ pdf: Uint8Array; png: Uint8Array }> {
+  const tree = await parsed(figure);
+  const png = pngBytes(tree);
+  return { pdf: await pdfBytes(figure, tree), png };
+}
+
 /**
  * Writes `<dir>/<baseName>.png` and `<dir>/<baseName>.pdf` (creating `dir`), e.g.
  * `writeCurveFigure(join(runDir, 'figures'), figure)` → figures/training_curves.{png,pdf}.

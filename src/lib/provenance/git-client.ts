@@ -1,15 +1,17 @@
-import { simpleGit, type SimpleGit } from 'simple-git';
+import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
 
 /*
- * simple-git behaviour that shapes how the provenance code calls git:
- * - It waits an extra 50 ms before resolving a command that printed nothing at all (its
- *   completion plugin's `deferClose`). So capture avoids silent commands: `status --branch`
- *   always prints a header, `rev-parse --symbolic-full-name HEAD` instead of `symbolic-ref -q`
- *   (silent when detached), diffs read from stdout rather than written with `--output`. The one
- *   left is `git remote -v` in a repository without remotes (+50 ms then).
- * - A non-zero exit with empty stderr is not an error (`rev-parse -q --verify` relies on that);
- *   non-zero with stderr is.
- * - Its strings are UTF-8 decoded; patches need the exact bytes (gitBytes).
+ * git for the provenance capture, spawned directly. (It went through simple-git, whose completion
+ * plugin waits an extra 50 ms before resolving a command that printed nothing, e.g. `git remote
+ * -v` in a repository without remotes, and whose module costs start-up time; the capture is on
+ * the critical path of every `dl-lab run`.) What the calls rely on is kept from it:
+ * - a non-zero exit with empty stderr is not an error (`rev-parse -q --verify` relies on that);
+ *   non-zero with stderr is, its message being the command's stdout + stderr;
+ * - a command that prints nothing for `timeoutMs` is killed and fails ("block timeout");
+ * - a directory that does not exist fails before spawning ("… does not exist"), a missing git
+ *   with the spawn error (ENOENT);
+ * - stdout is exact bytes (gitBytes: patches), or UTF-8 text (gitText).
  */
 
 export interface GitCallOptions {
@@ -18,25 +20,74 @@ export interface GitCallOptions {
   exitOneIsSuccess?: boolean;
 }
 
-/** A simple-git bound to `baseDir`; each git process is killed after `timeoutMs` of silence. */
-export const gitClient = (baseDir: string, { timeoutMs, exitOneIsSuccess = false }: GitCallOptions): SimpleGit =>
-  simpleGit({
-    baseDir,
-    timeout: { block: timeoutMs },
-    ...(exitOneIsSuccess ? { errors: (error: Buffer | Error | undefined, result: { exitCode: number }) => (result.exitCode === 1 ? undefined : error) } : {}),
+const isDirectory = (path: string): boolean => {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+};
+
+/** stdout of `git <args>` run in `baseDir`, as exact bytes. */
+export const gitBytes = (baseDir: string, args: readonly string[], { timeoutMs, exitOneIsSuccess = false }: GitCallOptions): Promise<Buffer> =>
+  new Promise((resolve, reject) => {
+    if (!isDirectory(baseDir)) {
+      reject(new Error(`cannot run git in ${baseDir}: the directory does not exist`));
+      return;
+    }
+    const child = spawn('git', args, { cwd: baseDir, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const settle = (error: Error | undefined): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (error) reject(error);
+      else resolve(Buffer.concat(stdout));
+    };
+    // Restarted by every chunk of output: a slow command that keeps printing is not hung.
+    const arm = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        settle(new Error(`git ${args[0]}: block timeout reached (no output for ${timeoutMs / 1000} s)`));
+      }, timeoutMs);
+    };
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout.push(chunk);
+      arm();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr.push(chunk);
+      arm();
+    });
+    child.on('error', settle);
+    child.on('close', (code) => {
+      const failed = code !== null && code !== 0 && !(exitOneIsSuccess && code === 1) && stderr.length > 0;
+      settle(failed ? new Error(Buffer.concat([...stdout, ...stderr]).toString('utf8')) : undefined);
+    });
+    arm();
   });
 
-/**
- * stdout of one git command as exact bytes, taken from the raw stream through simple-git's
- * outputHandler hook (one client per call, so concurrent commands do not share a handler).
- */
-export const gitBytes = async (baseDir: string, args: string[], options: GitCallOptions): Promise<Buffer> => {
-  const chunks: Buffer[] = [];
-  const git = gitClient(baseDir, options).outputHandler((_command, stdout) => {
-    stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-  });
-  await git.raw(args);
-  return Buffer.concat(chunks);
+/** stdout of `git <args>` as UTF-8 text. */
+export const gitText = async (baseDir: string, args: readonly string[], options: GitCallOptions): Promise<string> =>
+  (await gitBytes(baseDir, args, options)).toString('utf8');
+
+export interface GitRemote { name: string; refs: { fetch: string; push: string } }
+
+/** `git remote -v`: each remote once, in the order git lists them, with its fetch and push URLs. */
+export const gitRemotes = async (baseDir: string, options: GitCallOptions): Promise<GitRemote[]> => {
+  const remotes = new Map<string, GitRemote>();
+  for (const line of (await gitText(baseDir, ['remote', '-v'], options)).split('\n')) {
+    const [name, url, purpose] = line.trim().split(/\s+/);
+    if (!name) continue;
+    if (!remotes.has(name)) remotes.set(name, { name, refs: { fetch: '', push: '' } });
+    if (url && purpose === '(fetch)') remotes.get(name)!.refs.fetch = url;
+    if (url && purpose === '(push)') remotes.get(name)!.refs.push = url;
+  }
+  return [...remotes.values()];
 };
 
 /** Run `task` over `items` with at most `limit` running at once, results in input order. */

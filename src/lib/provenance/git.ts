@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import { gitClient } from './git-client.js';
+import { gitRemotes, gitText } from './git-client.js';
 import { buildWorkingTreePatch } from './git-patch.js';
 import { redactRemoteUrl } from './git-remote.js';
 import { parsePorcelainStatus } from './git-status.js';
@@ -55,19 +55,19 @@ const capture = async (dir: string, options: CaptureGitOptions): Promise<GitCapt
   const { top, prefix } = location;
   const pathspecs = ['.', ...(options.excludePaths ?? DEFAULT_EXCLUDE_PATHS).map((path) => excludePathspec(prefix, path))];
 
-  const git = gitClient(top, { timeoutMs });
+  const git = (args: string[]): Promise<string> => gitText(top, args, { timeoutMs });
   // Independent queries, concurrently. `-q --verify` prints nothing (exit 1, no stderr, which
-  // simple-git does not treat as an error) when there is no commit yet.
+  // git-client.ts does not treat as an error) when there is no commit yet.
   const [commit, headRef, remotes, statusText] = await Promise.all([
-    git.raw(['rev-parse', '-q', '--verify', 'HEAD^{commit}']),
-    // "refs/heads/<branch>", or "HEAD" when detached; always prints (see git-client.ts). Fails
-    // only without a commit, which the first query reports.
-    git.raw(['rev-parse', '--symbolic-full-name', 'HEAD']).catch(() => ''),
-    git.getRemotes(true),
+    location.head?.commit ?? git(['rev-parse', '-q', '--verify', 'HEAD^{commit}']),
+    // "refs/heads/<branch>", or "HEAD" when detached. Fails only without a commit, which the
+    // first query reports.
+    location.head?.ref ?? git(['rev-parse', '--symbolic-full-name', 'HEAD']).catch(() => ''),
+    gitRemotes(top, { timeoutMs }),
     // --no-optional-locks: do not refresh-and-write the index, which could collide with a git
     // command the user runs at the same moment. -uall: every untracked file, not just its dir.
-    // --branch: a header line, so a clean tree is not a silent command (see git-client.ts).
-    git.raw(['--no-optional-locks', 'status', '--porcelain=v1', '-z', '--branch', '--untracked-files=all', '--', ...pathspecs]),
+    // --branch: a "## <branch>" header line first, which the parser skips.
+    git(['--no-optional-locks', 'status', '--porcelain=v1', '-z', '--branch', '--untracked-files=all', '--', ...pathspecs]),
   ]);
   if (commit.trim() === '') return unavailable(`git repository has no commits yet: ${top}`);
 
@@ -104,13 +104,20 @@ const capture = async (dir: string, options: CaptureGitOptions): Promise<GitCapt
   return { info, patch };
 };
 
-type Location = { top: string; prefix: string } | { reason: string };
+type Location = { top: string; prefix: string; head?: { commit: string; ref: string } } | { reason: string };
 
-/** Top level and the project's path inside it ('' or 'sub/dir/'), or why there is no repository. */
+/**
+ * Top level and the project's path inside it ('' or 'sub/dir/'), or why there is no repository.
+ * Usually with HEAD's commit and ref from the same git process (two processes fewer per run); when
+ * that query fails (no repository, no commit yet…) the capture asks the usual questions one by one.
+ */
 const locateRepository = async (dir: string, timeoutMs: number): Promise<Location> => {
+  const withHead = await gitText(dir, ['rev-parse', '--show-toplevel', '--show-prefix', 'HEAD^{commit}', '--symbolic-full-name', 'HEAD'], { timeoutMs }).catch(() => '');
+  const [headTop = '', headPrefix = '', commit = '', ref = ''] = withHead.split('\n');
+  if (/^[0-9a-f]{40,64}$/.test(commit) && ref !== '') return { top: headTop, prefix: headPrefix, head: { commit, ref } };
   let output: string;
   try {
-    output = await gitClient(dir, { timeoutMs }).raw(['rev-parse', '--show-toplevel', '--show-prefix']);
+    output = await gitText(dir, ['rev-parse', '--show-toplevel', '--show-prefix'], { timeoutMs });
   } catch (error) {
     const message = messageOf(error);
     if (/does not exist/i.test(message)) return { reason: `not a git repository: ${dir} (no such directory)` };

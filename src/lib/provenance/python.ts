@@ -15,7 +15,8 @@ from importlib import metadata
 packages = []
 for dist in metadata.distributions():
     try:  # one broken install (no METADATA) must not cost the whole list
-        name, version = dist.metadata['Name'], dist.version
+        meta = dist.metadata  # parsed once: dist.version would parse it again for meta['Version']
+        name, version = meta['Name'], meta['Version']
     except Exception:
         continue
     if name and version:

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 
 /** Default limit for one external probe (python, nvidia-smi). */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 10_000;
@@ -18,18 +20,43 @@ export interface RunCommandOptions {
  */
 export const runCommand = (file: string, args: readonly string[], options: RunCommandOptions = {}): Promise<CommandResult> => {
   const timeoutMs = options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+  const env = options.env ?? process.env;
+  // Spawning costs a fork of this process even when the program is missing (no GPU: nvidia-smi is
+  // tried twice per run), so a name that no PATH directory holds is reported without spawning.
+  if (certainlyNotOnPath(file, env)) return Promise.resolve({ ok: false, reason: `${file} not found on PATH` });
   return new Promise((resolve) => {
     execFile(
       file,
       args,
       // SIGKILL: a hung nvidia-smi (wedged driver) may ignore SIGTERM.
-      { env: options.env ?? process.env, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024, windowsHide: true },
+      { env, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024, windowsHide: true },
       (error, stdout, stderr) => {
         if (!error) return resolve({ ok: true, stdout });
         resolve({ ok: false, reason: describeFailure(file, error, stdout, stderr, timeoutMs) });
       },
     );
   });
+};
+
+/**
+ * True only when spawning `file` would fail with ENOENT for sure: a bare name, a PATH of absolute
+ * directories only (an empty or relative entry means one relative to the cwd), and in each of them
+ * nothing of that name (ENOENT; a directory we may not search, EACCES, is not "nothing": there the
+ * spawn reports "not executable"). Everything else is left to the spawn, which reports it as before.
+ */
+const certainlyNotOnPath = (file: string, env: NodeJS.ProcessEnv): boolean => {
+  if (process.platform === 'win32' || file.includes('/') || env.PATH === undefined) return false;
+  const dirs = env.PATH.split(':');
+  return dirs.every((dir) => isAbsolute(dir) && nothingAt(join(dir, file)));
+};
+
+const nothingAt = (path: string): boolean => {
+  try {
+    statSync(path);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT';
+  }
 };
 
 type ExecError = Error & { code?: string | number | null; killed?: boolean; signal?: NodeJS.Signals | null };

@@ -9,9 +9,9 @@ export const FIGURE_BASENAME = 'figures/training_curves';
  */
 export const trainingCurveFiles = async (history: ReadonlyArray<object>, bestEpoch?: number): Promise<RunFile[]> => {
   if (history.length === 0) return [];
-  const { curveFigureFromHistory, renderPdf, renderPng } = await import('../figures/training-curves.js');
+  const { curveFigureFromHistory, renderPdfAndPng } = await import('../figures/training-curves.js');
   const figure = curveFigureFromHistory(history, bestEpoch === undefined ? {} : { bestEpoch });
-  const [pdf, png] = await Promise.all([renderPdf(figure), renderPng(figure)]);
+  const { pdf, png } = await renderPdfAndPng(figure);
   return [
     { name: `${FIGURE_BASENAME}.pdf`, role: 'figure', bytes: pdf },
     { name: `${FIGURE_BASENAME}.png`, role: 'figure', bytes: png },

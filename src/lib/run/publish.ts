@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { chmod, copyFile, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { runContractViolations, type RunDocuments } from '../contract/run-contract.js';
 import { throwIfViolations } from '../contract/validate.js';
@@ -44,15 +44,6 @@ export const assertTargetFree = async (targetDir: string, allowEmptyDir = false)
   );
 };
 
-const writeDurably = async (path: string, bytes: Uint8Array): Promise<void> => {
-  const handle = await open(path, 'wx', 0o644);
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-};
 
 /**
  * Validate the whole run, then write it to a staging folder beside the target and publish it
@@ -90,8 +81,10 @@ export const publishRun = async (run: RunToPublish): Promise<PublishedRun> => {
   process.once('SIGTERM', removeStagingOnSignal);
   try {
     await mkdir(staging);
-    // The manifest and SHA256SUMS go last: a staging folder that has them is complete.
-    for (const file of [...files, manifestFile, checksums]) await writeRunFile(staging, file);
+    // The manifest and SHA256SUMS go last: a staging folder that has them is complete. With them,
+    // the folders' entries are made durable too, before the rename publishes the run.
+    await writeRunFiles(staging, files);
+    await writeRunFiles(staging, [manifestFile, checksums], () => syncDirectories(staging, [...files, manifestFile, checksums]));
     try {
       await rename(staging, run.targetDir);
     } catch (error) {
@@ -111,13 +104,47 @@ export const publishRun = async (run: RunToPublish): Promise<PublishedRun> => {
   return { targetDir: run.targetDir, manifest, outputs, results: (run.analysis as { results: Record<string, number> }).results };
 };
 
-/** Write one run file durably and read-only (a published run is never edited in place). */
-const writeRunFile = async (dir: string, file: RunFile): Promise<void> => {
-  const path = join(dir, file.name);
-  await mkdir(dirname(path), { recursive: true });
-  if ('bytes' in file) await writeDurably(path, file.bytes);
-  else await copyVerified(file.copyFrom, path, file.sha256);
-  await chmod(path, 0o444);
+/**
+ * Write run files read-only (a published run is never edited in place) and durably: every file is
+ * written, then all are fsynced together, with `alsoSync` (fsyncs one after another each waited
+ * for their own journal commit), and only then does the call return.
+ */
+const writeRunFiles = async (dir: string, files: readonly RunFile[], alsoSync: () => Promise<void> = async () => {}): Promise<void> => {
+  const written: FileHandle[] = [];
+  try {
+    for (const file of files) {
+      const path = join(dir, file.name);
+      await mkdir(dirname(path), { recursive: true });
+      if ('bytes' in file) {
+        const handle = await open(path, 'wx', 0o644);
+        written.push(handle);
+        await handle.writeFile(file.bytes);
+        await handle.chmod(0o444);
+      } else {
+        await copyVerified(file.copyFrom, path, file.sha256);
+        await chmod(path, 0o444);
+      }
+    }
+    await Promise.all([...written.map((handle) => handle.sync()), alsoSync()]);
+  } finally {
+    await Promise.all(written.map((handle) => handle.close()));
+  }
+};
+
+/** fsync the folders the files were created in, so their names are as durable as their bytes. */
+const syncDirectories = async (root: string, files: readonly RunFile[]): Promise<void> => {
+  if (process.platform === 'win32') return; // directories cannot be opened for fsync there
+  const dirs = new Set([root, ...files.map((file) => dirname(join(root, file.name)))]);
+  await Promise.all(
+    [...dirs].map(async (dir) => {
+      const handle = await open(dir, 'r');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    }),
+  );
 };
 
 /** Copy a large file (a checkpoint) and make sure the copy has the bytes that were hashed. */
