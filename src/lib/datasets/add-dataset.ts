@@ -1,6 +1,7 @@
 import { access } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
+import { relativeInside } from '../project.js';
 import { writeFileAtomic } from '../atomic-write.js';
 import type { HashCache } from '../hashing/hash-cache.js';
 import { hashFiles } from '../hashing/hash-files.js';
@@ -85,7 +86,7 @@ export async function addDataset(projectRoot: string, input: AddDatasetInput, op
     file_count: files.length,
     bytes: files.reduce((sum, file) => sum + file.bytes, 0),
     digest: datasetDigest(files),
-    files,
+    files: files as DatasetRecord['files'], // non-empty: refused above when the scan found no file
   };
   // Checked on its own first so a bad input (say, a malformed url) is reported as such, not as
   // a broken registry file.
@@ -121,12 +122,7 @@ function refuseOverwrite(name: string, registered: string[], replace: boolean, n
 }
 
 /** POSIX path relative to the project root when inside it (portable across clones), else absolute. */
-export function recordedPath(root: string, absPath: string): string {
-  const rel = relative(root, absPath);
-  if (rel === '') return '.';
-  if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return absPath;
-  return rel.split(sep).join('/');
-}
+export const recordedPath = (root: string, absPath: string): string => relativeInside(root, absPath) ?? absPath;
 
 const exists = (path: string): Promise<boolean> =>
   access(path).then(
