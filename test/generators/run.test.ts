@@ -75,6 +75,9 @@ describe('dl-lab run (run generator)', () => {
     assert.equal(record.format, 'external-file');
     assert.equal(record.sha256, sha256Hex(Buffer.from([1, 2, 3, 4, 5])));
     assert.equal(readJson(join(dir, 'manifest.json')).code.git.dirty, false, 'git-ignored tmp/ does not dirty the tree');
+    const outputs = readJson(join(dir, 'manifest.json')).outputs.map((o: { path: string }) => o.path);
+    assert.deepEqual(outputs.slice(0, 2), ['figures/training_curves.pdf', 'figures/training_curves.png'].map((f) => `artifacts/runs/M1-baseline/${f}`), 'the history becomes the first figure');
+    assert.deepEqual(readFileSync(join(dir, 'figures/training_curves.png')).subarray(1, 4), Buffer.from('PNG'));
     assert.deepEqual((await verifyTag(root, 'M1-baseline')).problems, []);
   });
 
