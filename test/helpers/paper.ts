@@ -42,6 +42,17 @@ const nats = (definition: string) => ({ definition, unit: 'nats', higher_is_bett
 const epoch = { definition: 'Epoch of the selected checkpoint', unit: 'epoch', higher_is_better: false, display_digits: 0 };
 
 /** Two runs shaped like the demo's (same keys and definitions), with fixed numbers, for unit tests. */
+/** The demo's result keys, as both synthetic runs define them. */
+const DEMO_DEFINITIONS: CitableRun['definitions'] = {
+  test_accuracy: fraction('Test accuracy'),
+  test_loss: nats('Test loss'),
+  val_accuracy_best: fraction('Validation accuracy'),
+  val_loss_best: nats('Validation loss'),
+  train_accuracy_best: fraction('Train accuracy'),
+  train_loss_best: nats('Train loss'),
+  best_epoch: epoch,
+};
+
 export const SYNTHETIC_RUNS: CitableRun[] = [
   {
     tag: 'demo-seed0',
@@ -50,15 +61,7 @@ export const SYNTHETIC_RUNS: CitableRun[] = [
     demo: true,
     primaryMetric: 'test_accuracy',
     results: { test_accuracy: 0.948, test_loss: 0.14406725167658727, val_accuracy_best: 0.972, val_loss_best: 0.08627816100575046, train_accuracy_best: 0.968, train_loss_best: 0.09033512179710056, best_epoch: 35 },
-    definitions: {
-      test_accuracy: fraction('Test accuracy'),
-      test_loss: nats('Test loss'),
-      val_accuracy_best: fraction('Validation accuracy'),
-      val_loss_best: nats('Validation loss'),
-      train_accuracy_best: fraction('Train accuracy'),
-      train_loss_best: nats('Train loss'),
-      best_epoch: epoch,
-    },
+    definitions: DEMO_DEFINITIONS,
   },
   {
     tag: 'demo-seed1',
@@ -67,14 +70,6 @@ export const SYNTHETIC_RUNS: CitableRun[] = [
     demo: true,
     primaryMetric: 'test_accuracy',
     results: { test_accuracy: 0.956, test_loss: 0.1216, val_accuracy_best: 0.964, val_loss_best: 0.1013, train_accuracy_best: 0.9705, train_loss_best: 0.0876, best_epoch: 38 },
-    definitions: {
-      test_accuracy: fraction('Test accuracy'),
-      test_loss: nats('Test loss'),
-      val_accuracy_best: fraction('Validation accuracy'),
-      val_loss_best: nats('Validation loss'),
-      train_accuracy_best: fraction('Train accuracy'),
-      train_loss_best: nats('Train loss'),
-      best_epoch: epoch,
-    },
+    definitions: DEMO_DEFINITIONS,
   },
 ];
