@@ -1,28 +1,8 @@
+import { resolvePyenvShim } from './pyenv.js';
+import { PYTHON_PROBE } from './python-probe.js';
 import { runCommand } from './run-command.js';
 import type { PythonInfo } from './types.js';
 
-/**
- * One interpreter start that prints executable, version and every installed distribution as
- * JSON. importlib.metadata instead of `pip freeze`: pip imports its whole CLI first and is ~5×
- * slower, and it may not even be installed in the environment.
- * The cwd entry ('') is dropped from sys.path so an `*.egg-info` lying in the current directory
- * is not reported as installed: the list describes the interpreter's environment.
- */
-const PROBE = `
-import json, platform, sys
-sys.path = [p for p in sys.path if p != '']
-from importlib import metadata
-packages = []
-for dist in metadata.distributions():
-    try:  # one broken install (no METADATA) must not cost the whole list
-        meta = dist.metadata  # parsed once: dist.version would parse it again for meta['Version']
-        name, version = meta['Name'], meta['Version']
-    except Exception:
-        continue
-    if name and version:
-        packages.append([name, version])
-json.dump({'executable': sys.executable, 'version': platform.python_version(), 'packages': packages}, sys.stdout)
-`;
 
 export interface PythonCaptureOptions {
   /** Interpreter to ask (looked up on env.PATH); default `python3`. */
@@ -49,7 +29,11 @@ export const formatPackages = (pairs: ReadonlyArray<readonly [string, string]>):
 
 export const capturePython = async (options: PythonCaptureOptions = {}): Promise<PythonInfo> => {
   const executable = options.executable ?? 'python3';
-  const result = await runCommand(executable, ['-c', PROBE], { env: options.env, timeoutMs: options.timeoutMs });
+  const env = options.env ?? process.env;
+  // Through a pyenv shim Python starts ~50 ms later; the interpreter the shim would pick, when
+  // that is certain, answers the same (sys.executable is that interpreter either way).
+  const interpreter = resolvePyenvShim(executable, env) ?? executable;
+  const result = await runCommand(interpreter, ['-c', PYTHON_PROBE], { env, timeoutMs: options.timeoutMs });
   if (!result.ok) return { available: false, reason: result.reason };
   try {
     const parsed = JSON.parse(result.stdout) as { executable: string; version: string; packages: Array<[string, string]> };
