@@ -31,7 +31,7 @@ const interpreters = (): string[] => {
 interface ProbeOutput { executable: string; version: string; packages: Array<[string, string]> }
 
 const probe = (python: string, mode: 'auto' | 'scan' | 'importlib', pythonPath?: string): { stdout: string; parsed: ProbeOutput } => {
-  const env = { ...process.env, PYTHONDONTWRITEBYTECODE: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, PYTHONDONTWRITEBYTECODE: '1' };
   if (pythonPath === undefined) delete env.PYTHONPATH;
   else env.PYTHONPATH = pythonPath;
   const result = spawnSync(python, ['-c', PYTHON_PROBE, ...(mode === 'auto' ? [] : [mode])], { encoding: 'utf8', env });
