@@ -51,19 +51,20 @@ const yoUser = (): { uid: number; gid: number } | undefined | 'self' => {
 };
 
 // ---- one timed child process ----------------------------------------------------------------
-interface Timed { ms: number; stderr: string; peakRssKb?: number }
+interface Timed { ms: number; stderr: string; peakRssKb?: number; cpuMs?: number }
 
 const run = (file: string, argv: string[], options: SpawnSyncOptions & { measureRss?: boolean }): Timed => {
   const rssFile = options.measureRss && existsSync(GNU_TIME) ? join(workRoot, `rss-${process.hrtime.bigint()}`) : undefined;
-  const [command, commandArgs] = rssFile ? [GNU_TIME, ['-f', '%M', '-o', rssFile, file, ...argv]] : [file, argv];
+  // GNU time: peak RSS of the largest process, and user + system CPU of the whole process tree.
+  const [command, commandArgs] = rssFile ? [GNU_TIME, ['-f', '%M %U %S', '-o', rssFile, file, ...argv]] : [file, argv];
   const started = performance.now();
   const result = spawnSync(command, commandArgs, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024, ...options });
   const ms = performance.now() - started;
   if (result.status !== 0) {
     throw new Error(`failed (exit ${result.status}${result.error ? `, ${result.error.message}` : ''}): ${file} ${argv.join(' ')}\n${String(result.stderr)}`);
   }
-  const peakRssKb = rssFile ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').at(-1)) : undefined;
-  return { ms, stderr: String(result.stderr), peakRssKb };
+  const [peakRssKb, userS, systemS] = rssFile ? readFileSync(rssFile, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number) : [];
+  return { ms, stderr: String(result.stderr), peakRssKb, cpuMs: rssFile ? (userS + systemS) * 1000 : undefined };
 };
 
 // ---- workspace: a scaffolded git project, and one for yo owned by the user yo runs as ---------
@@ -139,7 +140,8 @@ if (yoProject && yoEnv) {
       key: 'yoRun', label: `\`yo dl-lab:run T\`${yoUserIds ? ' (as uid 1000)' : ''}`,
       run: (round) => run(process.execPath, [YO, 'dl-lab:run', `yo-${round}`, '--no-insight'], { cwd: yoProject, env: yoEnv, ...yoUserIds }),
     },
-    // yo's own start-up and generator lookup, before it loads any generator.
+    // yo's own start-up, before it looks at any generator; then with its generator lookup.
+    { key: 'yoVersion', label: '`yo --version`', run: () => run(process.execPath, [YO, '--version', '--no-insight'], { cwd: yoProject, env: yoEnv, ...yoUserIds }) },
     { key: 'yoGenerators', label: '`yo --generators`', run: () => run(process.execPath, [YO, '--generators', '--no-insight'], { cwd: yoProject, env: yoEnv, ...yoUserIds }) },
   );
 }
@@ -211,10 +213,26 @@ if (demoRss) {
   });
 }
 
-const contextKeys = ['nodeStart', 'dlLabVersion', 'pythonStart', 'pipFreeze', ...(samples.has('yoGenerators') ? ['yoGenerators'] : [])];
+const contextKeys = ['nodeStart', 'dlLabVersion', 'pythonStart', 'pipFreeze', ...(samples.has('yoGenerators') ? ['yoVersion', 'yoGenerators'] : [])];
 const context: string[] = [
   `start-up floors, ms (min / median / max): ${contextKeys.map((key) => `${cases.find((c) => c.key === key)!.label} ${triple(ms(key))}`).join('; ')}`,
 ];
+if (samples.has('yoVersion')) {
+  context.push(`\`yo --version\` alone is ${(ms('yoVersion').median / ms('refRunYoUser').median).toFixed(2)}× the reference \`run\`: the floor of any \`yo dl-lab:…\` command`);
+}
+const cpu = (key: string): Summary | undefined => {
+  const values = samples.get(key)!.flatMap((t) => (t.cpuMs === undefined ? [] : [t.cpuMs]));
+  return values.length ? summarize(values) : undefined;
+};
+const demoCpu = cpu('ourDemo');
+if (demoCpu) {
+  // With every process of the command perfectly parallel on all cores, wall ≥ CPU / cores.
+  const floor = demoCpu.median / availableParallelism();
+  context.push(
+    `CPU (user + system, all processes) of \`dl-lab demo\`: ${triple(demoCpu)} ms, of the reference demo: ${triple(cpu('refDemo')!)} ms; ` +
+      `on ${availableParallelism()} cores \`dl-lab demo\` cannot take less than ${f0(floor)} ms of wall time (${(floor / ms('refDemo').median).toFixed(2)}× the reference's median) however well its work is spread`,
+  );
+}
 if ('unavailable' in numpy) context.push(`numpy: not measured (${numpy.unavailable})`);
 else {
   const npLogreg = summarize(numpy.logreg);

@@ -31,6 +31,15 @@ async function measure(): Promise<Record<string, unknown>> {
       await cache.save();
       return { ms: performance.now() - start, loadMs, files: results.size, entriesBefore: before, entriesAfter: cache.size };
     }
+    case 'statOnly': {
+      // The floor of any sound re-check done from node: one stat per file, nothing else.
+      const { statSync } = await import('node:fs');
+      const paths = readList(args[0]);
+      const begin = performance.now();
+      let sizes = 0n;
+      for (const path of paths) sizes += statSync(path, { bigint: true }).size;
+      return { ms: performance.now() - begin, sizes: String(sizes) };
+    }
     default:
       throw new Error(`unknown op ${op}`);
   }

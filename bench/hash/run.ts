@@ -81,6 +81,17 @@ const timeCommand = (cmd: string, args: string[]): { ms: number; out: string } =
   return { ms, out: result.stdout };
 };
 
+// One os.stat per file from CPython (a C loop around the syscall, timed inside the interpreter):
+// what a re-check costs with next to no overhead of its own, to show where the floor is.
+const PYTHON_STAT_LOOP = `
+import json, os, sys, time
+paths = json.load(open(sys.argv[1]))
+start = time.perf_counter()
+for path in paths:
+    os.stat(path)
+print((time.perf_counter() - start) * 1000)
+`;
+
 // Warm the page cache: every number below is CPU-bound hashing of cached data, which is what we
 // can influence. (Cold-disk numbers measure the disk, identically for every tool.)
 for (const path of [bigFile, ...manyPaths]) readFileSync(path);
@@ -117,6 +128,10 @@ for (let round = 0; round < REPS; round++) {
   record('recheck', Number(c.ms));
   record('recheckLoad', Number(c.loadMs));
 
+  record('statNode', Number(child('statOnly', listFile).ms));
+  const python = spawnSync('python3', ['-c', PYTHON_STAT_LOOP, listFile], { encoding: 'utf8' });
+  if (python.status === 0) record('statPython', Number(python.stdout.trim()));
+
   const bigCache = join(work, 'cache', 'big.json');
   rmSync(bigCache, { force: true });
   record('firstHashBig', Number(child('cached', bigListFile, bigCache).ms));
@@ -124,8 +139,8 @@ for (let round = 0; round < REPS; round++) {
 }
 const loadAfter = loadavg()[0];
 const baselineRss = Number(child('baseline').maxRssMiB);
-const [ours, openssl, sha256sum, oneWorker, pool, firstHash, recheck, recheckLoad, firstHashBig, recheckBig] = [
-  'ours', 'openssl', 'sha256sum', 'oneWorker', 'pool', 'firstHash', 'recheck', 'recheckLoad', 'firstHashBig', 'recheckBig',
+const [ours, openssl, sha256sum, oneWorker, pool, firstHash, recheck, recheckLoad, statNode, firstHashBig, recheckBig] = [
+  'ours', 'openssl', 'sha256sum', 'oneWorker', 'pool', 'firstHash', 'recheck', 'recheckLoad', 'statNode', 'firstHashBig', 'recheckBig',
 ].map((name) => summarize(samples[name]));
 
 // --- report -------------------------------------------------------------------------------------
@@ -145,6 +160,14 @@ console.log(`| hashFiles pool throughput, MB/s | ${mbps(manyMB, pool)} | |`);
 console.log(`| ${FILE_COUNT} files: first hash with cache (load, hash, save), ms | ${ms(firstHash)} | 1× |`);
 console.log(`| ${FILE_COUNT} files: cached re-check (load, stat, lookup), ms | ${ms(recheck)} | ${f(firstHash.median / recheck.median)}× faster |`);
 console.log(`| … of which loading the cache file, ms | ${ms(recheckLoad)} | |`);
+console.log(`| … stat() of the ${FILE_COUNT} files alone, node statSync / CPython os.stat, ms | ${ms(statNode)} / ${samples.statPython ? ms(summarize(samples.statPython)) : 'n/a'} | at most ${f(firstHash.median / statNode.median)}× / ${samples.statPython ? f(firstHash.median / summarize(samples.statPython).median) : 'n/a'}× |`);
 console.log(`| ${BIG_MIB} MiB file: first hash with cache, ms | ${ms(firstHashBig)} | 1× |`);
 console.log(`| ${BIG_MIB} MiB file: cached re-check, ms | ${ms(recheckBig, 2)} | ${f(firstHashBig.median / recheckBig.median)}× faster |`);
 console.log(`| peak RSS: sha256File on ${BIG_MIB} MiB / pool on ${FILE_COUNT} files / bare process, MiB | ${f(peakSingle)} / ${f(peakPool)} / ${f(baselineRss)} | |`);
+// The re-check costs per file and hashing per byte, so their ratio is set by the file size.
+const recheckMsPerFile = recheck.median / FILE_COUNT;
+const hashBytesPerMs = manyBytes / firstHash.median;
+console.log(
+  `\nA cached re-check costs ${f(recheckMsPerFile * 1000, 1)} µs per file here and hashing ${f(hashBytesPerMs / 1000)} MB/s, so the re-check is ` +
+    `≥ 100× faster than hashing for files of ${f((100 * recheckMsPerFile * hashBytesPerMs) / MiB, 1)} MiB or more on average (these are ${f(manyBytes / FILE_COUNT / 1024)} KiB).`,
+);
