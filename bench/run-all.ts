@@ -141,7 +141,7 @@ if (yoProject && yoEnv) {
       run: (round) => run(process.execPath, [YO, 'dl-lab:run', `yo-${round}`, '--no-insight'], { cwd: yoProject, env: yoEnv, ...yoUserIds }),
     },
     // yo's own start-up, before it looks at any generator; then with its generator lookup.
-    { key: 'yoVersion', label: '`yo --version`', run: () => run(process.execPath, [YO, '--version', '--no-insight'], { cwd: yoProject, env: yoEnv, ...yoUserIds }) },
+    { key: 'yoVersion', label: '`yo --version`', run: () => run(process.execPath, [YO, '--version'], { cwd: yoProject, env: yoEnv, ...yoUserIds }) },
     { key: 'yoGenerators', label: '`yo --generators`', run: () => run(process.execPath, [YO, '--generators', '--no-insight'], { cwd: yoProject, env: yoEnv, ...yoUserIds }) },
   );
 }

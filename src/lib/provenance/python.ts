@@ -3,7 +3,6 @@ import { PYTHON_PROBE } from './python-probe.js';
 import { runCommand } from './run-command.js';
 import type { PythonInfo } from './types.js';
 
-
 export interface PythonCaptureOptions {
   /** Interpreter to ask (looked up on env.PATH); default `python3`. */
   executable?: string;
