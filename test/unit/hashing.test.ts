@@ -1,16 +1,19 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { build } from 'esbuild';
 import { isUserError } from '../../src/lib/errors.js';
 import { HashCache } from '../../src/lib/hashing/hash-cache.js';
 import { hashFiles, POOL_MIN_BYTES } from '../../src/lib/hashing/hash-files.js';
 import { CHUNK_BYTES, sha256File } from '../../src/lib/hashing/sha256-file.js';
-import { hashInWorkers, planBatches } from '../../src/lib/hashing/worker-pool.js';
+import { hashOnThreads, planBatches } from '../../src/lib/hashing/worker-pool.js';
+import { hashOneHere, WORKER_SOURCE } from '../../src/lib/hashing/worker-source.js';
 
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 const ABC_SHA256 = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
@@ -72,7 +75,7 @@ describe('hashing', () => {
       for (const path of paths) assert.deepEqual(results.get(path), await sha256File(path));
     });
 
-    it('gives the same results with one worker (concurrency 1) and on the calling thread (small jobs)', async () => {
+    it('gives the same results on this thread alone (concurrency 1) and for small jobs', async () => {
       const pooled = await hashFiles(paths);
       assert.deepEqual(await hashFiles(paths, { concurrency: 1 }), pooled);
       const small = paths.slice(0, 5); // ~4 MiB: below POOL_MIN_BYTES
@@ -89,12 +92,33 @@ describe('hashing', () => {
       await assert.rejects(hashFiles([...paths, join(dir, 'missing.bin')]), { code: 'ENOENT' });
     });
 
-    it('worker threads hash small jobs too and report unreadable files', async () => {
+    it('this thread and a worker hash small jobs too and report unreadable files', async () => {
       const jobs = paths.slice(0, 5).map((path) => ({ path, size: BigInt(statSync(path).size) }));
-      const results = await hashInWorkers(jobs, 2);
+      const results = await hashOnThreads(jobs, 2);
       for (const { path } of jobs) assert.equal(results.get(path)?.sha256, sha256sum(path));
-      await assert.rejects(hashInWorkers([{ path: dir, size: 0n }], 1), (error) => isUserError(error));
-      await assert.rejects(hashInWorkers([{ path: join(dir, 'missing'), size: 0n }], 1), { code: 'ENOENT' });
+      await assert.rejects(hashOnThreads([{ path: dir, size: 0n }], 1), (error) => isUserError(error));
+      await assert.rejects(hashOnThreads([{ path: join(dir, 'missing'), size: 0n }], 1), { code: 'ENOENT' });
+    });
+
+    it('a worker answers a batch in order, with the same digests as this thread and errors as data', async () => {
+      // Which thread takes which batch depends on timing, so the worker's side is driven directly.
+      const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { chunkBytes: 1024 } });
+      try {
+        const batch = [paths[3], dir, join(dir, 'missing'), paths[0]];
+        worker.postMessage({ id: 7, paths: batch });
+        const [answer] = (await once(worker, 'message')) as [{ id: number; results: Array<Record<string, any>> }];
+        assert.equal(answer.id, 7);
+        const here = hashOneHere();
+        const buffer = Buffer.alloc(1024);
+        assert.deepEqual(answer.results, batch.map((path) => here(path, buffer)));
+        assert.equal(answer.results[0].sha256, sha256sum(paths[3]));
+        assert.equal(answer.results[0].bytes, statSync(paths[3]).size); // read in 1 KiB chunks
+        assert.deepEqual(answer.results[1].error, { message: `${dir} is not a regular file`, code: 'ENOTREGULAR', path: dir });
+        assert.equal(answer.results[2].error.code, 'ENOENT');
+        assert.equal(answer.results[3].sha256, sha256sum(paths[0])); // the empty file
+      } finally {
+        await worker.terminate();
+      }
     });
 
     it('schedules the largest files first and batches the small ones', () => {

@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+
 /**
  * Source of the hashing worker, run with `new Worker(source, { eval: true })`.
  *
@@ -13,45 +15,55 @@
  * Reads are synchronous on purpose: this thread does nothing else, and a blocking read skips the
  * libuv thread-pool round trip the main thread would need.
  */
-export const WORKER_SOURCE = String.raw`
-'use strict';
-const { parentPort, workerData } = require('node:worker_threads');
+/**
+ * `hashOne(path, buffer)`: one file, read synchronously into `buffer`. The same code runs in the
+ * workers and, for its share of the batches, on the calling thread (see hashOnThreads), so both
+ * judge a file identically.
+ */
+const HASH_ONE_SOURCE = String.raw`
 const { openSync, readSync, fstatSync, closeSync } = require('node:fs');
 const { createHash } = require('node:crypto');
 
-const buffer = Buffer.allocUnsafe(workerData.chunkBytes);
 const identity = (s) => ({ size: s.size, mtimeNs: s.mtimeNs, ino: s.ino });
 
-function hashOne(path) {
-  const fd = openSync(path, 'r');
+function hashOne(path, buffer) {
   try {
-    const before = fstatSync(fd, { bigint: true });
-    if (!before.isFile()) {
-      return { error: { message: path + ' is not a regular file', code: 'ENOTREGULAR', path } };
+    const fd = openSync(path, 'r');
+    try {
+      const before = fstatSync(fd, { bigint: true });
+      if (!before.isFile()) {
+        return { error: { message: path + ' is not a regular file', code: 'ENOTREGULAR', path } };
+      }
+      const hash = createHash('sha256');
+      let position = 0;
+      for (;;) {
+        const n = readSync(fd, buffer, 0, buffer.length, position);
+        if (n === 0) break;
+        hash.update(buffer.subarray(0, n));
+        position += n;
+      }
+      const after = fstatSync(fd, { bigint: true });
+      return { sha256: hash.digest('hex'), bytes: position, before: identity(before), after: identity(after) };
+    } finally {
+      closeSync(fd);
     }
-    const hash = createHash('sha256');
-    let position = 0;
-    for (;;) {
-      const n = readSync(fd, buffer, 0, buffer.length, position);
-      if (n === 0) break;
-      hash.update(buffer.subarray(0, n));
-      position += n;
-    }
-    const after = fstatSync(fd, { bigint: true });
-    return { sha256: hash.digest('hex'), bytes: position, before: identity(before), after: identity(after) };
-  } finally {
-    closeSync(fd);
+  } catch (e) {
+    return { error: { message: e.message, code: e.code, errno: e.errno, syscall: e.syscall, path } };
   }
 }
+`;
 
+export const WORKER_SOURCE = String.raw`
+'use strict';
+const { parentPort, workerData } = require('node:worker_threads');
+${HASH_ONE_SOURCE}
+const buffer = Buffer.allocUnsafe(workerData.chunkBytes);
 parentPort.on('message', ({ id, paths }) => {
-  const results = paths.map((path) => {
-    try {
-      return hashOne(path);
-    } catch (e) {
-      return { error: { message: e.message, code: e.code, errno: e.errno, syscall: e.syscall, path } };
-    }
-  });
-  parentPort.postMessage({ id, results });
+  parentPort.postMessage({ id, results: paths.map((path) => hashOne(path, buffer)) });
 });
 `;
+
+/** hashOne for this thread, compiled from the same source as the workers' (`require` from here). */
+export const hashOneHere = (): ((path: string, buffer: Buffer) => unknown) =>
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- our own constant source, see above
+  new Function('require', `'use strict';${HASH_ONE_SOURCE}return hashOne;`)(createRequire(import.meta.url)) as (path: string, buffer: Buffer) => unknown;
