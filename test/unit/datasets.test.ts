@@ -299,6 +299,32 @@ describe('datasets', () => {
       await checkDatasets(root, ['tree'], { cache });
       assert.equal(cache.dirty, false, 'every file was a hit');
     });
+
+    it('forgets the cache entries of files that left a dataset folder, and only those', async () => {
+      const cacheFile = join(root, '.dl-lab/cache/hashes.json');
+      const old = new Date(Date.now() - 3600_000);
+      writeTree(join(root, 'other'), { 'kept.bin': 'elsewhere' });
+      for (const rel of Object.keys(TREE)) utimesSync(join(root, 'data', rel), old, old);
+      utimesSync(join(root, 'other', 'kept.bin'), old, old);
+      await addDataset(root, { path: 'other', name: 'other' }, { now: NOW, cache: await HashCache.load(cacheFile) });
+      await checkDatasets(root, ['tree'], { cache: await HashCache.load(cacheFile) });
+      const cachedPaths = (): string[] => (JSON.parse(readFileSync(cacheFile, 'utf8')) as { entries: Array<[string, string]> }).entries.map(([path]) => path).sort();
+      const all = [...Object.keys(TREE).map((rel) => join(root, 'data', rel)), join(root, 'other', 'kept.bin')].sort();
+      assert.deepEqual(cachedPaths(), all);
+
+      // A shard is regenerated under a new name: the run records the drift, the cache drops the old name.
+      rmSync(join(root, 'data', 'test/c.csv'));
+      writeTree(join(root, 'data'), { 'test/c2.csv': 'x,y\n5,6\n' });
+      utimesSync(join(root, 'data', 'test/c2.csv'), old, old);
+      const [entry] = await checkDatasets(root, ['tree'], { allowDrift: true, cache: await HashCache.load(cacheFile) });
+      assert.deepEqual([entry.drift?.missing, entry.drift?.added], [['test/c.csv'], ['test/c2.csv']]);
+      assert.deepEqual(cachedPaths(), all.map((path) => path.replace('c.csv', 'c2.csv')).sort());
+
+      // Re-registered after another shard went away: gone from the cache as well.
+      rmSync(join(root, 'data', 'README'));
+      await addDataset(root, { path: 'data', name: 'tree' }, { now: NOW, replace: true, cache: await HashCache.load(cacheFile) });
+      assert.deepEqual(cachedPaths(), all.map((path) => path.replace('c.csv', 'c2.csv')).filter((path) => !path.endsWith('README')).sort());
+    });
   });
 
   describe('schema', () => {

@@ -71,6 +71,7 @@ export async function addDataset(projectRoot: string, input: AddDatasetInput, op
   if (scan.files.length === 0) throw new UserError(`Dataset directory ${input.path} contains no files`, { field: 'path', file: input.path });
 
   const digests = await hashFiles(scan.files.map((file) => file.abs), { cache: options.cache });
+  if (scan.kind === 'directory') options.cache?.forgetMissingUnder(absPath, digests.keys());
   const files = scan.files.map((file) => {
     const { sha256, bytes } = digests.get(file.abs) as { sha256: string; bytes: number };
     return { path: file.path, sha256, bytes };

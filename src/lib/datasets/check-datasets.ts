@@ -39,7 +39,8 @@ export async function checkDatasets(projectRoot: string, names: readonly string[
   }
 
   const records = wanted.map((name) => registry.datasets[name]);
-  const scans = await Promise.all(records.map((record) => scanDataset(absoluteDatasetPath(root, record))));
+  const datasetPaths = records.map((record) => absoluteDatasetPath(root, record));
+  const scans = await Promise.all(datasetPaths.map((path) => scanDataset(path)));
   // One hashFiles call for all datasets, so the worker pool is started once and kept busy.
   const digests = await hashFiles(
     scans.flatMap((scan) => scan?.files.map((file) => file.abs) ?? []),
@@ -60,6 +61,9 @@ export async function checkDatasets(projectRoot: string, names: readonly string[
         're-register to accept the new data, or allow drift to record the difference in the run',
       { file: REGISTRY_PATH, field: `/datasets/${escapePointer(drifted[0].name)}`, details: drifted.flatMap(describeDrift) },
     );
+  }
+  for (const [i, scan] of scans.entries()) {
+    if (scan?.kind !== 'file') options.cache?.forgetMissingUnder(datasetPaths[i], scan?.files.map((file) => file.abs) ?? []);
   }
   // Saved only when the run goes ahead: a refused command leaves the project byte-for-byte as it was.
   // A cache can only cost time, so failing to save it never fails a run.

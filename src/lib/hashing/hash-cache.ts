@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { resolve, sep } from 'node:path';
 import { writeFileAtomic } from '../atomic-write.js';
 import type { FileDigest, FileIdentity } from './types.js';
 
@@ -39,7 +39,8 @@ type Entry = string;
  * The file is JSON, written atomically (temp + rename). An unreadable, corrupt or foreign-version
  * file is treated as empty — a cache can only ever cost a re-hash, never fail a run
  * (`ignoredReason` says why it was dropped). Concurrent savers: last writer wins, which only loses
- * cache entries, never correctness. Entries of deleted files are kept until `prune`.
+ * cache entries, never correctness. Entries of deleted files are kept until `prune` or
+ * `forgetMissingUnder` (which `data add` and every dataset check call for the folders they list).
  */
 export class HashCache {
   private readonly entries: Map<string, Entry>;
@@ -119,6 +120,17 @@ export class HashCache {
     }
     if (dropped > 0) this.changed = true;
     return dropped;
+  }
+
+  /**
+   * Drops the entries of files under `dir` that are not in `present` (a fresh listing of it): a
+   * dataset whose files come and go would otherwise grow the cache, and the time to load it,
+   * without bound. Costs no stat: the caller has just listed the folder.
+   */
+  forgetMissingUnder(dir: string, present: Iterable<string>): number {
+    const prefix = dir.endsWith(sep) ? dir : dir + sep;
+    const keep = new Set(present);
+    return this.prune((absPath) => !absPath.startsWith(prefix) || keep.has(absPath));
   }
 
   /** Writes the cache atomically if it has unsaved entries. No-op for in-memory caches. */
