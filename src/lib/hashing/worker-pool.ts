@@ -1,10 +1,10 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../errors.js';
 import { assertStable } from './file-identity.js';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { CHUNK_BYTES } from './sha256-file.js';
-import type { FileIdentity, IdentifiedDigest } from './types.js';
-import { hashOneHere, WORKER_SOURCE } from './worker-source.js';
+import type { IdentifiedDigest } from './types.js';
+import { hashOneHere, WORKER_SOURCE, type HashOneResult } from './worker-source.js';
 
 /** One file to hash; `size` (from a prior stat) is only used for scheduling. */
 export interface HashJob {
@@ -19,10 +19,6 @@ export interface HashJob {
  */
 const BATCH_BYTES = 8n * 1024n * 1024n;
 const BATCH_FILES = 256;
-
-type WorkerResult =
-  | { sha256: string; bytes: number; before: FileIdentity; after: FileIdentity }
-  | { error: { message: string; code?: string; errno?: number; syscall?: string; path: string } };
 
 /**
  * Largest files first (longest-processing-time scheduling): a big file picked up last would leave
@@ -50,8 +46,8 @@ export function planBatches(jobs: readonly HashJob[]): string[][] {
  * Hashes files on `threads` threads: this one and `threads - 1` workers (started for this call,
  * terminated before it settles, so nothing keeps the process alive). All take batches from one
  * queue, and all hash with the same synchronous code (worker-source.ts). This thread starts at
- * once while a worker needs ~25 ms to start; measured on 2 cores and 2,000 files of ~300 KiB:
- * 1.6× one thread with two workers, NN× with this thread and one worker (bench/hash).
+ * once while a worker needs ~25 ms to start: on 2 cores and 2,000 files of ~300 KiB, this thread
+ * and one worker take 236 ms where two workers took 249–270 ms (bench/hash).
  * Rejects on the first file that cannot be hashed.
  */
 export function hashOnThreads(jobs: readonly HashJob[], threads: number): Promise<Map<string, IdentifiedDigest>> {
@@ -88,7 +84,7 @@ export function hashOnThreads(jobs: readonly HashJob[], threads: number): Promis
       while (!settled && nextBatch < batches.length) {
         const id = nextBatch++;
         // Blocking reads, like a worker's: one batch (≤ 8 MiB) is a few ms, then workers' messages get through.
-        for (const path of batches[id]) results.set(path, toDigest(path, hashOne(path, buffer) as WorkerResult));
+        for (const path of batches[id]) results.set(path, toDigest(path, hashOne(path, buffer)));
         batchDone();
         await yieldToEventLoop();
       }
@@ -100,7 +96,7 @@ export function hashOnThreads(jobs: readonly HashJob[], threads: number): Promis
       // tests that includes `--import tsx`, which would only slow the worker's startup).
       const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { chunkBytes: CHUNK_BYTES } });
       workers.push(worker);
-      worker.on('message', ({ id, results: batchResults }: { id: number; results: WorkerResult[] }) => {
+      worker.on('message', ({ id, results: batchResults }: { id: number; results: HashOneResult[] }) => {
         if (settled) return;
         try {
           batches[id].forEach((path, k) => results.set(path, toDigest(path, batchResults[k])));
@@ -126,7 +122,7 @@ export function hashOnThreads(jobs: readonly HashJob[], threads: number): Promis
   });
 }
 
-function toDigest(path: string, result: WorkerResult): IdentifiedDigest {
+function toDigest(path: string, result: HashOneResult): IdentifiedDigest {
   if ('error' in result) {
     const { message, code, errno, syscall } = result.error;
     if (code === 'ENOTREGULAR') throw new UserError(message, { file: path });
