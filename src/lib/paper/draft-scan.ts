@@ -94,6 +94,17 @@ class Scan {
     this.mask.fill(1, Math.max(0, start), Math.min(this.n, end));
   }
 
+  /**
+   * Masks from `start` through the first `token` at or after `from`, or up to `limit` when there is
+   * none before it (an unclosed `\[` or `\iffalse` hides the rest); returns where scanning resumes.
+   */
+  maskThrough(start: number, from: number, token: string, limit: number): number {
+    const close = this.text.indexOf(token, from);
+    const stop = close < 0 || close >= limit ? limit : close + token.length;
+    this.maskRange(start, stop);
+    return stop;
+  }
+
   /** 0-based line of a position. */
   lineOf(pos: number): number {
     let lo = 0;
@@ -353,10 +364,7 @@ const walkTex = (scan: Scan, from: number, to: number, options: WalkOptions): vo
       continue;
     }
     if (name === '[') {
-      const close = text.indexOf('\\]', end);
-      const stop = close < 0 || close >= to ? to : close + 2;
-      scan.maskRange(i, stop);
-      i = stop;
+      i = scan.maskThrough(i, end, '\\]', to);
       continue;
     }
     if (name === '\\') {
@@ -377,10 +385,7 @@ const walkTex = (scan: Scan, from: number, to: number, options: WalkOptions): vo
       continue;
     }
     if (name === 'iffalse') {
-      const close = text.indexOf('\\fi', end);
-      const stop = close < 0 || close >= to ? to : close + 3;
-      scan.maskRange(i, stop);
-      i = stop;
+      i = scan.maskThrough(i, end, '\\fi', to);
       continue;
     }
     if (/^(newcommand|renewcommand|providecommand|newenvironment|renewenvironment|def|gdef|edef|xdef|let)\*?$/.test(name)) {
