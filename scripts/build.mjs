@@ -23,8 +23,10 @@ const METAFILE = process.env.DL_LAB_BUNDLE_METAFILE;
  * of the listed module is removed and each use of the imported name becomes a require() of that
  * package from node_modules, made where the module itself lives (Node ≥ 20.19 requires ES modules
  * too, see package.json engines). So the package is not in the bundle and is loaded, unchanged, the
- * first time it is actually used. An entry that no longer matches the installed package is skipped
- * with a warning: the import then simply stays eager.
+ * first time it is actually used. An entry is a list of import `statements` and their `uses`, or
+ * literal `edits` (each text must occur exactly once), or a whole `replacement` of the module. An
+ * entry that no longer matches the installed package is skipped with a warning: the import then
+ * simply stays eager.
  */
 const fromNodeModules = (pkg, member = '') => `(__dlLabCreateRequire(import.meta.url)(${JSON.stringify(pkg)})${member})`;
 const LAZY_IMPORTS = [
@@ -65,6 +67,18 @@ const LAZY_IMPORTS = [
   { module: 'parse-json/index.js', statements: ["import {codeFrameColumns} from '@babel/code-frame';"], uses: { codeFrameColumns: fromNodeModules('@babel/code-frame', '.codeFrameColumns') } },
   // string-width compiles Unicode-property regexes at load (~15 ms); ora needs it only to draw a spinner.
   { module: 'ora/index.js', statements: ["import stringWidth from 'string-width';"], uses: { stringWidth: fromNodeModules('string-width', '.default') } },
+  // Every generator gets lodash's whole namespace as `this._` (~215 KB of lodash-es compiled and
+  // mixed at each start); dl-lab's generators never use it. It becomes a getter that loads it.
+  {
+    module: 'yeoman-generator/dist/generator.js',
+    edits: [
+      ["import * as _ from 'lodash-es';\n", ''],
+      [
+        '    _ = _;\n',
+        `    get _() { return ${fromNodeModules('lodash-es')}; }\n    set _(value) { Object.defineProperty(this, '_', { value, writable: true, enumerable: true, configurable: true }); }\n`,
+      ],
+    ],
+  },
   // Prompts: inquirer, rxjs and every prompt type (~40% of what yeoman loads) are needed only when
   // a question is actually asked. The adapter gets a stand-in prompt module that creates the real
   // one (the original createAdapterPromptModule, from node_modules) on first use.
@@ -214,8 +228,10 @@ async function bundleLauncher() {
     writeFileSync(file.path, file.contents);
   }
   if (METAFILE) writeFileSync(METAFILE, JSON.stringify(result.metafile));
-  rmSync(generatorTable);
-  rmSync(join(outdir, 'bundled-generators.d.ts'), { force: true });
+  // tsc's files that are now inside the bundle (the entry itself was overwritten by it).
+  for (const name of ['bundled-generators', 'launcher']) {
+    for (const ext of ['.js', '.d.ts']) rmSync(join(outdir, name + ext), { force: true });
+  }
   return result;
 
   /** Apply LAZY_IMPORTS to one module (unchanged when it is not listed, or no longer matches). */
@@ -223,6 +239,14 @@ async function bundleLauncher() {
     const entry = LAZY_IMPORTS.find(({ module }) => path.split(sep).join('/').endsWith(`/node_modules/${module}`));
     if (!entry) return text;
     if (entry.replacement) return entry.replacement;
+    if (entry.edits) {
+      // Literal edits, each of which must occur exactly once.
+      if (!entry.edits.every(([from]) => text.split(from).length === 2)) {
+        console.warn(`build: ${entry.module} no longer has the text LAZY_IMPORTS expects; it stays as it is`);
+        return text;
+      }
+      return entry.edits.reduce((out, [from, to]) => out.replace(from, () => to), text);
+    }
     let out = text;
     for (const statement of entry.statements) out = out.split(`${statement}\n`).join('');
     const uses = Object.entries(entry.uses).map(([name, expression]) => [new RegExp(`(?<![\\w$.'"/]|get |set )${name}(?![\\w$'"#])`, 'g'), expression]);
