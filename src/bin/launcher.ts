@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * `dl-lab`: a thin launcher that registers our sub-generators with yeoman-environment and runs
  * one. It exists because `yo` refuses to run as root and costs a global generator lookup;
