@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import module from 'node:module';
 import { join } from 'node:path';
 import { verifyRun } from '../../src/lib/verify/verify-run.js';
 import { runCli } from '../helpers/cli.js';
@@ -74,6 +75,23 @@ describe('the built dl-lab bin, end to end (child processes)', () => {
       assert.match(result.stdout, /Options:/);
       assert.ok(result.stdout.includes(example), `${sub} --help shows ${example}`);
     }
+  });
+
+  it("keeps compiled code in Node's compile cache where Node has one (22.1+), and not when it is turned off", () => {
+    const nodeHasCache = typeof (module as { enableCompileCache?: unknown }).enableCompileCache === 'function';
+    // Not NODE_COMPILE_CACHE: Node itself would then turn the cache on. Its default place is os.tmpdir().
+    const cachedFiles = (env: Record<string, string>): string[] => {
+      const tmp = tempDir();
+      const result = runCli(['demo', '--help'], { cwd: tempDir(), env: { TMPDIR: tmp, ...env } });
+      assert.equal(result.status, 0, result.stderr);
+      const cacheDir = join(tmp, 'node-compile-cache');
+      if (!existsSync(cacheDir)) return [];
+      return (readdirSync(cacheDir, { recursive: true }) as string[]).filter((file) => statSync(join(cacheDir, file)).isFile());
+    };
+    const files = cachedFiles({});
+    if (nodeHasCache) assert.ok(files.length >= 10, `expected the bundle's modules in the cache, found ${files.length} files`);
+    else assert.deepEqual(files, []);
+    assert.deepEqual(cachedFiles({ NODE_DISABLE_COMPILE_CACHE: '1' }), []);
   });
 
   it('a corrupt .yo-rc.json is an error naming the file', () => {
