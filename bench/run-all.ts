@@ -3,11 +3,14 @@
  * side by side in one invocation, then the hashing and verify benchmarks.
  *
  *   npm run bench [-- --rounds 15] [--warmup 2] [--quick] [--no-yo] [--no-hash] [--no-verify] [--json FILE]
+ *                 [--node BIN]
  *
  * Commands run round-robin (one of each per round, the order reversed every other round), each
  * as a fresh child process, timed from spawn to exit. Every run writes a new run record (new
  * tag, new output folder). `--quick`: 5 rounds and the small variants of bench/hash and
- * bench/verify. Needs the build (`npm run bench` builds first). See bench/README.md.
+ * bench/verify. `--node BIN`: also time `dl-lab demo` and `dl-lab run` under that Node binary (e.g.
+ * Node 24 from the `node@24` npm package), against the same reference runs. Needs the build
+ * (`npm run bench` builds first). See bench/README.md.
  */
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
@@ -30,6 +33,10 @@ const value = (flag: string, fallback: string): string => (args.includes(flag) ?
 const QUICK = has('--quick');
 const ROUNDS = Number(value('--rounds', QUICK ? '5' : '15'));
 const WARMUP = Number(value('--warmup', QUICK ? '1' : '2'));
+/** A second Node binary to run dl-lab with, besides this one. */
+const OTHER_NODE = has('--node') ? value('--node', '') : undefined;
+const OTHER_NODE_VERSION = OTHER_NODE && spawnSync(OTHER_NODE, ['--version'], { encoding: 'utf8' }).stdout.trim();
+if (OTHER_NODE && !OTHER_NODE_VERSION) throw new Error(`--node ${OTHER_NODE}: not a Node binary that runs`);
 
 if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm run bench does)`);
 
@@ -130,6 +137,15 @@ const cases: Case[] = [
   { key: 'pythonStart', label: '`python3 -c pass`', run: () => run('python3', ['-c', 'pass'], { cwd: project, env: ENV }) },
   { key: 'pipFreeze', label: '`python3 -m pip freeze`', run: () => run('python3', ['-m', 'pip', 'freeze'], { cwd: project, env: ENV }) },
 ];
+if (OTHER_NODE) {
+  cases.push(
+    {
+      key: 'ourDemoOtherNode', label: `\`dl-lab demo --seed 0 --out-dir D\` on node ${OTHER_NODE_VERSION}`,
+      run: () => run(OTHER_NODE, [CLI, 'demo', '--seed', '0', '--out-dir', fresh('our-demo')], { cwd: project, env: ENV }),
+    },
+    { key: 'ourRunOtherNode', label: `\`dl-lab run T\` on node ${OTHER_NODE_VERSION}`, run: (round) => run(OTHER_NODE, [CLI, 'run', `other-${round}`], { cwd: project, env: ENV }) },
+  );
+}
 if (yoProject && yoEnv) {
   cases.push(
     {
@@ -199,6 +215,10 @@ const timeRow = (ours: string, reference: string, limit: number): void => {
 };
 timeRow('ourDemo', 'refDemo', 0.5);
 timeRow('ourRun', 'refRun', 0.5);
+if (OTHER_NODE) {
+  timeRow('ourDemoOtherNode', 'refDemo', 0.5);
+  timeRow('ourRunOtherNode', 'refRun', 0.5);
+}
 if (samples.has('yoRun')) timeRow('yoRun', 'refRunYoUser', 1.0);
 const throughputRatio = ourLogreg.median / refLogreg.median;
 rows.push({
