@@ -23,16 +23,19 @@ const METAFILE = process.env.DL_LAB_BUNDLE_METAFILE;
  * of the listed module is removed and each use of the imported name becomes a require() of that
  * package from node_modules, made where the module itself lives (Node ≥ 20.19 requires ES modules
  * too, see package.json engines). So the package is not in the bundle and is loaded, unchanged, the
- * first time it is actually used. An entry is a list of import `statements` and their `uses`, or
- * literal `edits` (each text must occur exactly once), or a whole `replacement` of the module. An
- * entry that no longer matches the installed package is skipped with a warning: the import then
- * simply stays eager.
+ * first time it is actually used. An entry is a whole `replacement` of the module, or literal
+ * `edits` (each text must occur exactly once) and/or a list of import `statements` and their
+ * `uses`. An entry that no longer matches the installed package is skipped with a warning: the
+ * module then stays as it is.
  */
 const fromNodeModules = (pkg, member = '') => `(__dlLabCreateRequire(import.meta.url)(${JSON.stringify(pkg)})${member})`;
 const LAZY_IMPORTS = [
   // Installs missing generators from npm; dl-lab registers its own and never installs one.
   {
     module: 'fly-import/dist/fly-import.js',
+    // The bundle has no import() (see bundleLauncher); esbuild lowers `import(await x)` into
+    // invalid code, so the await moves out of it first.
+    edits: [['import: async () => import(await this.resolve(realpath)),', 'import: async () => { const url = await this.resolve(realpath); return import(url); },']],
     statements: ["import Arborist from '@npmcli/arborist';", "import registryAuthToken from 'registry-auth-token';"],
     uses: { Arborist: fromNodeModules('@npmcli/arborist'), registryAuthToken: fromNodeModules('registry-auth-token') },
   },
@@ -101,15 +104,15 @@ export const createAdapterPromptModule = (parameter) => {
 ];
 
 /**
- * Prepended to every output file. ESM has no require(); bundled CommonJS modules call it for Node's
- * built-ins, and the lazy imports above for packages left in node_modules. relocate() refers to
- * the output file's location (CommonJS modules cannot use import.meta) and to __dlLabModuleUrl:
- * the file URL of <sub> inside the package reached through `chain` (a dependency of a dependency
- * of …), found the way Node finds packages from here; the build-time location if it is not found.
+ * Prepended to the bundle (CommonJS: `require` and `__filename` are those its loader passes in,
+ * see src/bin/dl-lab.ts). The lazy imports above require packages left in node_modules through
+ * __dlLabCreateRequire. relocate() refers to the bundle's location (__dlLabHere) and to
+ * __dlLabModuleUrl: the file URL of <sub> inside the package reached through `chain` (a dependency
+ * of a dependency of …), found the way Node finds packages from here; the build-time location if
+ * it is not found.
  */
-const BANNER = `import { createRequire as __dlLabCreateRequire } from 'node:module';
-const require = __dlLabCreateRequire(import.meta.url);
-const __dlLabHere = import.meta.url;
+const BANNER = `const { createRequire: __dlLabCreateRequire } = require('node:module');
+const __dlLabHere = require('node:url').pathToFileURL(__filename).href;
 const __dlLabModuleUrls = new Map();
 const __dlLabModuleUrl = (chain, sub, fallback) => {
   const key = [...chain, sub].join('\\0');
@@ -171,29 +174,34 @@ export const PRECOMPILED_VALIDATORS = {
 /**
  * `dl-lab` loads yeoman-environment, yeoman-generator and their ~2,000 modules on every command;
  * resolving and reading them one by one was most of its start-up. esbuild bundles the tsc output
- * of the launcher with everything it imports into `dist/bin/dl-lab.js`, each generator in its own
- * chunk loaded on first use. `dist/generators/<name>/index.js` (tsc output) stays for `yo` and for
- * the templates/USAGE Yeoman finds beside it.
+ * of the launcher with everything it imports into one CommonJS file, `dist/bin/launcher.cjs`,
+ * which the `dl-lab` bin runs from V8's code cache (src/bin/dl-lab.ts). Each module in it is
+ * evaluated on first use, as before. `dist/generators/<name>/index.js` (tsc output) stays for
+ * `yo` and for the templates/USAGE Yeoman finds beside it.
  */
 async function bundleLauncher() {
   const esbuild = await import('esbuild');
   const { listSubcommands } = await import(pathToFileURL(join(dist, 'lib/subcommands.js')).href);
   const outdir = join(dist, 'bin');
-  const entry = join(outdir, 'dl-lab.js');
+  const entry = join(outdir, 'launcher.js');
   const generatorTable = join(outdir, 'bundled-generators.js');
   const result = await esbuild.build({
-    entryPoints: { 'dl-lab': entry },
+    entryPoints: [entry],
     bundle: true,
-    splitting: true,
-    format: 'esm',
+    // CommonJS, because only a classic script can be given V8's cached code on Node 20 (vm.Script).
+    format: 'cjs',
+    outExtension: { '.js': '.cjs' },
+    // No import() in the bundle: a script run from cached code loses its dynamic-import callback
+    // on Node 20 (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING). esbuild makes each one a require(),
+    // which loads ES modules too on Node >= 20.19 (package.json engines); the loader lets
+    // require() take the file: URLs Yeoman imports by.
+    supported: { 'dynamic-import': false },
     platform: 'node',
     target: 'node20',
     outdir,
     // Less to parse at every start; identifiers are kept, so stack traces stay readable.
     minifyWhitespace: !READABLE,
     minifySyntax: !READABLE,
-    // Chunks beside the entry (relocate() assumes it); never `index-*.js` (Yeoman registers `*/index.js`).
-    chunkNames: 'dl-lab-[hash]',
     write: false,
     metafile: true,
     logLevel: 'warning',
@@ -228,25 +236,24 @@ async function bundleLauncher() {
     writeFileSync(file.path, file.contents);
   }
   if (METAFILE) writeFileSync(METAFILE, JSON.stringify(result.metafile));
-  // tsc's files that are now inside the bundle (the entry itself was overwritten by it).
+  // tsc's files that are now inside the bundle.
   for (const name of ['bundled-generators', 'launcher']) {
     for (const ext of ['.js', '.d.ts']) rmSync(join(outdir, name + ext), { force: true });
   }
   return result;
 
   /** Apply LAZY_IMPORTS to one module (unchanged when it is not listed, or no longer matches). */
-  function lazyImports(text, path) {
+  function lazyImports(original, path) {
     const entry = LAZY_IMPORTS.find(({ module }) => path.split(sep).join('/').endsWith(`/node_modules/${module}`));
-    if (!entry) return text;
+    if (!entry) return original;
     if (entry.replacement) return entry.replacement;
-    if (entry.edits) {
-      // Literal edits, each of which must occur exactly once.
-      if (!entry.edits.every(([from]) => text.split(from).length === 2)) {
-        console.warn(`build: ${entry.module} no longer has the text LAZY_IMPORTS expects; it stays as it is`);
-        return text;
-      }
-      return entry.edits.reduce((out, [from, to]) => out.replace(from, () => to), text);
+    const edits = entry.edits ?? [];
+    if (!edits.every(([from]) => original.split(from).length === 2)) {
+      console.warn(`build: ${entry.module} no longer has the text LAZY_IMPORTS expects; it stays as it is`);
+      return original;
     }
+    const text = edits.reduce((out, [from, to]) => out.replace(from, () => to), original);
+    if (!entry.statements) return text;
     let out = text;
     for (const statement of entry.statements) out = out.split(`${statement}\n`).join('');
     const uses = Object.entries(entry.uses).map(([name, expression]) => [new RegExp(`(?<![\\w$.'"/]|get |set )${name}(?![\\w$'"#])`, 'g'), expression]);

@@ -1,15 +1,24 @@
 #!/usr/bin/env node
 /**
- * The `dl-lab` executable. It only turns on Node's on-disk compile cache, then loads the launcher,
- * so that everything the launcher loads is covered by it.
- *
- * Why: compiling the bundled launcher, Yeoman and our modules is a large part of a command's
- * start-up. From Node 22.1, `module.enableCompileCache()` keeps V8's compiled code in
- * `os.tmpdir()/node-compile-cache` (or `NODE_COMPILE_CACHE`; `NODE_DISABLE_COMPILE_CACHE=1` turns it
- * off), checked against each file's contents, and `dl-lab demo` reaches training ~20 ms sooner
- * (Node 24, bench/README.md). Node 20 has no such API; there this does nothing.
+ * The `dl-lab` executable. `--version` is answered here; everything else goes to the launcher
+ * (src/bin/launcher.ts), which the build bundles with all it loads into `launcher.cjs`, run from
+ * V8's code cache (code-cache.ts). Unbundled (the tsc output alone) the launcher is imported as it is.
  */
-import module from 'node:module';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { runWithCodeCache } from './code-cache.js';
 
-(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
-await import('./launcher.js');
+const args = process.argv.slice(2);
+const bundle = fileURLToPath(new URL('./launcher.cjs', import.meta.url));
+if (args[0] === '--version' || args[0] === '-V') {
+  const { PACKAGE_VERSION } = await import('../lib/version.js');
+  console.log(PACKAGE_VERSION);
+} else if (existsSync(bundle)) {
+  // One cache per command (what `demo` compiles is not what `verify` does), and `--help` apart.
+  const [first = ''] = args;
+  const command = /^[a-z][a-z-]{0,31}$/.test(first) ? first : 'app';
+  const help = args.includes('--help') || args.includes('-h');
+  runWithCodeCache(bundle, help ? `${command}-help` : command);
+} else {
+  await import('./launcher.js');
+}

@@ -47,11 +47,6 @@ const registerGenerator = (env: BaseEnvironment, name: string): void => {
 
 const main = async (): Promise<number> => {
   const argv = process.argv.slice(2);
-  if (argv[0] === '--version' || argv[0] === '-V') {
-    const { PACKAGE_VERSION } = await import('../lib/version.js');
-    console.log(PACKAGE_VERSION);
-    return 0;
-  }
   const subcommands = BUNDLED_GENERATORS ? Object.keys(BUNDLED_GENERATORS) : listSubcommands();
   const { name, args, help } = parseCommandLine(argv, subcommands);
   if (name === 'app' && argv[0] !== undefined && !argv[0].startsWith('-')) {
@@ -90,4 +85,7 @@ const main = async (): Promise<number> => {
   }
 };
 
-process.exitCode = await main();
+// Not awaited at the top level: the launcher is bundled as CommonJS (see scripts/build.mjs).
+void main().then((code) => {
+  process.exitCode = code;
+});

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import module from 'node:module';
 import { join } from 'node:path';
 import { verifyRun } from '../../src/lib/verify/verify-run.js';
 import { runCli } from '../helpers/cli.js';
@@ -77,21 +76,55 @@ describe('the built dl-lab bin, end to end (child processes)', () => {
     }
   });
 
-  it("keeps compiled code in Node's compile cache where Node has one (22.1+), and not when it is turned off", () => {
-    const nodeHasCache = typeof (module as { enableCompileCache?: unknown }).enableCompileCache === 'function';
-    // Not NODE_COMPILE_CACHE: Node itself would then turn the cache on. Its default place is os.tmpdir().
-    const cachedFiles = (env: Record<string, string>): string[] => {
-      const tmp = tempDir();
-      const result = runCli(['demo', '--help'], { cwd: tempDir(), env: { TMPDIR: tmp, ...env } });
+  it('--version and -V print the package version', () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) assert.deepEqual({ ...runCli([flag], { cwd: tempDir() }) }, { status: 0, stdout: `${version}\n`, stderr: '' });
+  });
+
+  it("runs from V8's code cache kept per user and command: written once, reused, rewritten when unusable, same results", () => {
+    const cacheHome = tempDir();
+    const cacheDir = join(cacheHome, 'dl-lab', 'code-cache');
+    const env = { XDG_CACHE_HOME: cacheHome };
+    const work = tempDir();
+    const demo = (outDir: string, extra: Record<string, string> = {}): void => {
+      const result = runCli(['demo', '--seed', '0', '--quiet', '--out-dir', outDir], { cwd: work, env: { ...env, ...extra } });
       assert.equal(result.status, 0, result.stderr);
-      const cacheDir = join(tmp, 'node-compile-cache');
-      if (!existsSync(cacheDir)) return [];
-      return (readdirSync(cacheDir, { recursive: true }) as string[]).filter((file) => statSync(join(cacheDir, file)).isFile());
     };
-    const files = cachedFiles({});
-    if (nodeHasCache) assert.ok(files.length >= 10, `expected the bundle's modules in the cache, found ${files.length} files`);
-    else assert.deepEqual(files, []);
-    assert.deepEqual(cachedFiles({ NODE_DISABLE_COMPILE_CACHE: '1' }), []);
+    const cacheFiles = (): string[] => (existsSync(cacheDir) ? readdirSync(cacheDir).sort() : []);
+    const sameResults = (a: string, b: string): void => {
+      // Everything but summary.json, which records how long training took.
+      for (const file of ['analysis.json', 'checkpoints/best.json', 'figures/training_curves.pdf', 'figures/training_curves.png']) {
+        assert.ok(readFileSync(join(work, a, file)).equals(readFileSync(join(work, b, file))), `${file} of ${a} and ${b}`);
+      }
+    };
+
+    demo('first');
+    const [file, ...others] = cacheFiles();
+    assert.deepEqual(others, []);
+    assert.match(file ?? '', new RegExp(`^[0-9a-f]{32}-${process.version}-${process.platform}-${process.arch}-demo\\.v8$`));
+    const path = join(cacheDir, file!);
+    assert.equal(statSync(cacheDir).mode & 0o777, 0o700);
+    assert.equal(statSync(path).mode & 0o777, 0o600);
+    const written = readFileSync(path);
+    const writtenAt = statSync(path).mtimeMs;
+    assert.ok(written.length > 100_000, `${written.length} bytes of cached code`);
+
+    demo('second'); // from the cache: the file is left as it is
+    assert.equal(statSync(path).mtimeMs, writtenAt);
+    assert.ok(readFileSync(path).equals(written));
+    sameResults('first', 'second');
+
+    writeFileSync(path, 'not V8 code'); // V8 refuses it: the command compiles, succeeds, and writes it anew
+    demo('third');
+    assert.ok(readFileSync(path).length > 100_000);
+    sameResults('first', 'third');
+
+    // A failed command caches nothing; NODE_DISABLE_COMPILE_CACHE turns the cache off.
+    assert.equal(runCli(['run', 'x'], { cwd: tempDir(), env }).status, 1);
+    demo('fourth', { XDG_CACHE_HOME: join(cacheHome, 'other'), NODE_DISABLE_COMPILE_CACHE: '1' });
+    assert.deepEqual(cacheFiles(), [file]);
+    assert.equal(existsSync(join(cacheHome, 'other')), false);
+    sameResults('first', 'fourth');
   });
 
   it('a corrupt .yo-rc.json is an error naming the file', () => {
