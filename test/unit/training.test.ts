@@ -6,6 +6,7 @@ import {
   generateDataset,
   Rng,
   train,
+  trainInTurns,
   trainOnSplits,
   type DatasetSplits,
   type Split,
@@ -104,6 +105,34 @@ describe('training/train', () => {
     const result = train({ ...withSeed(2), training: { ...DEFAULT_TRAIN_CONFIG.training, epochs: 3 } }, { onEpoch: (r, total) => seen.push([r.epoch, total]) });
     assert.deepEqual(seen, [[1, 3], [2, 3], [3, 3]]);
     assert.equal(result.history.length, 3);
+  });
+});
+
+describe('training/trainInTurns', () => {
+  it('gives the same result as train, and lets the event loop turn between epochs', async () => {
+    const config = { ...withSeed(3), training: { ...DEFAULT_TRAIN_CONFIG.training, epochs: 6 } };
+    let turns = 0;
+    let training = true;
+    const tick = (): void => {
+      turns++;
+      if (training) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const turnsAtEpoch: number[] = [];
+    const result = await trainInTurns(config, { onEpoch: () => turnsAtEpoch.push(turns) });
+    training = false;
+    assert.deepEqual(result, train(config));
+    assert.equal(turnsAtEpoch.length, 6);
+    // A blocking training would see the counter stand still from the first epoch to the last.
+    turnsAtEpoch.slice(1).forEach((count, i) => assert.ok(count > turnsAtEpoch[i]!, `turns ${turnsAtEpoch.join(',')}`));
+  });
+
+  it('rejects a bad config before training, like train', async () => {
+    const bad = { ...withSeed(0), training: { ...DEFAULT_TRAIN_CONFIG.training, epochs: -1 } };
+    await assert.rejects(trainInTurns(bad), (error: unknown) => {
+      assert.throws(() => train(bad), { message: (error as Error).message });
+      return error instanceof UserError;
+    });
   });
 });
 

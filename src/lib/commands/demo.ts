@@ -6,7 +6,7 @@ import { demoDocuments } from '../run/demo-documents.js';
 import { trainingCurveFiles } from '../run/figure-files.js';
 import { buildManifest } from '../run/manifest.js';
 import { assertTargetFree, publishRun, type PublishedRun } from '../run/publish.js';
-import { DEFAULT_TRAIN_CONFIG, train, type TrainConfig, type TrainHooks, type TrainResult } from '../training/api.js';
+import { DEFAULT_TRAIN_CONFIG, trainInTurns, type TrainConfig, type TrainHooks, type TrainResult } from '../training/api.js';
 import type { ManifestDataEntry } from '../datasets/types.js';
 import { findProjectRoot, requireProject } from '../project.js';
 import { checkRunDatasets } from './datasets.js';
@@ -85,7 +85,7 @@ export interface DemoOutcome { published: PublishedRun; result: TrainResult; dur
 
 export const executeDemo = async (plan: DemoPlan, provenance: Promise<CapturedProvenance>, hooks: TrainHooks = {}, now = new Date()): Promise<DemoOutcome> => {
   const started = performance.now();
-  const result = train(plan.trainConfig, hooks);
+  const result = await trainInTurns(plan.trainConfig, hooks);
   const durationSeconds = Math.round(performance.now() - started) / 1000;
   const { target, trainConfig } = plan;
   const docs = demoDocuments(target.tag, target.runDir, result, durationSeconds);

@@ -6,6 +6,6 @@ export { DEFAULT_TRAIN_CONFIG, validateTrainConfig, type ModelTrainConfig, type 
 export { canonicalBytes, generateDataset, type DataSpec, type DatasetSplits, type Split } from './dataset.js';
 export { CHECKPOINT_FORMAT, type MlpCheckpoint } from './checkpoint.js';
 export { Rng, RngStream } from './prng.js';
-export { evaluate, train, trainOnSplits, type EpochRecord, type TrainHooks, type TrainResult } from './train.js';
+export { evaluate, train, trainInTurns, trainOnSplits, type EpochRecord, type TrainHooks, type TrainResult } from './train.js';
 export type { LossAccuracy } from './mlp.js';
 export type { Standardization } from './standardize.js';

@@ -3,6 +3,7 @@
  * the data, the initial weights and the batch order (each from its own PRNG stream of the seed),
  * and all arithmetic runs in a fixed order, so the same config gives bit-identical results.
  */
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { UserError } from '../errors.js';
 import { fromCheckpoint, toCheckpoint, type MlpCheckpoint } from './checkpoint.js';
 import { validateModelTrainConfig, validateTrainConfig, type ModelTrainConfig, type TrainConfig } from './config.js';
@@ -41,14 +42,29 @@ export interface TrainHooks {
 /** Generates the configured dataset from the seed and trains on it. */
 export function train(config: TrainConfig, hooks: TrainHooks = {}): TrainResult {
   validateTrainConfig(config);
-  return trainValidated(generateDataset(config.data, config.seed), config, hooks);
+  return runToEnd(trainingEpochs(generateDataset(config.data, config.seed), config, hooks));
+}
+
+/**
+ * `train`, returning to the event loop after each epoch (the same arithmetic, so the same result).
+ * Why: child processes and file reads started before training (the provenance capture of a run:
+ * git and the Python probe, one step after another) only move on when the event loop turns; a
+ * training that holds the thread for its whole length leaves them waiting until after it.
+ */
+export async function trainInTurns(config: TrainConfig, hooks: TrainHooks = {}): Promise<TrainResult> {
+  validateTrainConfig(config);
+  const epochs = trainingEpochs(generateDataset(config.data, config.seed), config, hooks);
+  for (let step = epochs.next(); ; step = epochs.next()) {
+    if (step.done) return step.value;
+    await yieldToEventLoop();
+  }
 }
 
 /** Trains on caller-supplied raw splits (e.g. benchmark data); `config.seed` still drives init and batch order. */
 export function trainOnSplits(splits: DatasetSplits, config: ModelTrainConfig, hooks: TrainHooks = {}): TrainResult {
   validateModelTrainConfig(config);
   validateSplits(splits);
-  return trainValidated(splits, config, hooks);
+  return runToEnd(trainingEpochs(splits, config, hooks));
 }
 
 /** Mean loss and accuracy of a checkpoint on a raw split (standardized with the checkpoint's statistics). */
@@ -59,7 +75,12 @@ export function evaluate(checkpoint: MlpCheckpoint, split: Split): LossAccuracy 
   return model.measure(standardized.x, standardized.y, standardized.n);
 }
 
-function trainValidated(splits: DatasetSplits, config: ModelTrainConfig, hooks: TrainHooks): TrainResult {
+function runToEnd(epochs: Generator<EpochRecord, TrainResult>): TrainResult {
+  for (let step = epochs.next(); ; step = epochs.next()) if (step.done) return step.value;
+}
+
+/** The training of a validated config, one epoch per step (each yields its record); returns the result. */
+function* trainingEpochs(splits: DatasetSplits, config: ModelTrainConfig, hooks: TrainHooks): Generator<EpochRecord, TrainResult> {
   const { epochs, batch_size: batchSize, lr } = config.training;
   const standardization = fitStandardization(splits.train);
   const trainSet = standardizeSplit(splits.train, standardization);
@@ -108,6 +129,7 @@ function trainValidated(splits: DatasetSplits, config: ModelTrainConfig, hooks: 
       bestParams.set(model.params);
     }
     hooks.onEpoch?.(record, epochs);
+    yield record;
   }
 
   model.params.set(bestParams);
