@@ -134,6 +134,11 @@ const cases: Case[] = [
   // Context: the floors both tools stand on.
   { key: 'nodeStart', label: '`node -e 0`', run: () => run(process.execPath, ['-e', '0'], { cwd: project, env: ENV }) },
   { key: 'dlLabVersion', label: '`dl-lab --version`', run: () => run(process.execPath, [CLI, '--version'], { cwd: project, env: ENV }) },
+  // A first run: nothing in the code cache yet (src/bin/code-cache.ts).
+  {
+    key: 'ourDemoUncached', label: '`dl-lab demo` without the code cache (NODE_DISABLE_COMPILE_CACHE=1)',
+    run: () => run(process.execPath, [CLI, 'demo', '--seed', '0', '--out-dir', fresh('our-demo')], { cwd: project, env: { ...ENV, NODE_DISABLE_COMPILE_CACHE: '1' } }),
+  },
   { key: 'pythonStart', label: '`python3 -c pass`', run: () => run('python3', ['-c', 'pass'], { cwd: project, env: ENV }) },
   { key: 'pipFreeze', label: '`python3 -m pip freeze`', run: () => run('python3', ['-m', 'pip', 'freeze'], { cwd: project, env: ENV }) },
 ];
@@ -233,7 +238,7 @@ if (demoRss) {
   });
 }
 
-const contextKeys = ['nodeStart', 'dlLabVersion', 'pythonStart', 'pipFreeze', ...(samples.has('yoGenerators') ? ['yoVersion', 'yoGenerators'] : [])];
+const contextKeys = ['nodeStart', 'dlLabVersion', 'ourDemoUncached', 'pythonStart', 'pipFreeze', ...(samples.has('yoGenerators') ? ['yoVersion', 'yoGenerators'] : [])];
 const context: string[] = [
   `start-up floors, ms (min / median / max): ${contextKeys.map((key) => `${cases.find((c) => c.key === key)!.label} ${triple(ms(key))}`).join('; ')}`,
 ];
