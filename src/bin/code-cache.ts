@@ -8,9 +8,10 @@
  *
  * A cache file is code that will run, so it lives in the user's own cache folder (created 0700,
  * used only when the user owns it), is named after the sha256 of the exact source, the Node version
- * and the platform, and is written by rename (never seen half-written). V8 itself refuses cached
- * code of another V8 version or other flags; then the file is simply written anew. Anything that
- * goes wrong with the cache only costs the compile: the file still runs.
+ * and the platform (V8 compares only the source's length: an edited file of the same length would
+ * run old code), and is written by rename (never seen half-written). V8 itself refuses cached code
+ * of another V8 version or other flags; then the file is simply written anew. Anything that goes
+ * wrong with the cache only costs the compile: the file still runs.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
