@@ -34,10 +34,10 @@ const silenceTaskFailureBanner = (log: { error: (...args: unknown[]) => unknown 
 };
 
 /**
- * Bundled, a generator is registered as a factory that imports its chunk on first use, with
- * `resolved` set to its tsc-built `dist/generators/<name>/index.js`: Yeoman takes the templates
- * from `<dirname(resolved)>/templates` and `--help` text from the USAGE beside them. Unbundled,
- * Yeoman imports that file itself.
+ * Bundled, a generator is registered as a factory that loads its module (in the bundle) on first
+ * use, with `resolved` set to its tsc-built `dist/generators/<name>/index.js`: Yeoman takes the
+ * templates from `<dirname(resolved)>/templates` and `--help` text from the USAGE beside them.
+ * Unbundled, Yeoman imports that file itself.
  */
 const registerGenerator = (env: BaseEnvironment, name: string): void => {
   const load = BUNDLED_GENERATORS?.[name];
