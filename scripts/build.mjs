@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { cpSync, existsSync, readdirSync, rmSync, chmodSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, dirname, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Script } from 'node:vm';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -236,6 +237,14 @@ async function bundleLauncher() {
     writeFileSync(file.path, file.contents);
   }
   if (METAFILE) writeFileSync(METAFILE, JSON.stringify(result.metafile));
+  // A LAZY_IMPORTS edit that no longer applies can leave code esbuild lowers wrongly (see
+  // fly-import above): refuse a bundle that does not even compile, rather than ship it.
+  const bundle = join(outdir, 'launcher.cjs');
+  try {
+    new Script(`(function (exports, require, module, __filename, __dirname) { ${readFileSync(bundle, 'utf8')}\n})`, { filename: bundle });
+  } catch (error) {
+    throw new Error(`build: ${bundle} does not compile: ${error.message}`);
+  }
   // tsc's files that are now inside the bundle.
   for (const name of ['bundled-generators', 'launcher']) {
     for (const ext of ['.js', '.d.ts']) rmSync(join(outdir, name + ext), { force: true });
