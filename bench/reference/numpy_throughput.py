@@ -45,20 +45,25 @@ def logreg_data(rng, d=6, n_train=512, n_val=256, noise=0.3):
     return sample(n_train), sample(n_val)
 
 
+def minibatches(rng, x, y, batch):
+    """One epoch's minibatches of (x, y), in a fresh random order."""
+    order = rng.permutation(len(x))
+    for start in range(0, len(x), batch):
+        idx = order[start:start + batch]
+        yield x[idx], y[idx]
+
+
 def train_logreg(rng, train_set, val_set, epochs=10, batch=64, lr=0.2):
     (x, y), (vx, vy) = train_set, val_set
-    n, d = x.shape
+    d = x.shape[1]
     w = np.zeros(d)
     b = 0.0
     best = None
     for epoch in range(1, epochs + 1):
-        order = rng.permutation(n)
-        for start in range(0, n, batch):
-            idx = order[start:start + batch]
-            xb, yb = x[idx], y[idx]
+        for xb, yb in minibatches(rng, x, y, batch):
             err = sigmoid(xb @ w + b) - yb
-            w -= lr * (xb.T @ err) / len(idx)
-            b -= lr * err.sum() / len(idx)
+            w -= lr * (xb.T @ err) / len(xb)
+            b -= lr * err.sum() / len(xb)
         val_loss, _ = bce_and_accuracy(vx @ w + b, vy)
         if best is None or val_loss < best[0]:
             best = (val_loss, epoch, w.copy(), b)
@@ -78,7 +83,7 @@ def moons_like_data(rng, n_train=1000, n_val=250):
 
 def train_mlp(rng, train_set, val_set, hidden=16, epochs=40, batch=32, lr=0.5):
     (x, y), (vx, vy) = train_set, val_set
-    n, d = x.shape
+    d = x.shape[1]
     a1 = np.sqrt(6.0 / (d + hidden))
     a2 = np.sqrt(6.0 / (hidden + 1))
     w1 = rng.uniform(-a1, a1, (d, hidden))
@@ -91,12 +96,9 @@ def train_mlp(rng, train_set, val_set, hidden=16, epochs=40, batch=32, lr=0.5):
 
     best = None
     for epoch in range(1, epochs + 1):
-        order = rng.permutation(n)
-        for start in range(0, n, batch):
-            idx = order[start:start + batch]
-            xb, yb = x[idx], y[idx]
+        for xb, yb in minibatches(rng, x, y, batch):
             h = np.tanh(xb @ w1 + b1)
-            g = (sigmoid(h @ w2 + b2) - yb) / len(idx)
+            g = (sigmoid(h @ w2 + b2) - yb) / len(xb)
             gh = np.outer(g, w2) * (1.0 - h * h)
             w2 -= lr * (h.T @ g)
             b2 -= lr * g.sum()

@@ -9,7 +9,7 @@ import type { FileDigest, IdentifiedDigest } from './types.js';
 import { hashOnThreads, type HashJob } from './worker-pool.js';
 
 export interface HashFilesOptions {
-  /** Worker threads to hash on. Default os.availableParallelism(). */
+  /** Threads to hash on: this one and `concurrency − 1` workers. Default os.availableParallelism(). */
   concurrency?: number;
   /** Consulted before reading a file and updated after; the caller decides when to `save()` it. */
   cache?: HashCache;

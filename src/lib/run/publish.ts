@@ -44,7 +44,6 @@ export const assertTargetFree = async (targetDir: string, allowEmptyDir = false)
   );
 };
 
-
 /**
  * Validate the whole run, then write it to a staging folder beside the target and publish it
  * with one rename, so no reader ever sees a partial run and nothing is written when validation
