@@ -134,7 +134,7 @@ const cases: Case[] = [
   // Context: the floors both tools stand on.
   { key: 'nodeStart', label: '`node -e 0`', run: () => run(process.execPath, ['-e', '0'], { cwd: project, env: ENV }) },
   { key: 'dlLabVersion', label: '`dl-lab --version`', run: () => run(process.execPath, [CLI, '--version'], { cwd: project, env: ENV }) },
-  // A first run: nothing in the code cache yet (src/bin/code-cache.ts).
+  // A first run: nothing in the code cache yet (bin/code-cache.ts).
   {
     key: 'ourDemoUncached', label: '`dl-lab demo` without the code cache (NODE_DISABLE_COMPILE_CACHE=1)',
     run: () => run(process.execPath, [CLI, 'demo', '--seed', '0', '--out-dir', fresh('our-demo')], { cwd: project, env: { ...ENV, NODE_DISABLE_COMPILE_CACHE: '1' } }),

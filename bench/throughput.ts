@@ -1,5 +1,5 @@
 /**
- * Training throughput of dl-lab's CPU trainer (the built dist/lib/training, what `dl-lab demo`
+ * Training throughput of dl-lab's CPU trainer (the built dist/core/training, what `dl-lab demo`
  * runs), in samples × epochs per second, on the two workloads bench/reference/numpy_throughput.py
  * also runs:
  *  - logreg: the reference demo's logistic regression (6 Gaussian features, 512 train / 256 val,
@@ -14,13 +14,13 @@
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
-import type * as TrainingApi from '../src/lib/training/api.js';
-import type { DatasetSplits, Split } from '../src/lib/training/api.js';
+import type * as TrainingApi from '../core/training/api.js';
+import type { DatasetSplits, Split } from '../core/training/api.js';
 
 type Api = typeof TrainingApi;
 
 export const loadBuiltTrainer = async (repo: string): Promise<Api> =>
-  (await import(pathToFileURL(join(repo, 'dist/lib/training/api.js')).href)) as Api;
+  (await import(pathToFileURL(join(repo, 'dist/core/training/api.js')).href)) as Api;
 
 /** The reference's data: w_true ~ N(0,1)^d, x ~ N(0,1)^d, y = 1[w_true·x + N(0, 0.3²) > 0]. */
 const gaussianSplits = (api: Api, seed: number): DatasetSplits => {

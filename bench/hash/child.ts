@@ -2,9 +2,9 @@
 // run.ts bundles this file with esbuild and runs it under plain node (no tsx in the process).
 // Usage: child <op> <args…>; prints one JSON line { ms, maxRssMiB, ... }.
 import { readFileSync } from 'node:fs';
-import { HashCache } from '../../src/lib/hashing/hash-cache.js';
-import { hashFiles } from '../../src/lib/hashing/hash-files.js';
-import { sha256File } from '../../src/lib/hashing/sha256-file.js';
+import { HashCache } from '../../core/hashing/hash-cache.js';
+import { hashFiles } from '../../core/hashing/hash-files.js';
+import { sha256File } from '../../core/hashing/sha256-file.js';
 
 const [op, ...args] = process.argv.slice(2);
 const readList = (file: string): string[] => JSON.parse(readFileSync(file, 'utf8')) as string[];

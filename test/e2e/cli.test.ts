@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { verifyRun } from '../../src/lib/verify/verify-run.js';
+import { verifyRun } from '../../core/verify/verify-run.js';
 import { runCli } from '../helpers/cli.js';
 import { cleanupTempDirs, readJson, snapshotTree, tempDir } from '../helpers/fs.js';
 import { git } from '../helpers/git.js';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Rng } from '../../src/lib/training/prng.js';
-import { verifyRun } from '../../src/lib/verify/verify-run.js';
+import { Rng } from '../../core/training/prng.js';
+import { verifyRun } from '../../core/verify/verify-run.js';
 import { runCli } from '../helpers/cli.js';
 import { startCli } from '../helpers/cli-async.js';
 import { cleanupTempDirs, readJson, tempDir } from '../helpers/fs.js';

@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pythonPackageName } from '../../src/lib/scaffold/framework.js';
+import { pythonPackageName } from '../../core/scaffold/framework.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { startCli } from '../helpers/cli-async.js';
 import { cleanupTempDirs, readJson, tempDir } from '../helpers/fs.js';
 import { git } from '../helpers/git.js';
 import { runDirOf } from '../helpers/project.js';
 import { PYTHON_ENV, noPythonMessage, pythonWith, pythonsWith, runPython, type Python } from '../helpers/python.js';
+import { requirePart } from '../helpers/requirement.js';
 
 /** A fresh project from the built bin, as a user makes it (`--yes`: framework pytorch). */
 const scaffold = (name: string): string => {
@@ -40,10 +41,7 @@ describe('PyTorch scaffold end to end: train.py -> dl-lab run -> Python checker 
 
   before(function () {
     python = pythonWith(MODULES);
-    if (!python) {
-      console.log(`      ${noPythonMessage(MODULES)}`);
-      this.skip();
-    }
+    requirePart(this, python !== undefined, noPythonMessage(MODULES));
     root = scaffold(NAME);
   });
   after(cleanupTempDirs);

@@ -8,6 +8,7 @@ import { cleanupTempDirs, tempDir } from '../helpers/fs.js';
 import { runGenerator } from '../helpers/generators.js';
 import { scaffoldProject } from '../helpers/project.js';
 import { captureOutput, metricsFile, sealMetricsRun, tamperRunFile } from '../helpers/runs.js';
+import { requirePart } from '../helpers/requirement.js';
 
 /** Debian's Chromium (apt-get install chromium; .ci/run installs it), driven by playwright-core. */
 const CHROMIUM = '/usr/bin/chromium';
@@ -26,10 +27,7 @@ describe('artifacts/report.html in a real browser (headless Chromium)', function
   const clickHeader = (label: string) => page.click(`#runs-table thead th button:text-is("${label}")`);
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.log(`    skipped: ${CHROMIUM} not found (CI installs the Debian package chromium; locally: apt-get install chromium)`);
-      this.skip();
-    }
+    requirePart(this, existsSync(CHROMIUM), `${CHROMIUM} not found (apt-get install chromium)`);
     root = await scaffoldProject({ name: 'moons' });
     await captureOutput(async () => {
       await runGenerator('demo', { cwd: root, options: { seed: 0, quiet: true } });

@@ -3,8 +3,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { verifyRun } from '../../src/lib/verify/verify-run.js';
+import { verifyRun } from '../../core/verify/verify-run.js';
 import { cleanupTempDirs, readJson, tempDir } from '../helpers/fs.js';
+import { requirePart } from '../helpers/requirement.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const YO = join(REPO, 'node_modules/.bin/yo');
@@ -24,7 +25,8 @@ describe('yo dl-lab (real yo, as a non-root user)', function () {
   after(cleanupTempDirs);
 
   before(function () {
-    if (process.getuid?.() === 0 && !user) this.skip(); // as root without a uid-1000 user there is nobody yo accepts
+    // As root, yo drops to uid 1000: without such a user there is nobody yo accepts.
+    requirePart(this, process.getuid?.() !== 0 || user !== undefined, 'running as root and no uid-1000 user to run yo as');
   });
 
   /** A home with `node_modules/generator-dl-lab` → this repo, so yo's local lookup finds the built package. */
@@ -53,7 +55,7 @@ describe('yo dl-lab (real yo, as a non-root user)', function () {
     const { home, project } = workspace();
     const listing = yo(home, project, ['--generators']);
     const ours = listing.slice(listing.indexOf('dl-lab')).split('\n').map((l) => l.trim()).filter(Boolean);
-    const subGenerators = readdirSync(join(REPO, 'src/generators'), { withFileTypes: true })
+    const subGenerators = readdirSync(join(REPO, 'generators'), { withFileTypes: true })
       .filter((entry) => entry.isDirectory() && entry.name !== 'app')
       .map((entry) => entry.name)
       .sort();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { SCHEMAS_DIR, SCHEMA_FILES } from '../../src/lib/contract/schema-files.js';
+import { SCHEMAS_DIR, SCHEMA_FILES } from '../../core/contract/schema-files.js';
 import { cleanupTempDirs, readJson, snapshotTree, tempDir } from '../helpers/fs.js';
 import { runGenerator } from '../helpers/generators.js';
 import { git } from '../helpers/git.js';

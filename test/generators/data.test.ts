@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { datasetDigest } from '../../src/lib/datasets/digest.js';
-import { sha256Hex } from '../../src/lib/hash.js';
+import { datasetDigest } from '../../core/datasets/digest.js';
+import { sha256Hex } from '../../core/hash.js';
 import { cleanupTempDirs, readJson, snapshotTree, tempDir } from '../helpers/fs.js';
 import { runGenerator } from '../helpers/generators.js';
 import { git } from '../helpers/git.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { verifyRun } from '../../src/lib/verify/verify-run.js';
+import { verifyRun } from '../../core/verify/verify-run.js';
 import { cleanupTempDirs, readJson, tempDir } from '../helpers/fs.js';
 import { runGenerator } from '../helpers/generators.js';
 import { git } from '../helpers/git.js';

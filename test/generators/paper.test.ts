@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatResultValue, texNumber } from '../../src/lib/paper/format-value.js';
+import { formatResultValue, texNumber } from '../../core/paper/format-value.js';
 import { cleanupTempDirs, readJson } from '../helpers/fs.js';
 import { runGenerator } from '../helpers/generators.js';
 import { fillDraft, readFixture, type FixtureRun } from '../helpers/paper.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sha256Hex } from '../../src/lib/hash.js';
+import { sha256Hex } from '../../core/hash.js';
 import { cleanupTempDirs, readJson, snapshotTree } from '../helpers/fs.js';
 import { runGenerator } from '../helpers/generators.js';
 import { git } from '../helpers/git.js';

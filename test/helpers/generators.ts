@@ -1,15 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import helpers, { type RunResult } from 'yeoman-test';
-import AppGenerator from '../../src/generators/app/index.js';
-import DemoGenerator from '../../src/generators/demo/index.js';
-import RunGenerator from '../../src/generators/run/index.js';
-import VerifyGenerator from '../../src/generators/verify/index.js';
-import CompareGenerator from '../../src/generators/compare/index.js';
-import ReproduceGenerator from '../../src/generators/reproduce/index.js';
-import ReportGenerator from '../../src/generators/report/index.js';
-import PaperGenerator from '../../src/generators/paper/index.js';
-import CheckPaperGenerator from '../../src/generators/check-paper/index.js';
-import DataGenerator from '../../src/generators/data/index.js';
+import AppGenerator from '../../generators/app/index.js';
+import DemoGenerator from '../../generators/demo/index.js';
+import RunGenerator from '../../generators/run/index.js';
+import VerifyGenerator from '../../generators/verify/index.js';
+import CompareGenerator from '../../generators/compare/index.js';
+import ReproduceGenerator from '../../generators/reproduce/index.js';
+import ReportGenerator from '../../generators/report/index.js';
+import PaperGenerator from '../../generators/paper/index.js';
+import CheckPaperGenerator from '../../generators/check-paper/index.js';
+import DataGenerator from '../../generators/data/index.js';
 
 const classes = { app: AppGenerator, run: RunGenerator, demo: DemoGenerator, verify: VerifyGenerator, compare: CompareGenerator, reproduce: ReproduceGenerator, report: ReportGenerator, paper: PaperGenerator, 'check-paper': CheckPaperGenerator, data: DataGenerator } as const;
 export type GeneratorName = keyof typeof classes;
@@ -35,7 +35,7 @@ const runIn = (name: GeneratorName, cwd: string, args: string[], options: Record
   helpers
     .run(classes[name] as never, {
       namespace: `dl-lab:${name}`,
-      resolved: fileURLToPath(new URL(`../../src/generators/${name}/index.ts`, import.meta.url)),
+      resolved: fileURLToPath(new URL(`../../generators/${name}/index.ts`, import.meta.url)),
       tmpdir: false,
       autoCleanup: false,
     })

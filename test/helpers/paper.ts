@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { formatResultValue, roundToDecimals } from '../../src/lib/paper/format-value.js';
-import { numberMatches } from '../../src/lib/paper/check-paper.js';
-import type { CitableRun } from '../../src/lib/paper/runs.js';
+import { formatResultValue, roundToDecimals } from '../../core/paper/format-value.js';
+import { numberMatches } from '../../core/paper/check-paper.js';
+import type { CitableRun } from '../../core/paper/runs.js';
 
 export const PAPER_FIXTURES = new URL('../fixtures/paper/', import.meta.url);
 

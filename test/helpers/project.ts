@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { verifyRun, type RunVerification } from '../../src/lib/verify/verify-run.js';
+import { verifyRun, type RunVerification } from '../../core/verify/verify-run.js';
 import { tempDir } from './fs.js';
 import { runGenerator } from './generators.js';
 

@@ -54,7 +54,7 @@ export const pythonsWith = (modules: readonly string[]): Python[] => {
 export const pythonWith = (modules: readonly string[]): Python | undefined => pythonsWith(modules)[0];
 
 export const noPythonMessage = (modules: readonly string[]): string =>
-  `skipped: none of ${PYTHON_CANDIDATES.join(', ')} can import ${modules.join(', ')} ` +
+  `none of ${PYTHON_CANDIDATES.join(', ')} can import ${modules.join(', ')} ` +
   '(Debian: apt-get install python3-torch python3-numpy python3-jsonschema)';
 
 export interface PythonResult { status: number | null; stdout: string; stderr: string; seconds: number }

@@ -4,7 +4,7 @@ import { chownSync, existsSync, readdirSync, readFileSync, statSync, writeFileSy
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { codeCacheDir } from '../../src/bin/code-cache.js';
+import { codeCacheDir } from '../../bin/code-cache.js';
 import { cleanupTempDirs, tempDir } from '../helpers/fs.js';
 
 /** The built module (`npm test` builds first): each call runs in a fresh process, as the bin does. */

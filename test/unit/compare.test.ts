@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { compareExitCode, compareRuns, verdictOf, type Comparison, type MetricRow } from '../../src/lib/compare/compare-runs.js';
-import { comparisonLines, notComparableBanner, verificationWarnings } from '../../src/lib/compare/compare-lines.js';
-import { flatten } from '../../src/lib/compare/differences.js';
-import { loadRun, requireDocs, type LoadedRun } from '../../src/lib/compare/run-record.js';
-import { parseTolerance, type Tolerance } from '../../src/lib/compare/tolerance.js';
+import { compareExitCode, compareRuns, verdictOf, type Comparison, type MetricRow } from '../../core/compare/compare-runs.js';
+import { comparisonLines, notComparableBanner, verificationWarnings } from '../../core/compare/compare-lines.js';
+import { flatten } from '../../core/compare/differences.js';
+import { loadRun, requireDocs, type LoadedRun } from '../../core/compare/run-record.js';
+import { parseTolerance, type Tolerance } from '../../core/compare/tolerance.js';
 import { cleanupTempDirs } from '../helpers/fs.js';
 import { runGenerator } from '../helpers/generators.js';
 import { runDirOf, scaffoldProject } from '../helpers/project.js';
@@ -16,7 +16,7 @@ const row = (rows: readonly MetricRow[], key: string): MetricRow => {
   return found;
 };
 
-describe('compare (src/lib/compare): two sealed runs side by side', () => {
+describe('compare (core/compare): two sealed runs side by side', () => {
   let root: string;
   const run = (tag: string): Promise<LoadedRun> => loadRun(root, runDirOf(root, tag));
   const compare = async (a: string, b: string, tolerance = EXACT): Promise<Comparison> => compareRuns(await run(a), await run(b), tolerance);

@@ -3,11 +3,11 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SCHEMAS_DIR, SCHEMA_FILES } from '../../src/lib/contract/schema-files.js';
-import { schemaViolations } from '../../src/lib/contract/validate.js';
-import { undefinedKeyViolations } from '../../src/lib/contract/definitions.js';
-import { sealDigest } from '../../src/lib/run/outputs.js';
-import { loadMetricsInput } from '../../src/lib/metrics-input.js';
+import { SCHEMAS_DIR, SCHEMA_FILES } from '../../core/contract/schema-files.js';
+import { schemaViolations } from '../../core/contract/validate.js';
+import { undefinedKeyViolations } from '../../core/contract/definitions.js';
+import { sealDigest } from '../../core/run/outputs.js';
+import { loadMetricsInput } from '../../core/metrics-input.js';
 import { cleanupTempDirs, tempDir } from '../helpers/fs.js';
 import { writeFileSync } from 'node:fs';
 

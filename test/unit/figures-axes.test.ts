@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { textWidth } from '../../src/lib/figures/text-metrics.js';
-import { formatTicks, niceTicks, paddedDomain } from '../../src/lib/figures/ticks.js';
+import { textWidth } from '../../core/figures/text-metrics.js';
+import { formatTicks, niceTicks, paddedDomain } from '../../core/figures/ticks.js';
 
 describe('figures/ticks', () => {
   it('pads the finite range, and widens a single value or no value', () => {

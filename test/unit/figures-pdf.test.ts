@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { deflateSync, inflateSync } from 'node:zlib';
-import { usvgToContent, usvgToPdf } from '../../src/lib/figures/usvg-pdf.js';
+import { usvgToContent, usvgToPdf } from '../../core/figures/usvg-pdf.js';
 
 const doc = (body: string, size = 'width="100" height="50" viewBox="0 0 100 50"'): string =>
   `<svg ${size} xmlns="http://www.w3.org/2000/svg">\n    <defs/>\n${body}\n</svg>\n`;

@@ -12,7 +12,7 @@ import {
   renderSvg,
   writeCurveFigure,
   type CurveFigure,
-} from '../../src/lib/figures/training-curves.js';
+} from '../../core/figures/training-curves.js';
 import { cleanupTempDirs, tempDir } from '../helpers/fs.js';
 
 interface Fixture {

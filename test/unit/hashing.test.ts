@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { build } from 'esbuild';
-import { isUserError } from '../../src/lib/errors.js';
-import { HashCache } from '../../src/lib/hashing/hash-cache.js';
-import { hashFiles, POOL_MIN_BYTES } from '../../src/lib/hashing/hash-files.js';
-import { CHUNK_BYTES, sha256File } from '../../src/lib/hashing/sha256-file.js';
-import { hashOnThreads, planBatches } from '../../src/lib/hashing/worker-pool.js';
-import { hashOneHere, WORKER_SOURCE } from '../../src/lib/hashing/worker-source.js';
+import { isUserError } from '../../core/errors.js';
+import { HashCache } from '../../core/hashing/hash-cache.js';
+import { hashFiles, POOL_MIN_BYTES } from '../../core/hashing/hash-files.js';
+import { CHUNK_BYTES, sha256File } from '../../core/hashing/sha256-file.js';
+import { hashOnThreads, planBatches } from '../../core/hashing/worker-pool.js';
+import { hashOneHere, WORKER_SOURCE } from '../../core/hashing/worker-source.js';
 
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 const ABC_SHA256 = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
@@ -137,7 +137,7 @@ describe('hashing', () => {
       const root = fileURLToPath(new URL('../../', import.meta.url));
       writeFileSync(
         entry,
-        `import { hashFiles } from ${JSON.stringify(join(root, 'src/lib/hashing/hash-files.ts'))};\n` +
+        `import { hashFiles } from ${JSON.stringify(join(root, 'core/hashing/hash-files.ts'))};\n` +
           `const r = await hashFiles(JSON.parse(process.argv[2]), { concurrency: 2 });\n` +
           `console.log(JSON.stringify([...r.values()].map((d) => d.sha256)));\n`,
       );

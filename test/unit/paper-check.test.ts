@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { assessDrafts, numberMatches } from '../../src/lib/paper/check-paper.js';
-import { scanDraft } from '../../src/lib/paper/draft-scan.js';
-import type { RunLookup } from '../../src/lib/paper/runs.js';
+import { assessDrafts, numberMatches } from '../../core/paper/check-paper.js';
+import { scanDraft } from '../../core/paper/draft-scan.js';
+import type { RunLookup } from '../../core/paper/runs.js';
 import { fillDraft, readFixture, SYNTHETIC_RUNS } from '../helpers/paper.js';
 
 const verified = new Map<string, RunLookup>(SYNTHETIC_RUNS.map((run) => [run.tag, { status: 'ok', run }]));

@@ -8,7 +8,7 @@ import {
   plainDecimal,
   roundToDecimals,
   texNumber,
-} from '../../src/lib/paper/format-value.js';
+} from '../../core/paper/format-value.js';
 import {
   MACROS_HEADER,
   assertWritableResultsFile,
@@ -16,7 +16,7 @@ import {
   renderMarkdownMacros,
   renderTexMacros,
   writeResultsFile,
-} from '../../src/lib/paper/results-macros.js';
+} from '../../core/paper/results-macros.js';
 import { cleanupTempDirs, tempDir } from '../helpers/fs.js';
 import { SYNTHETIC_RUNS } from '../helpers/paper.js';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { draftKindOf, scanDraft, type DraftKind } from '../../src/lib/paper/draft-scan.js';
+import { draftKindOf, scanDraft, type DraftKind } from '../../core/paper/draft-scan.js';
 import { fillDraft, readFixture, SYNTHETIC_RUNS } from '../helpers/paper.js';
 
 /** The numbers check-paper would check in `body`, as written. */

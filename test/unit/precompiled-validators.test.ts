@@ -4,19 +4,19 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
-import { SCHEMAS_DIR, SCHEMA_FILES, type SchemaName } from '../../src/lib/contract/schema-files.js';
-import type { PrecompiledValidators } from '../../src/lib/contract/precompiled-validators.js';
-import { createContractAjv } from '../../src/lib/contract/validate.js';
+import { SCHEMAS_DIR, SCHEMA_FILES, type SchemaName } from '../../core/contract/schema-files.js';
+import type { PrecompiledValidators } from '../../core/contract/precompiled-validators.js';
+import { createContractAjv } from '../../core/contract/validate.js';
 import { runCli } from '../helpers/cli.js';
 import { cleanupTempDirs, tempDir } from '../helpers/fs.js';
 import { scaffoldProject } from '../helpers/project.js';
 
 /**
  * The built package validates with ajv code compiled at build time (scripts/build.mjs writes
- * dist/lib/contract/precompiled-validators.js); everything else compiles the schemas with ajv at
+ * dist/core/contract/precompiled-validators.js); everything else compiles the schemas with ajv at
  * run time. Both must judge every document the same way, with the same errors.
  */
-const BUILT = fileURLToPath(new URL('../../dist/lib/contract/precompiled-validators.js', import.meta.url));
+const BUILT = fileURLToPath(new URL('../../dist/core/contract/precompiled-validators.js', import.meta.url));
 const PARITY_FIXTURES = fileURLToPath(new URL('../fixtures/schema-parity/', import.meta.url));
 const NAMES = Object.keys(SCHEMA_FILES) as SchemaName[];
 

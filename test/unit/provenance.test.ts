@@ -9,14 +9,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { UserError } from '../../src/lib/errors.js';
-import { captureCluster, CLUSTER_VARIABLE_ALLOW_LIST } from '../../src/lib/provenance/cluster.js';
-import { captureEnvironment } from '../../src/lib/provenance/environment.js';
-import { assertClean, captureGit, UNTRACKED_LIST_LIMIT } from '../../src/lib/provenance/git.js';
-import { redactRemoteUrl } from '../../src/lib/provenance/git-remote.js';
-import { parseCudaVersion, parseNvidiaSmiQueryCsv } from '../../src/lib/provenance/gpu.js';
-import { capturePython, formatPackages } from '../../src/lib/provenance/python.js';
-import type { GitCapture, GitInfo, GitInfoAvailable } from '../../src/lib/provenance/types.js';
+import { UserError } from '../../core/errors.js';
+import { captureCluster, CLUSTER_VARIABLE_ALLOW_LIST } from '../../core/provenance/cluster.js';
+import { captureEnvironment } from '../../core/provenance/environment.js';
+import { assertClean, captureGit, UNTRACKED_LIST_LIMIT } from '../../core/provenance/git.js';
+import { redactRemoteUrl } from '../../core/provenance/git-remote.js';
+import { parseCudaVersion, parseNvidiaSmiQueryCsv } from '../../core/provenance/gpu.js';
+import { capturePython, formatPackages } from '../../core/provenance/python.js';
+import type { GitCapture, GitInfo, GitInfoAvailable } from '../../core/provenance/types.js';
 import { cleanupTempDirs, snapshotTree, tempDir } from '../helpers/fs.js';
 import { git } from '../helpers/git.js';
 
@@ -56,7 +56,7 @@ const workingTree = (root: string, skip: (path: string) => boolean): Record<stri
   Object.fromEntries(Object.entries(snapshotTree(root)).filter(([path]) => !path.startsWith('.git/') && !skip(path)));
 
 let ajv: Ajv2020 | undefined;
-/** Same Ajv settings as src/lib/contract/validate.ts (strict), so the schema compiles there too. */
+/** Same Ajv settings as core/contract/validate.ts (strict), so the schema compiles there too. */
 const validator = (def: 'git' | 'environment') => {
   if (!ajv) {
     ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
@@ -181,7 +181,7 @@ describe('provenance: git capture', () => {
   it('a missing git binary is recorded, not thrown', () => {
     // A child process, because PATH is looked up per spawn and must not change for other tests.
     const script = join(tempDir('dl-lab-provenance-no-git-'), 'probe.mts');
-    const gitModule = pathToFileURL(join(REPO_ROOT, 'src/lib/provenance/git.ts')).href;
+    const gitModule = pathToFileURL(join(REPO_ROOT, 'core/provenance/git.ts')).href;
     writeFileSync(script, `import { captureGit } from ${JSON.stringify(gitModule)};\nprocess.stdout.write(JSON.stringify(await captureGit(process.cwd())));\n`);
     const result = spawnSync(process.execPath, ['--import', 'tsx', script], {
       cwd: REPO_ROOT,

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { capturePython } from '../../src/lib/provenance/python.js';
-import { resolvePyenvShim } from '../../src/lib/provenance/pyenv.js';
+import { capturePython } from '../../core/provenance/python.js';
+import { resolvePyenvShim } from '../../core/provenance/pyenv.js';
 import { cleanupTempDirs, tempDir } from '../helpers/fs.js';
 
 after(cleanupTempDirs);

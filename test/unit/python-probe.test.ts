@@ -1,11 +1,11 @@
 // The Python probe lists installed distributions itself instead of through importlib.metadata
-// (see src/lib/provenance/python-probe.ts). Here both ways run on every interpreter this machine
+// (see core/provenance/python-probe.ts). Here both ways run on every interpreter this machine
 // has, on its real site-packages and on a folder of odd installs, and must print the same bytes.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PYTHON_PROBE } from '../../src/lib/provenance/python-probe.js';
+import { PYTHON_PROBE } from '../../core/provenance/python-probe.js';
 import { cleanupTempDirs, tempDir } from '../helpers/fs.js';
 
 after(cleanupTempDirs);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { loadRun, requireDocs, type RunDocs } from '../../src/lib/compare/run-record.js';
-import { checkReproduction, numberStatus, reproductionFailed, type ReproCheck } from '../../src/lib/reproduce/reproduce-check.js';
-import { checkConfig, kindOf } from '../../src/lib/reproduce/reproduce-plan.js';
+import { loadRun, requireDocs, type RunDocs } from '../../core/compare/run-record.js';
+import { checkReproduction, numberStatus, reproductionFailed, type ReproCheck } from '../../core/reproduce/reproduce-check.js';
+import { checkConfig, kindOf } from '../../core/reproduce/reproduce-plan.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupTempDirs } from '../helpers/fs.js';
@@ -16,7 +16,7 @@ const status = (checks: readonly ReproCheck[], kind: ReproCheck['kind'], name: s
   return check.status;
 };
 
-describe('reproduce checks (src/lib/reproduce): what came back, per output, dataset, history column, metric and result', () => {
+describe('reproduce checks (core/reproduce): what came back, per output, dataset, history column, metric and result', () => {
   let root: string;
   let source: RunDocs;
   const clone = (): RunDocs => structuredClone(source);

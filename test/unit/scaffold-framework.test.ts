@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { pythonPackageName, validateFramework } from '../../src/lib/scaffold/framework.js';
+import { pythonPackageName, validateFramework } from '../../core/scaffold/framework.js';
 
 describe('scaffold framework and Python package name', () => {
   it('the package is the slug with - made _', () => {

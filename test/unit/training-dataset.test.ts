@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { UserError } from '../../src/lib/errors.js';
-import { sha256Hex } from '../../src/lib/hash.js';
-import { DEFAULT_TRAIN_CONFIG } from '../../src/lib/training/config.js';
-import { canonicalBytes, generateDataset, SPLIT_NAMES, type DataSpec } from '../../src/lib/training/dataset.js';
+import { UserError } from '../../core/errors.js';
+import { sha256Hex } from '../../core/hash.js';
+import { DEFAULT_TRAIN_CONFIG } from '../../core/training/config.js';
+import { canonicalBytes, generateDataset, SPLIT_NAMES, type DataSpec } from '../../core/training/dataset.js';
 
 const spec: DataSpec = DEFAULT_TRAIN_CONFIG.data;
 

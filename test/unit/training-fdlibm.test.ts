@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { expNonPositive, log, tanh } from '../../src/lib/training/fdlibm.js';
-import { Rng } from '../../src/lib/training/prng.js';
+import { expNonPositive, log, tanh } from '../../core/training/fdlibm.js';
+import { Rng } from '../../core/training/prng.js';
 
 /** Distance in units in the last place between two finite doubles of the same sign. */
 function ulps(a: number, b: number): number {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { Rng, RngStream } from '../../src/lib/training/prng.js';
+import { Rng, RngStream } from '../../core/training/prng.js';
 
 describe('training/prng', () => {
   // Known answers cross-checked against an independent Python implementation of splitmix64,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { UserError } from '../../src/lib/errors.js';
+import { UserError } from '../../core/errors.js';
 import {
   DEFAULT_TRAIN_CONFIG,
   evaluate,
@@ -12,8 +12,8 @@ import {
   type Split,
   type TrainConfig,
   type TrainResult,
-} from '../../src/lib/training/api.js';
-import { Mlp } from '../../src/lib/training/mlp.js';
+} from '../../core/training/api.js';
+import { Mlp } from '../../core/training/mlp.js';
 
 const SEEDS = Array.from({ length: 20 }, (_, seed) => seed);
 const bestValAccuracy = (result: TrainResult): number => result.history[result.best.epoch - 1].val_accuracy;

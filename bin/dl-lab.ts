@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+/**
+ * The `dl-lab` executable. `--version` is answered here; everything else goes to the launcher
+ * (src/bin/launcher.ts), which the build bundles with all it loads into `launcher.cjs`, run from
+ * V8's code cache (code-cache.ts). Unbundled (the tsc output alone) the launcher is imported as it is.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { runWithCodeCache } from './code-cache.js';
+
+const args = process.argv.slice(2);
+const bundle = fileURLToPath(new URL('./launcher.cjs', import.meta.url));
+if (args[0] === '--version' || args[0] === '-V') {
+  const { PACKAGE_VERSION } = await import('../core/version.js');
+  console.log(PACKAGE_VERSION);
+} else if (existsSync(bundle)) {
+  // One cache per command (what `demo` compiles is not what `verify` does), and `--help` apart.
+  const [first = ''] = args;
+  const command = /^[a-z][a-z-]{0,31}$/.test(first) ? first : 'app';
+  const help = args.includes('--help') || args.includes('-h');
+  runWithCodeCache(bundle, help ? `${command}-help` : command);
+} else {
+  await import('./launcher.js');
+}

@@ -1,0 +1,42 @@
+import type { BaseOptions } from 'yeoman-generator';
+import { DlLabGenerator } from '../dl-lab-generator.js';
+import { optionValue, printSummary } from '../../core/cli-options.js';
+import { comparisonLines, notComparableBanner, verificationWarnings } from '../../core/compare/compare-lines.js';
+import { compareExitCode, compareRuns, type Comparison } from '../../core/compare/compare-runs.js';
+import { resolveRun } from '../../core/compare/run-record.js';
+import { parseTolerance } from '../../core/compare/tolerance.js';
+import { stringifyJson } from '../../core/json-file.js';
+
+/** `dl-lab compare <A> <B>`: two runs side by side; with --fail-on-regression, a CI gate. Read-only. */
+type CompareOptions = BaseOptions & { A?: string; B?: string; tolerance?: string | number; json?: boolean };
+
+export default class CompareGenerator extends DlLabGenerator<Record<string, never>, CompareOptions> {
+  private comparison!: Comparison;
+  private failOnRegression = false;
+
+  constructor(args: string[], options: CompareOptions) {
+    super(args, options);
+    this.argument('A', { type: String, required: true, description: 'The reference run: a tag (artifacts/runs/<A>/) or a run folder' });
+    this.argument('B', { type: String, required: true, description: 'The run judged against A' });
+    this.option('fail-on-regression', { type: Boolean, description: "Exit 2 when B's primary metric is worse than A's beyond --tolerance (3 when that cannot be decided)", default: false });
+    this.option('tolerance', { type: String, description: 'Allowed worsening of the primary metric: absolute (0.01) or relative to A (5%); default 0' });
+    this.option('json', { type: Boolean, description: 'Print the comparison as one JSON document on stdout', default: false });
+  }
+
+  async initializing(): Promise<void> {
+    const cwd = this.destinationRoot();
+    this.failOnRegression = Boolean(optionValue(this.options, 'fail-on-regression'));
+    const tolerance = parseTolerance(this.options.tolerance, 'absolute', { kind: 'absolute', value: 0 });
+    const [a, b] = await Promise.all([resolveRun(cwd, String(this.options.A ?? ''), 'A'), resolveRun(cwd, String(this.options.B ?? ''), 'B')]);
+    this.comparison = compareRuns(a, b, tolerance);
+  }
+
+  end(): void {
+    const exitCode = compareExitCode(this.comparison, this.failOnRegression);
+    const warnings = [...verificationWarnings(this.comparison), ...notComparableBanner(this.comparison)];
+    if (warnings.length > 0) process.stderr.write(`${warnings.join('\n')}\n`);
+    if (this.options.json) process.stdout.write(stringifyJson({ ...this.comparison, fail_on_regression: this.failOnRegression, exit_code: exitCode }));
+    else printSummary(comparisonLines(this.comparison, this.failOnRegression));
+    if (exitCode !== 0) process.exitCode = exitCode;
+  }
+}
