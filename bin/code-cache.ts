@@ -7,14 +7,15 @@
  * code V8 compiled in an earlier run of the same command, it starts without compiling any of it.
  *
  * A cache file is code that will run, so it lives in the user's own cache folder (created 0700,
- * used only when the user owns it), is named after the sha256 of the exact source, the Node version
- * and the platform (V8 compares only the source's length: an edited file of the same length would
- * run old code), and is written by rename (never seen half-written). V8 itself refuses cached code
- * of another V8 version or other flags; then the file is simply written anew. Anything that goes
- * wrong with the cache only costs the compile: the file still runs.
+ * used only when the user owns it), is named after the sha256 of the exact source and its real path,
+ * the Node version and the platform (V8 compares only the source's length: an edited file of the
+ * same length would run old code; see cacheKey for the path), and is written by rename (never seen
+ * half-written). V8 itself refuses cached code of another V8 version or other flags; then the file
+ * is simply written anew. Anything that goes wrong with the cache only costs the compile: the file
+ * still runs.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -48,7 +49,7 @@ export interface CachedRun {
  */
 export function runWithCodeCache(file: string, variant: string, cacheDir = codeCacheDir()): CachedRun {
   const source = readFileSync(file);
-  const cacheFile = cacheDir && join(cacheDir, `${createHash('sha256').update(source).digest('hex').slice(0, 32)}-${process.version}-${process.platform}-${process.arch}-${variant}.v8`);
+  const cacheFile = cacheDir && join(cacheDir, `${cacheKey(file, source)}-${process.version}-${process.platform}-${process.arch}-${variant}.v8`);
   const cachedData = cacheFile ? readOwnFile(cacheFile) : undefined;
   // Node's CommonJS wrapper, on the source's first line so that line numbers stay those of the file.
   const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${source.toString('utf8')}\n})`, {
@@ -65,6 +66,21 @@ export function runWithCodeCache(file: string, variant: string, cacheDir = codeC
   const run = script.runInThisContext() as (...args: unknown[]) => void;
   run.call(module.exports, module.exports, requireFrom(file), module, file, dirname(file));
   return { cacheFile, cache };
+}
+
+/**
+ * The sha256 of the source and of the file's real path. The path is part of the key because V8's
+ * cached code carries the file name it was compiled under: two installs of the same version (same
+ * bytes) sharing one cache would print stack traces naming the other install's file.
+ */
+function cacheKey(file: string, source: Buffer): string {
+  let path = file;
+  try {
+    path = realpathSync(file);
+  } catch {
+    // The file was just read; a path that cannot be resolved still names it.
+  }
+  return createHash('sha256').update(source).update('\0').update(path).digest('hex').slice(0, 32);
 }
 
 /** require() as seen from `file`, also taking the file: URLs that the bundle's lowered import() calls pass. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chownSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +54,20 @@ describe('code cache: running the launcher bundle from cached V8 code', () => {
     writeFileSync(script, 'console.log("two");\n'); // same length, so V8's own check would not tell them apart
     const edited = runCached(script, cacheDir);
     assert.deepEqual(edited, { cache: 'missing', stdout: 'two\n', status: 0 });
+    assert.equal(readdirSync(cacheDir).length, 2);
+  });
+
+  it('keys the cache by the real path too: two copies of the same bytes each name their own file in a stack trace', () => {
+    const dir = tempDir();
+    const cacheDir = join(dir, 'cache');
+    const [one, two] = ['one', 'two'].map((name) => join(dir, name, 'script.cjs'));
+    for (const script of [one!, two!]) {
+      mkdirSync(join(script, '..'));
+      writeFileSync(script, 'console.log(new Error("where").stack.split("\\n")[1].trim());\n');
+    }
+    assert.deepEqual(runCached(one!, cacheDir), { cache: 'missing', stdout: `at Object.<anonymous> (${one}:1:75)\n`, status: 0 });
+    assert.deepEqual(runCached(two!, cacheDir), { cache: 'missing', stdout: `at Object.<anonymous> (${two}:1:75)\n`, status: 0 }, 'not the first copy\'s cache');
+    assert.deepEqual(runCached(two!, cacheDir), { cache: 'used', stdout: `at Object.<anonymous> (${two}:1:75)\n`, status: 0 });
     assert.equal(readdirSync(cacheDir).length, 2);
   });
 
