@@ -1,19 +1,99 @@
 import { basename } from 'node:path';
 import { UserError } from './errors.js';
 
-/** A numeric command-line option, checked: yeoman parses `--seed abc` to NaN, which we refuse by name. */
-export const numberOption = (name: string, value: unknown, kind: 'integer' | 'positive' | 'non-negative-integer'): number | undefined => {
-  if (value === undefined || value === null || value === '') return undefined;
-  const number = typeof value === 'number' ? value : Number(value);
-  const ok =
-    kind === 'integer' ? Number.isSafeInteger(number) && number >= 0 && number <= 0xffffffff
-    : kind === 'non-negative-integer' ? Number.isSafeInteger(number) && number >= 0
-    : Number.isFinite(number) && number > 0;
-  if (!ok) {
-    const expected = kind === 'positive' ? 'a positive number' : kind === 'integer' ? 'an integer from 0 to 4294967295' : 'a non-negative integer';
-    throw new UserError(`--${name} must be ${expected}, got ${JSON.stringify(value)}`, { field: `--${name}` });
-  }
+type NumberKind = 'integer' | 'positive' | 'non-negative-integer' | 'positive-integer';
+const EXPECTED: Record<NumberKind, string> = {
+  integer: 'an integer from 0 to 4294967295',
+  positive: 'a positive number',
+  'non-negative-integer': 'a non-negative integer',
+  'positive-integer': 'a positive integer',
+};
+const fits = (number: number, kind: NumberKind): boolean =>
+  kind === 'integer' ? Number.isSafeInteger(number) && number >= 0 && number <= 0xffffffff
+  : kind === 'non-negative-integer' ? Number.isSafeInteger(number) && number >= 0
+  : kind === 'positive-integer' ? Number.isSafeInteger(number) && number > 0
+  : Number.isFinite(number) && number > 0;
+
+/** A numeric command-line option, checked: a value outside its kind is refused by name, never rounded or clamped. */
+export const numberOption = (name: string, value: unknown, kind: NumberKind): number | undefined => {
+  if (value === undefined || value === null) return undefined;
+  const number = typeof value === 'number' ? value : Number.NaN;
+  if (!fits(number, kind)) throw new UserError(`--${name} must be ${EXPECTED[kind]}, got ${JSON.stringify(value)}`, { field: `--${name}` });
   return number;
+};
+
+/** A decimal number as a person writes it (`3`, `-1`, `0.05`, `1e-3`); not `0x10`, `''`, `Infinity`. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+/** A command-line token that is a (negative) number, not an option: `-3`, `-0.5`. */
+const NEGATIVE_NUMBER = /^-(\d|\.\d)/;
+
+/**
+ * Yeoman's `type` for a number option (it calls the type on the raw text). `Number` itself would
+ * turn `''` into 0 and `0x10` into 16, a value the user never wrote; this converts only decimal
+ * text and leaves anything else as it was, for `numberOption` to refuse by name and value.
+ * Named `Number` so `--help` still says "Type: Number".
+ */
+export const decimalNumber: (value: string) => unknown = Object.defineProperty(
+  (value: string): unknown => (typeof value === 'string' && DECIMAL.test(value) ? Number(value) : value),
+  'name',
+  { value: 'Number' },
+);
+
+/** What the command-line check needs to know of a declared option. */
+export interface DeclaredOption {
+  name: string;
+  alias?: string;
+  /** false for a Boolean flag; true for an option that takes a value (`--tag X`). */
+  takesValue: boolean;
+}
+
+/**
+ * Checks the value of every value-taking option before the option parser (minimist) sees them,
+ * because it guesses: `--tag -rf` becomes tag '' plus flags r and f, `--seed --quiet` seed 0,
+ * `--hidden -3` hidden 0. A missing value, or one that looks like an option, is refused naming the
+ * option; a negative number is passed on as `--hidden=-3`, so its own check refuses it by value.
+ * Returns the arguments to parse.
+ */
+export const checkOptionValues = (args: readonly string[], declared: readonly DeclaredOption[]): string[] => {
+  const byFlag = new Map<string, DeclaredOption>();
+  for (const option of declared) {
+    byFlag.set(`--${option.name}`, option);
+    if (option.alias) byFlag.set(option.alias.length === 1 ? `-${option.alias}` : `--${option.alias}`, option);
+  }
+  const checked: string[] = [];
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index];
+    if (arg === '--') return [...checked, ...args.slice(index)];
+    const equals = arg.indexOf('=');
+    const flag = arg.startsWith('-') && equals > 0 ? arg.slice(0, equals) : arg;
+    const option = byFlag.get(flag);
+    if (!option?.takesValue) {
+      checked.push(arg);
+      continue;
+    }
+    const field = `--${option.name}`;
+    if (equals > 0) {
+      if (equals === arg.length - 1) throw new UserError(`${field} needs a value`, { field });
+      checked.push(arg);
+      continue;
+    }
+    const value = args[index + 1];
+    if (value === undefined) throw new UserError(`${field} needs a value`, { field });
+    if (value.startsWith('-') && !NEGATIVE_NUMBER.test(value)) {
+      throw new UserError(`${field} needs a value, got ${JSON.stringify(value)}, which looks like an option`, { field });
+    }
+    checked.push(`${field}=${value}`);
+    index += 1;
+  }
+  return checked;
+};
+
+/** A required positional argument that was not given: name it, and any option-like word that took its place. */
+export const missingArgumentError = (name: string, args: readonly string[], declared: readonly DeclaredOption[]): UserError => {
+  const known = new Set(declared.flatMap((option) => [`--${option.name}`, `--no-${option.name}`, option.alias && `-${option.alias}`]));
+  const strays = args.filter((arg) => arg.startsWith('-') && arg !== '--' && !known.has(arg.split('=')[0]));
+  const stray = strays.length > 0 ? ` (${strays.map((arg) => JSON.stringify(arg)).join(', ')} is not an option of this command; a ${name.toUpperCase()} cannot start with "-")` : '';
+  return new UserError(`${name.toUpperCase()} is required${stray}`, { field: name.toUpperCase() });
 };
 
 /** A string option that, when given, must not be empty (e.g. `--config ''`). */

@@ -1,11 +1,45 @@
 import Generator, { type BaseOptions } from 'yeoman-generator';
+import { checkOptionValues, decimalNumber, missingArgumentError, type DeclaredOption } from '../core/cli-options.js';
 
 /**
  * Base of our generators. They never install packages, so the environment's package-manager step
  * is disabled outright (`skipInstall` alone still prints a "No change to package.json" notice).
+ *
+ * Every generator's command line goes through the same checks here, before Yeoman's parser
+ * (minimist) guesses: an option's missing value, or a value that looks like an option, is refused
+ * naming the option; number options convert only decimal text (see `decimalNumber`); a missing
+ * positional argument is a user error naming it, not Yeoman's internal one.
  */
 export class DlLabGenerator<Config extends Record<string, unknown>, Options extends BaseOptions> extends Generator<Config, Options> {
   constructor(args: string[], options: Options) {
     super(args, options, { customInstallTask: true });
+  }
+
+  // Yeoman declares its own options from its constructor, so these overrides run before ours exist.
+  override option(...[name, config]: Parameters<Generator['option']>): this {
+    const numeric = typeof name === 'string' && config?.type === Number;
+    return super.option(name, numeric ? { ...config, type: decimalNumber } : config) as this;
+  }
+
+  override parseOptions(): void {
+    if (!this.options.help && !this._args.includes('--help') && !this._args.includes('-h')) {
+      // Replaced, not edited in place: the array is the caller's.
+      (this as { _args: string[] })._args = checkOptionValues(this._args, this.declaredOptions());
+    }
+    super.parseOptions();
+  }
+
+  override checkRequiredArgs(): void {
+    try {
+      super.checkRequiredArgs();
+    } catch (error) {
+      const missing = this._arguments.find((argument, position) => argument.required && position >= this.args.length);
+      if (!missing) throw error;
+      throw missingArgumentError(missing.name, this._args, this.declaredOptions());
+    }
+  }
+
+  private declaredOptions(): DeclaredOption[] {
+    return Object.values(this._options).map((option) => ({ name: option.name, alias: option.alias, takesValue: option.type !== Boolean }));
   }
 }
