@@ -5,7 +5,7 @@ import { requireDocs, type LoadedRun, type RunDocs } from './run-record.js';
 import { formatNumber } from './text-table.js';
 import { allowedDifference, type Tolerance } from './tolerance.js';
 
-export type Verdict = 'better' | 'worse' | 'equal' | 'only in A' | 'only in B' | 'not comparable';
+export type Verdict = 'better' | 'worse' | 'equal' | 'no direction' | 'only in A' | 'only in B' | 'not comparable';
 
 /** One metric or result of A and B; delta = B − A; the verdict is B's, judged by `higher_is_better`. */
 export interface MetricRow {
@@ -51,9 +51,13 @@ export const definitionDifferences = (a: MetricDefinition, b: MetricDefinition):
   ...(a.definition !== b.definition ? [`definition "${a.definition}" vs "${b.definition}"`] : []),
 ];
 
-/** B's verdict for one number: better/worse by the metric's direction, equal only when exactly equal. */
-export const verdictOf = (a: number, b: number, higherIsBetter: boolean): Verdict =>
-  a === b ? 'equal' : (b > a) === higherIsBetter ? 'better' : 'worse';
+/**
+ * B's verdict for one number: better/worse by the metric's direction, equal only when exactly
+ * equal. A metric without a direction (`higher_is_better: null`: an epoch index, a duration) only
+ * changes: it is never better or worse.
+ */
+export const verdictOf = (a: number, b: number, higherIsBetter: boolean | null): Verdict =>
+  a === b ? 'equal' : higherIsBetter === null ? 'no direction' : (b > a) === higherIsBetter ? 'better' : 'worse';
 
 const rowsOf = (
   valuesA: Readonly<Record<string, number>>,
@@ -127,6 +131,7 @@ const gateOf = (a: LoadedRun, b: LoadedRun, docsA: RunDocs, docsB: RunDocs, reas
     return undecidable(`primary metric ${metric} has no value in ${valueA === undefined ? 'A' : 'B'} (neither in metrics nor in results)`);
   }
   const higherIsBetter = docsB.summary.metric_definitions[metric].higher_is_better;
+  if (higherIsBetter === null) return undecidable(`primary metric ${metric} has no direction (higher_is_better: null): B cannot be better or worse by it`);
   const worseBy = higherIsBetter ? valueA - valueB : valueB - valueA;
   const allowed = allowedDifference(tolerance, valueA);
   const regression = worseBy - allowed > roundingSlack(valueA, valueB);

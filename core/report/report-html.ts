@@ -27,7 +27,8 @@ const dateText = (iso: string | null): string => (iso ? `${iso.slice(0, 10)} ${i
 
 const direction = (run: ReportRun, key: string): string => {
   const def = run.definitions[key];
-  return def ? (def.higher_is_better ? '↑' : '↓') : '';
+  // null: no better direction (an epoch index, a duration).
+  return !def ? '' : def.higher_is_better === null ? '—' : def.higher_is_better ? '↑' : '↓';
 };
 
 const verifyBadge = (run: ReportRun): string =>

@@ -11,10 +11,10 @@ export const DEMO_METRIC_DEFINITIONS: MetricDefinitions = {
   val_loss_best: { definition: 'Lowest mean binary cross-entropy on the validation split over all epochs; it selects the checkpoint.', unit: 'nats', higher_is_better: false, display_digits: 3 },
   train_accuracy_best: { definition: 'Fraction of train samples classified correctly at the selected checkpoint.', unit: 'fraction', higher_is_better: true, display_digits: 3 },
   val_accuracy_best: { definition: 'Fraction of validation samples classified correctly at the selected checkpoint.', unit: 'fraction', higher_is_better: true, display_digits: 3 },
-  best_epoch: { definition: 'Epoch (from 1) of the selected checkpoint: the lowest validation loss, earliest on ties.', unit: 'epoch', higher_is_better: false, display_digits: 0 },
+  best_epoch: { definition: 'Epoch (from 1) of the selected checkpoint: the lowest validation loss, earliest on ties.', unit: 'epoch', higher_is_better: null, display_digits: 0 },
   test_accuracy: { definition: 'Fraction of held-out test samples classified correctly, measured once, at the selected checkpoint.', unit: 'fraction', higher_is_better: true, display_digits: 3 },
   test_loss: { definition: 'Mean binary cross-entropy on the test split, measured once, at the selected checkpoint.', unit: 'nats', higher_is_better: false, display_digits: 3 },
-  duration_seconds: { definition: 'Wall-clock time of data generation plus training plus evaluation (not reproducible; never a result).', unit: 's', higher_is_better: false, display_digits: 2 },
+  duration_seconds: { definition: 'Wall-clock time of data generation plus training plus evaluation (not reproducible; never a result).', unit: 's', higher_is_better: null, display_digits: 2 },
 };
 
 /** Headline numbers: every deterministic metric (duration is excluded so results are byte-reproducible). */

@@ -96,6 +96,11 @@ describe('artifacts/report.html in a real browser (headless Chromium)', function
     assert.equal(cells[0], 'test_accuracy');
     assert.match(cells[3], /^-0\.\d+$/);
     assert.equal(cells[4], 'worse');
+    // duration_seconds has no direction (higher_is_better: null): a change, never better or worse.
+    const duration = await page.locator('#compare-view table.numbers').first().locator('tr', { hasText: 'duration_seconds' }).locator('td').allTextContents();
+    assert.equal(duration[4], 'no direction');
+    const bestEpoch = await page.locator('#run-demo-seed0 table.numbers tr', { hasText: 'best_epoch' }).first().locator('td').allTextContents();
+    assert.equal(bestEpoch[3], '—', 'no arrow for a metric without a direction');
     assert.match(await page.textContent('#compare-view table.kv') ?? '', /model\.hidden\s*16\s*0/);
 
     await page.selectOption('#compare-b', 'demo-seed1');

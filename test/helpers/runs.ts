@@ -6,7 +6,7 @@ import { runDirOf } from './project.js';
 /** A metrics file as a training script writes it (schemas/metrics-input.schema.json). */
 export interface MetricsFile {
   metrics: Record<string, number>;
-  metric_definitions: Record<string, { definition: string; unit: string; higher_is_better: boolean }>;
+  metric_definitions: Record<string, { definition: string; unit: string; higher_is_better: boolean | null }>;
   primary_metric: string;
   results: Record<string, number>;
   history?: Array<Record<string, number>>;

@@ -133,6 +133,29 @@ describe('compare (core/compare): two sealed runs side by side', () => {
     assert.equal(compareExitCode(await compare('base', 'bits'), false), 0);
   });
 
+  it('never calls a metric without a direction (higher_is_better: null) better or worse, and cannot gate on one', async () => {
+    // The demo's best_epoch and duration_seconds have no direction: a later epoch or a longer run is only different.
+    const demo = await compare('demo-a', 'demo-linear');
+    for (const key of ['best_epoch', 'duration_seconds']) {
+      const metric = row(demo.metrics, key);
+      assert.equal(metric.higher_is_better, null, key);
+      assert.ok(['equal', 'no direction'].includes(metric.verdict), `${key}: ${metric.verdict}`);
+    }
+    assert.equal(row(demo.metrics, 'duration_seconds').verdict, 'no direction');
+    assert.equal(verdictOf(37, 39, null), 'no direction');
+    assert.equal(verdictOf(37, 37, null), 'equal');
+    const epochs = { definition: 'Epochs trained', unit: 'epoch', higher_is_better: null };
+    await sealMetricsRun(root, 'by-epochs', { ...metricsFile(0.9, 0.3), metrics: { epochs: 37 }, metric_definitions: { epochs }, primary_metric: 'epochs', results: {} });
+    await sealMetricsRun(root, 'by-epochs-more', { ...metricsFile(0.9, 0.3), metrics: { epochs: 39 }, metric_definitions: { epochs }, primary_metric: 'epochs', results: {} });
+    const c = await compare('by-epochs', 'by-epochs-more');
+    assert.equal(c.comparable, true);
+    assert.deepEqual([row(c.metrics, 'epochs').verdict, c.gate.status], ['no direction', 'undecidable']);
+    assert.equal(c.gate.reason, 'primary metric epochs has no direction (higher_is_better: null): B cannot be better or worse by it');
+    assert.equal(compareExitCode(c, true), 3);
+    const lines = comparisonLines(c, true);
+    assert.ok(lines.includes('  epochs *  37  39  +2     no direction'), lines.join('\n'));
+  });
+
   it('shows a run that fails verification loudly, and its gate cannot decide', async () => {
     const tampered = await run('tampered');
     assert.equal(tampered.verification.ok, false);

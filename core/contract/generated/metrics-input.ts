@@ -53,7 +53,10 @@ export interface MetricDefinition {
    * e.g. 'fraction', 'nats', 'epoch', 's'
    */
   unit: string;
-  higher_is_better: boolean;
+  /**
+   * Which way is better. null (contract 1.1): the metric has no better direction (an epoch index, a count, a duration); no change of it is called better or worse.
+   */
+  higher_is_better: boolean | null;
   /**
    * Significant digits when the number is quoted in a paper.
    */

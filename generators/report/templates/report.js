@@ -71,6 +71,8 @@
     if (y === undefined) return 'only in A';
     if (!sameDefinition(a.definitions[key], b.definitions[key])) return '⚠ not comparable';
     if (x === y) return 'equal';
+    // higher_is_better null: the metric has no better direction, so a change is only a change.
+    if (a.definitions[key].higher_is_better === null) return 'no direction';
     return (y > x) === a.definitions[key].higher_is_better ? 'better' : 'worse';
   };
 

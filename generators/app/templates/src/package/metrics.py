@@ -13,7 +13,7 @@ METRIC_DEFINITIONS = {
     "train_loss_best": {"definition": "train_loss at the selected checkpoint (lowest val_loss, earliest on ties).", "unit": "nats", "higher_is_better": False, "display_digits": 3},
     "val_loss_best": {"definition": "Lowest val_loss over all epochs: the selected checkpoint's.", "unit": "nats", "higher_is_better": False, "display_digits": 3},
     "val_accuracy_best": {"definition": "val_accuracy at the selected checkpoint.", "unit": "fraction", "higher_is_better": True, "display_digits": 3},
-    "best_epoch": {"definition": "Epoch (from 1) of the selected checkpoint.", "unit": "epoch", "higher_is_better": False, "display_digits": 0},
+    "best_epoch": {"definition": "Epoch (from 1) of the selected checkpoint.", "unit": "epoch", "higher_is_better": None, "display_digits": 0},
     "test_loss": {"definition": "Mean binary cross-entropy on the held-out test split, measured once, at the selected checkpoint.", "unit": "nats", "higher_is_better": False, "display_digits": 3},
     "test_accuracy": {"definition": "Fraction of held-out test samples classified correctly, measured once, at the selected checkpoint.", "unit": "fraction", "higher_is_better": True, "display_digits": 3},
 }
