@@ -6,6 +6,7 @@
 import type { BaseEnvironment } from '@yeoman/types';
 import { prestartEnvironmentCapture } from '../core/commands/provenance.js';
 import { isUserError } from '../core/errors.js';
+import { setLauncher } from '../core/invocation.js';
 import { assertYoRcReadable } from '../core/project.js';
 import { generatorPath, listSubcommands } from '../core/subcommands.js';
 import { BUNDLED_GENERATORS } from './bundled-generators.js';
@@ -46,6 +47,8 @@ const registerGenerator = (env: BaseEnvironment, name: string): void => {
 };
 
 const main = async (): Promise<number> => {
+  // Every command the generators print will say `dl-lab …`, the command this user has.
+  setLauncher('dl-lab');
   const argv = process.argv.slice(2);
   const subcommands = BUNDLED_GENERATORS ? Object.keys(BUNDLED_GENERATORS) : listSubcommands();
   const { name, args, help } = parseCommandLine(argv, subcommands);

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UserError } from './errors.js';
 import { readJsonInput } from './json-file.js';
+import { dlLabCommand } from './invocation.js';
 
 export const GENERATOR_NAME = 'generator-dl-lab';
 export const YO_RC = '.yo-rc.json';
@@ -62,7 +63,7 @@ export const requireProject = (start: string): Project => {
   const root = findProjectRoot(start);
   if (!root) {
     throw new UserError(
-      `no dl-lab project at or above ${resolve(start)} (no ${YO_RC} found); create one with \`npx dl-lab --name <project>\``,
+      `no dl-lab project at or above ${resolve(start)} (no ${YO_RC} found); create one with \`${dlLabCommand(undefined, '--name <project>')}\``,
       { file: YO_RC },
     );
   }

@@ -1,5 +1,6 @@
 import Generator, { type BaseOptions } from 'yeoman-generator';
 import { checkOptionValues, decimalNumber, missingArgumentError, type DeclaredOption } from '../core/cli-options.js';
+import { dlLabCommand, inLauncherTerms, launcher } from '../core/invocation.js';
 
 /**
  * Base of our generators. They never install packages, so the environment's package-manager step
@@ -37,6 +38,16 @@ export class DlLabGenerator<Config extends Record<string, unknown>, Options exte
       if (!missing) throw error;
       throw missingArgumentError(missing.name, this._args, this.declaredOptions());
     }
+  }
+
+  /** `--help`: the usage line and the USAGE examples name the command the user started (dl-lab or yo). */
+  override usage(): string {
+    const usage = super.usage();
+    return launcher() === 'dl-lab' ? usage.replace(/^yo dl-lab(?::([a-z][a-z-]*))?/, (_, name?: string) => dlLabCommand(name)) : usage;
+  }
+
+  override help(): string {
+    return inLauncherTerms(super.help());
   }
 
   private declaredOptions(): DeclaredOption[] {

@@ -2,6 +2,7 @@ import type { Difference } from './differences.js';
 import type { Comparison, MetricRow, RunSide } from './compare-runs.js';
 import { formatNumber, formatValue, textTable } from './text-table.js';
 import { describeTolerance } from './tolerance.js';
+import { dlLabCommand } from '../invocation.js';
 
 /** Shown on stdout and stderr, so it is seen even when stdout is piped away. */
 export const notComparableBanner = (comparison: Comparison): string[] =>
@@ -17,7 +18,7 @@ export const verificationWarnings = (comparison: Comparison): string[] =>
     const run = comparison[side];
     return run.verified
       ? []
-      : [`⚠ ${side.toUpperCase()} (${run.tag}) FAILS VERIFICATION: its files are not as sealed; see \`dl-lab verify ${run.tag}\``, ...run.problems.slice(0, 5).map((problem) => `  - ${problem}`), ...(run.problems.length > 5 ? [`  - … ${run.problems.length - 5} more`] : [])];
+      : [`⚠ ${side.toUpperCase()} (${run.tag}) FAILS VERIFICATION: its files are not as sealed; see \`${dlLabCommand('verify', run.tag)}\``, ...run.problems.slice(0, 5).map((problem) => `  - ${problem}`), ...(run.problems.length > 5 ? [`  - … ${run.problems.length - 5} more`] : [])];
   });
 
 const sideLine = (label: string, run: RunSide): string =>

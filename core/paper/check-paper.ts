@@ -8,6 +8,7 @@ import { formatResultValue } from './format-value.js';
 import { draftKindOf, scanDraft, type DraftScan, type ScannedNumber } from './draft-scan.js';
 import { isDlLabResultsFile } from './results-macros.js';
 import { compareStrings, lookupFailure, lookupRun, resultPointer, type CitableRun, type RunLookup } from './runs.js';
+import { dlLabCommand } from '../invocation.js';
 
 export type ViolationKind = 'unmatched-number' | 'unknown-key' | 'missing-run' | 'unverified-run' | 'invalid-tag';
 
@@ -152,7 +153,7 @@ export const assessDrafts = (drafts: readonly DraftInput[], lookups: ReadonlyMap
     const lookup = lookups.get(tag) ?? { status: 'missing', tag, runDir: `artifacts/runs/${tag}`, problems: [] };
     if (lookup.status === 'ok') continue;
     const kind: ViolationKind = lookup.status === 'missing' ? 'missing-run' : lookup.status === 'invalid-tag' ? 'invalid-tag' : 'unverified-run';
-    const detail = lookup.status === 'unverified' ? `: ${lookup.problems.slice(0, 3).join('; ')}${lookup.problems.length > 3 ? `; … ${lookup.problems.length - 3} more (npx dl-lab verify ${tag})` : ''}` : '';
+    const detail = lookup.status === 'unverified' ? `: ${lookup.problems.slice(0, 3).join('; ')}${lookup.problems.length > 3 ? `; … ${lookup.problems.length - 3} more (${dlLabCommand('verify', tag)})` : ''}` : '';
     for (const site of sites) {
       violations.push({ file: site.label, line: site.line, column: site.column, kind, text: site.text, message: `${lookupFailure(lookup)}${detail}${lookup.status === 'unverified' ? '; only verified runs may be cited' : ''}` });
     }
@@ -232,7 +233,7 @@ export const assessDrafts = (drafts: readonly DraftInput[], lookups: ReadonlyMap
  * written, a result of a cited run (every verified run when the drafts cite none), unless waived.
  */
 export const checkPaper = async (cwd: string, files: readonly string[]): Promise<PaperReport> => {
-  if (files.length === 0) throw new UserError('give at least one draft to check (a .tex or .md file), e.g. npx dl-lab check-paper Draft_Derivation.md', { field: 'files' });
+  if (files.length === 0) throw new UserError(`give at least one draft to check (a .tex or .md file), e.g. ${dlLabCommand('check-paper', 'Draft_Derivation.md')}`, { field: 'files' });
   const { root } = requireProject(cwd);
   const drafts: DraftInput[] = files.map((file) => {
     const draft = readDraft(cwd, file);

@@ -59,7 +59,7 @@ const ruleText = (entry: ResultEntry): string =>
   entry.formatted.rule === 'integer' ? 'integer' : `${entry.formatted.rule} significant digits`;
 
 const regenerateCommand = (runs: readonly CitableRun[], format: MacrosFormat, options: RenderOptions): string =>
-  ['npx dl-lab paper', ...runs.map((run) => run.tag).sort(compareStrings), ...(format === 'md' ? ['--format md'] : []), ...(options.digits ? [`--digits ${options.digits}`] : [])].join(' ');
+  ['dl-lab paper', ...runs.map((run) => run.tag).sort(compareStrings), ...(format === 'md' ? ['--format md'] : []), ...(options.digits ? [`--digits ${options.digits}`] : [])].join(' ');
 
 export interface RenderOptions { digits?: number }
 
@@ -87,7 +87,7 @@ export const renderTexMacros = (runs: readonly CitableRun[], options: RenderOpti
     '    \\csname #1@\\detokenize{#2}@\\detokenize{#3}\\endcsname',
     '  \\else',
     '    \\PackageError{dl-lab}{No result \\detokenize{#2}/\\detokenize{#3} in the dl-lab results macros}%',
-    '      {Check the key in artifacts/runs/\\detokenize{#2}/analysis.json and rerun npx dl-lab paper.}%',
+    '      {Check the key in artifacts/runs/\\detokenize{#2}/analysis.json and rerun dl-lab paper.}%',
     '    \\textbf{??}%',
     '  \\fi}',
     '\\providecommand\\dlresult[2]{\\DlLabLookup{dlresult}{#1}{#2}}',
@@ -115,7 +115,7 @@ export const renderMarkdownMacros = (runs: readonly CitableRun[], options: Rende
     '',
     '# Results of dl-lab runs',
     '',
-    'Quote a value exactly as written here (`npx dl-lab check-paper` checks drafts against the runs), or write',
+    'Quote a value exactly as written here (`dl-lab check-paper` checks drafts against the runs), or write',
     '`\\dlresult{<TAG>}{<key>}` where the draft is turned into LaTeX with the `.tex` variant of this file.',
     'Every value is `artifacts/runs/<TAG>/analysis.json:results.<key>` of a run that passed `dl-lab verify`, rounded to',
     "the metric's `display_digits` significant digits (`--digits` overrides; `display_digits` 0 = integer).",

@@ -9,6 +9,7 @@ import { UserError } from '../errors.js';
 import { RUNS_DIR, TAG_PATTERN } from '../project.js';
 import { ANALYSIS, MANIFEST, SUMMARY } from '../run/paths.js';
 import { verifyRun } from '../verify/verify-run.js';
+import { dlLabCommand } from '../invocation.js';
 
 /** A run a paper may cite: it exists and `verify` passes, so its numbers are exactly as sealed. */
 export interface CitableRun {
@@ -65,7 +66,7 @@ export const lookupRun = async (root: string, tag: string): Promise<RunLookup> =
 /** Why a lookup failed, as the headline of an error. */
 export const lookupFailure = (lookup: Exclude<RunLookup, { status: 'ok' }>): string =>
   lookup.status === 'missing'
-    ? `no run ${lookup.tag} (${lookup.runDir}/ does not exist${/^demo-seed\d+$/.test(lookup.tag) ? `; npx dl-lab demo --seed ${lookup.tag.slice(9)} makes it` : ''})`
+    ? `no run ${lookup.tag} (${lookup.runDir}/ does not exist${/^demo-seed\d+$/.test(lookup.tag) ? `; ${dlLabCommand('demo', `--seed ${lookup.tag.slice(9)}`)} makes it` : ''})`
   : lookup.status === 'invalid-tag' ? lookup.problems[0]
   : `run ${lookup.tag} does not pass verification (tampered, unsealed or invalid)`;
 

@@ -122,7 +122,7 @@ const compareSection = (entries: readonly ReportEntry[]): string => {
     readable.map((entry, index) => `<option value="${escapeHtml(entry.run.tag)}"${index === selected ? ' selected' : ''}>${escapeHtml(entry.run.tag)}</option>`).join('');
   return `<section id="compare"><h2>Compare two runs</h2>
 <p class="controls"><label>A (reference) <select id="compare-a">${options(1)}</select></label> <label>B <select id="compare-b">${options(0)}</select></label></p>
-<div id="compare-view"><p class="empty">The comparison needs JavaScript; or run <code>npx dl-lab compare &lt;A&gt; &lt;B&gt;</code>.</p></div>
+<div id="compare-view"><p class="empty">The comparison needs JavaScript; or run <code>dl-lab compare &lt;A&gt; &lt;B&gt;</code>.</p></div>
 </section>`;
 };
 
@@ -145,11 +145,11 @@ ${assets.css}
 <body>
 <header>
 <h1>${escapeHtml(projectName)}: runs</h1>
-<p class="summary">${entries.length} run${entries.length === 1 ? '' : 's'}${failed ? `, <span class="fail">${failed} failing verification</span>` : ', all verified'} · generated ${dateText(generatedAt.toISOString())} by dl-lab report ${PACKAGE_VERSION} · a static file: regenerate with <code>npx dl-lab report</code></p>
+<p class="summary">${entries.length} run${entries.length === 1 ? '' : 's'}${failed ? `, <span class="fail">${failed} failing verification</span>` : ', all verified'} · generated ${dateText(generatedAt.toISOString())} by dl-lab report ${PACKAGE_VERSION} · a static file: regenerate with <code>dl-lab report</code></p>
 </header>
 <main>
 <section id="runs"><h2>All runs</h2>
-${entries.length === 0 ? '<p class="empty">No runs yet: <code>npx dl-lab demo --seed 0</code> writes one.</p>' : `<p class="hint">Click a column header to sort; click a tag for its details.</p>${runsTable(entries)}`}
+${entries.length === 0 ? '<p class="empty">No runs yet: <code>dl-lab demo --seed 0</code> writes one.</p>' : `<p class="hint">Click a column header to sort; click a tag for its details.</p>${runsTable(entries)}`}
 </section>
 ${compareSection(entries)}
 <section id="details"><h2>Run details</h2>

@@ -6,6 +6,7 @@ import { describeTolerance, type Tolerance } from '../compare/tolerance.js';
 import type { ReproCheck } from './reproduce-check.js';
 import type { ConfigCheck, ReproducePlan } from './reproduce-plan.js';
 import type { ReproduceOutcome } from './reproduce-run.js';
+import { dlLabCommand } from '../invocation.js';
 
 const short = (sha256: string | null | undefined): string => (sha256 ? `${sha256.slice(0, 12)}…` : '—');
 
@@ -75,7 +76,7 @@ const cannotReproduceLines = (plan: ReproducePlan): string[] => {
       ['data', data],
       ['environment', environmentText(docs)],
     ]),
-    `then seal your new run and compare: npx dl-lab run <NEW_TAG> --metrics <metrics.json> && npx dl-lab compare ${tag} <NEW_TAG> --fail-on-regression`,
+    `then seal your new run and compare: ${dlLabCommand('run', '<NEW_TAG> --metrics <metrics.json>')} && ${dlLabCommand('compare', `${tag} <NEW_TAG> --fail-on-regression`)}`,
     'exit 3 (cannot reproduce)',
   ];
 };

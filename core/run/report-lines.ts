@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import type { RunTarget } from '../commands/target.js';
 import type { PublishedRun } from './publish.js';
+import { dlLabCommand } from '../invocation.js';
 
 /** The closing summary of `run`/`demo`: where the run is, its headline numbers, and what to do next. */
 export const runSummaryLines = (published: PublishedRun, target: RunTarget, cwd = process.cwd()): string[] => {
@@ -16,8 +17,8 @@ export const runSummaryLines = (published: PublishedRun, target: RunTarget, cwd 
   if (analysis) lines.push(`cite numbers as ${analysis.path}:results.<key>`);
   lines.push(
     target.project
-      ? `next: npx dl-lab run <TAG> --metrics <your metrics.json>   (or: npx dl-lab demo --seed 1)`
-      : `next: npx dl-lab --name my-project --out my-project   (scaffold a project, then: cd my-project && npx dl-lab demo --seed 0)`,
+      ? `next: ${dlLabCommand('run', '<TAG> --metrics <your metrics.json>')}   (or: ${dlLabCommand('demo', '--seed 1')})`
+      : `next: ${dlLabCommand(undefined, '--name my-project --out my-project')}   (scaffold a project, then: cd my-project && ${dlLabCommand('demo', '--seed 0')})`,
   );
   return lines;
 };

@@ -10,6 +10,7 @@ import { validateProjectName } from '../../core/scaffold/project-name.js';
 import { assertScaffoldTarget } from '../../core/scaffold/target-dir.js';
 import { defaultConfigJson, pytorchScaffoldFiles, scaffoldFiles, scaffoldTargets, schemaCopies } from '../../core/scaffold/layout.js';
 import { askForFramework, askForProjectName } from './prompts.js';
+import { dlLabCommand } from '../../core/invocation.js';
 
 /** `dl-lab` / `yo dl-lab`: lay out a reproducibility-first deep-learning project. */
 type AppOptions = BaseOptions & { name?: string; framework?: string; out?: string; yes?: boolean; force?: boolean; skipGit?: boolean };
@@ -65,7 +66,8 @@ export default class AppGenerator extends DlLabGenerator<Answers, AppOptions> {
 
   writing(): void {
     const { name, framework } = this.answers as Required<Answers>;
-    const context = { name, framework, pythonPackage: pythonPackageName(name) };
+    // dlLab: the templates' commands name what the user started (dl-lab or yo), as the printed ones do.
+    const context = { name, framework, pythonPackage: pythonPackageName(name), dlLab: (command?: string, args?: string) => dlLabCommand(command, args) };
     const files = [...scaffoldFiles, ...(framework === 'pytorch' ? pytorchScaffoldFiles(name) : [])];
     for (const file of files) {
       this.fs.copyTpl(this.templatePath(file.template), this.destinationPath(file.target), context);
@@ -85,11 +87,11 @@ export default class AppGenerator extends DlLabGenerator<Answers, AppOptions> {
     printSummary([
       `created project ${name} in ${this.destinationRoot()}`,
       git,
-      `next: cd ${this.destinationRoot()} && npx dl-lab demo --seed 0`,
+      `next: cd ${this.destinationRoot()} && ${dlLabCommand('demo', '--seed 0')}`,
       ...(framework === 'pytorch'
         ? [
             `python package: src/${pythonPackageName(name)}/`,
-            'train: python train.py --config configs/default.json --out tmp/run && npx dl-lab run M1-baseline --metrics tmp/run/metrics.json --checkpoint tmp/run/best.pt',
+            `train: python train.py --config configs/default.json --out tmp/run && ${dlLabCommand('run', 'M1-baseline --metrics tmp/run/metrics.json --checkpoint tmp/run/best.pt')}`,
           ]
         : []),
     ]);

@@ -4,6 +4,7 @@ import { addDatasetCommand, listDatasets } from '../../core/commands/datasets.js
 import { humanBytes } from '../../core/datasets/note.js';
 import { UserError } from '../../core/errors.js';
 import { DlLabGenerator } from '../dl-lab-generator.js';
+import { dlLabCommand } from '../../core/invocation.js';
 
 type DataOptions = BaseOptions & { action?: string; path?: string; name?: string; url?: string; license?: string; replace?: boolean };
 
@@ -27,7 +28,7 @@ export default class DataGenerator extends DlLabGenerator<Record<string, never>,
     if (this.options.action === 'list') {
       const datasets = await listDatasets(cwd);
       this.lines = datasets.length === 0
-        ? ['no datasets registered; add one with: npx dl-lab data add <path> --name <name>']
+        ? [`no datasets registered; add one with: ${dlLabCommand('data', 'add <path> --name <name>')}`]
         : datasets.map((d) => `${d.name}  ${d.kind} ${d.path}  ${d.file_count} file(s), ${humanBytes(d.bytes)}  sha256 ${d.digest.slice(0, 12)}`);
       return;
     }
@@ -48,7 +49,7 @@ export default class DataGenerator extends DlLabGenerator<Record<string, never>,
     this.lines = [
       `registered dataset ${record.name}: ${record.kind} ${record.path}, ${record.file_count} file(s), ${humanBytes(record.bytes)}, digest ${record.digest}`,
       `wrote knowledge_base/data/datasets.json and ${notePath.slice(root.length + 1)}`,
-      `next: npx dl-lab run <TAG> --data ${record.name}   (the run re-checks these bytes first)`,
+      `next: ${dlLabCommand('run', `<TAG> --data ${record.name}`)}   (the run re-checks these bytes first)`,
     ];
   }
 

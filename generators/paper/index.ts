@@ -15,6 +15,7 @@ import {
 import { requireCitableRuns, type CitableRun } from '../../core/paper/runs.js';
 import { requireProject, relativeInside, validateTag } from '../../core/project.js';
 import { listRunTags } from '../../core/verify/verify-project.js';
+import { dlLabCommand } from '../../core/invocation.js';
 
 /** `dl-lab paper <TAG…>`: one LaTeX (or Markdown) macro per result of verified runs. */
 type PaperOptions = BaseOptions & { tags?: string[]; out?: string; format?: string; digits?: number };
@@ -37,7 +38,7 @@ export default class PaperGenerator extends DlLabGenerator<Record<string, never>
     if (tags.length === 0) {
       const existing = await listRunTags(root);
       throw new UserError(
-        `give the runs to cite: npx dl-lab paper <TAG…>${existing.length ? ` (runs of this project: ${existing.join(', ')})` : ' (this project has no run yet: npx dl-lab demo --seed 0)'}`,
+        `give the runs to cite: ${dlLabCommand('paper', '<TAG…>')}${existing.length ? ` (runs of this project: ${existing.join(', ')})` : ` (this project has no run yet: ${dlLabCommand('demo', '--seed 0')})`}`,
         { field: 'TAG' },
       );
     }
@@ -76,7 +77,7 @@ export default class PaperGenerator extends DlLabGenerator<Record<string, never>
       `${regenerate ? 'regenerated' : 'wrote'} ${label}: ${count} result(s) of ${runs.length} verified run(s) (${runs.map((run) => run.tag).join(', ')})`,
       format === 'tex'
         ? `use: \\input{${label.replace(/\.tex$/, '')}} in the preamble, then \\dlresult{${example?.tag ?? '<TAG>'}}{${key}} in the text`
-        : `quote the values as written there; check drafts with: npx dl-lab check-paper <draft.md>`,
+        : `quote the values as written there; check drafts with: ${dlLabCommand('check-paper', '<draft.md>')}`,
       ...(runs.some((run) => run.demo) ? ['note: demo runs carry demo or placeholder numbers, not research results'] : []),
     ]);
   }

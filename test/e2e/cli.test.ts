@@ -15,7 +15,7 @@ describe('the built dl-lab bin, end to end (child processes)', () => {
     const app = runCli(['--name', 'e2e', '--out', root], { cwd: tempDir() });
     assert.equal(app.status, 0, app.stderr);
     assert.match(app.stdout, /created project e2e/);
-    assert.match(app.stdout, /next: cd .* && npx dl-lab demo --seed 0/);
+    assert.match(app.stdout, /next: cd .* && dl-lab demo --seed 0$/m);
 
     const run = runCli(['run', 'M0-wiring'], { cwd: root });
     assert.equal(run.status, 0, run.stderr);
@@ -64,16 +64,18 @@ describe('the built dl-lab bin, end to end (child processes)', () => {
   it('run outside a project says how to make one', () => {
     const result = runCli(['run', 'x'], { cwd: tempDir() });
     assert.equal(result.status, 1);
-    assert.match(result.stderr, /no dl-lab project at or above .* \(no \.yo-rc\.json found\); create one with `npx dl-lab --name <project>`/);
+    assert.match(result.stderr, /no dl-lab project at or above .* \(no \.yo-rc\.json found\); create one with `dl-lab --name <project>`/);
   });
 
   it('--help prints each sub-generator\'s options and USAGE examples', () => {
-    for (const [sub, example] of [['run', 'npx dl-lab run M0-wiring'], ['demo', 'npx dl-lab demo --seed 0'], ['app', 'npx dl-lab --name moons-mlp']] as const) {
+    for (const [sub, example] of [['run', 'dl-lab run M0-wiring'], ['demo', 'dl-lab demo --seed 0'], ['app', 'dl-lab --name moons-mlp']] as const) {
       const result = runCli(sub === 'app' ? ['--help'] : [sub, '--help'], { cwd: tempDir() });
       assert.equal(result.status, 0, result.stderr);
       assert.match(result.stdout, /Options:/);
       assert.ok(result.stdout.includes(example), `${sub} --help shows ${example}`);
     }
+    // The usage line names the command the user ran, not yo.
+    assert.match(runCli(['run', '--help'], { cwd: tempDir() }).stdout, /^Usage:\n {2}dl-lab run <tag> \[options\]$/m);
   });
 
   it('--version and -V print the package version', () => {

@@ -87,7 +87,7 @@ describe('compare, reproduce and report through the built dl-lab bin: exit codes
   });
 
   it('--help shows each new command\'s options and USAGE examples', () => {
-    for (const [sub, example] of [['compare', 'npx dl-lab compare M1-baseline M2-wider --fail-on-regression'], ['reproduce', 'npx dl-lab reproduce demo-seed0'], ['report', 'npx dl-lab report']] as const) {
+    for (const [sub, example] of [['compare', 'dl-lab compare M1-baseline M2-wider --fail-on-regression'], ['reproduce', 'dl-lab reproduce demo-seed0'], ['report', 'dl-lab report']] as const) {
       const help = runCli([sub, '--help'], { cwd: tempDir() });
       assert.equal(help.status, 0, help.stderr);
       assert.match(help.stdout, /Options:/);

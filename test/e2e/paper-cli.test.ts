@@ -78,7 +78,7 @@ describe('dl-lab paper and check-paper through the built bin (exit codes, --json
   });
 
   it('--help shows each command\'s options and examples', () => {
-    for (const [sub, example] of [['paper', 'npx dl-lab paper demo-seed0'], ['check-paper', 'npx dl-lab check-paper Draft_Derivation.md']] as const) {
+    for (const [sub, example] of [['paper', 'dl-lab paper demo-seed0'], ['check-paper', 'dl-lab check-paper Draft_Derivation.md']] as const) {
       const result = runCli([sub, '--help'], { cwd: tempDir() });
       assert.equal(result.status, 0, result.stderr);
       assert.match(result.stdout, /Options:/);

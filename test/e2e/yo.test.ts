@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { chownSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { verifyRun } from '../../core/verify/verify-run.js';
@@ -64,7 +64,13 @@ describe('yo dl-lab (real yo, as a non-root user)', function () {
 
   it('yo dl-lab, yo dl-lab:run and yo dl-lab:demo write a project and two valid runs', async () => {
     const { home, project } = workspace();
-    assert.match(yo(home, project, ['dl-lab', '--name', 'yo-proj', '--yes']), /created project yo-proj/);
+    const scaffold = yo(home, project, ['dl-lab', '--name', 'yo-proj', '--yes']);
+    assert.match(scaffold, /created project yo-proj/);
+    // Everything printed or scaffolded names the command this user has: yo, not a dl-lab bin they may not have.
+    assert.match(scaffold, /^next: cd .* && yo dl-lab:demo --seed 0$/m);
+    assert.match(readFileSync(join(project, 'README.md'), 'utf8'), /^yo dl-lab:demo --seed 0$/m);
+    assert.doesNotMatch(readFileSync(join(project, 'README.md'), 'utf8'), /^dl-lab /m);
+    assert.match(yo(home, project, ['dl-lab:run', '--help']), /^ {4}yo dl-lab:run M0-wiring$/m);
     assert.equal(readJson(join(project, '.yo-rc.json'))['generator-dl-lab'].name, 'yo-proj');
     assert.match(yo(home, project, ['dl-lab:run', 'M0-yo']), /wrote run M0-yo/);
     assert.match(yo(home, project, ['dl-lab:demo', '--seed', '0', '--quiet']), /wrote run demo-seed0/);

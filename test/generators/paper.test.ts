@@ -90,7 +90,7 @@ describe('dl-lab paper and dl-lab check-paper (generators, real demo runs)', () 
       assert.ok(existsSync(join(root, 'paper/seed0.tex')), '--out is relative to the current folder');
       await assert.rejects(runGenerator('paper', { cwd: root, args: ['demo-seed0'], options: { format: 'md', out: 'x.tex' } }), /--out x\.tex is a \.tex file but --format is md/);
       await assert.rejects(runGenerator('paper', { cwd: root, args: ['demo-seed0'], options: { digits: 13 } }), /--digits must be an integer from 1 to 12/);
-      await assert.rejects(runGenerator('paper', { cwd: root, args: [] }), /give the runs to cite: npx dl-lab paper <TAG…> \(runs of this project: demo-seed0, demo-seed1, tampered\)/);
+      await assert.rejects(runGenerator('paper', { cwd: root, args: [] }), /give the runs to cite: yo dl-lab:paper <TAG…> \(runs of this project: demo-seed0, demo-seed1, tampered\)/);
     });
 
     it('refuses a tampered run and a missing run, and writes nothing', async () => {
@@ -98,7 +98,7 @@ describe('dl-lab paper and dl-lab check-paper (generators, real demo runs)', () 
         runGenerator('paper', { cwd: root, args: ['demo-seed0', 'tampered'], options: { out: 'paper/t.tex' } }),
         /run tampered does not pass verification \(tampered, unsealed or invalid\); refusing to cite it\n {2}- artifacts\/runs\/tampered\/analysis\.json: sha256 .* differs from the recorded/,
       );
-      await assert.rejects(runGenerator('paper', { cwd: root, args: ['demo-seed7'], options: { out: 'paper/t.tex' } }), /no run demo-seed7 \(artifacts\/runs\/demo-seed7\/ does not exist; npx dl-lab demo --seed 7 makes it\); refusing to cite it/);
+      await assert.rejects(runGenerator('paper', { cwd: root, args: ['demo-seed7'], options: { out: 'paper/t.tex' } }), /no run demo-seed7 \(artifacts\/runs\/demo-seed7\/ does not exist; yo dl-lab:demo --seed 7 makes it\); refusing to cite it/);
       await assert.rejects(runGenerator('paper', { cwd: root, args: ['bad tag'] }), /invalid TAG "bad tag"/);
       assert.ok(!existsSync(join(root, 'paper/t.tex')));
     });

@@ -26,7 +26,7 @@ describe('dl-lab report (report generator)', () => {
   it('with no runs yet, writes a page that says how to make one', async () => {
     const { stdout } = await report();
     assert.match(stdout, /^wrote .*artifacts\/report\.html \(0 runs, all verified\)$/m);
-    assert.match(readFileSync(reportPath(), 'utf8'), /No runs yet: <code>npx dl-lab demo --seed 0<\/code>/);
+    assert.match(readFileSync(reportPath(), 'utf8'), /No runs yet: <code>dl-lab demo --seed 0<\/code>/);
   });
 
   it('writes one self-contained page: every run, its verify status, curves as inline SVG, no URL to fetch', async () => {

@@ -77,7 +77,7 @@ describe('paper: checking drafts against runs (the rule, without I/O)', () => {
     lookups.set('demo-seed9', { status: 'missing', tag: 'demo-seed9', runDir: 'artifacts/runs/demo-seed9', problems: [] });
     const { violations } = assess('missing-run.tex', lookups);
     assert.deepEqual(violations.map((v) => [v.line, v.column, v.kind]), [[3, 1, 'missing-run']]);
-    assert.match(violations[0].message, /^no run demo-seed9 \(artifacts\/runs\/demo-seed9\/ does not exist; npx dl-lab demo --seed 9 makes it\)/);
+    assert.match(violations[0].message, /^no run demo-seed9 \(artifacts\/runs\/demo-seed9\/ does not exist; yo dl-lab:demo --seed 9 makes it\)/);
   });
 
   it('a run that fails verification: every place that cites it, with the problems', () => {

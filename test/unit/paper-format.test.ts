@@ -118,7 +118,7 @@ describe('paper: the results macros file', () => {
     assert.equal(defined.get('demo-seed0/best_epoch')!.value, '35');
     assert.equal(defined.get('demo-seed0/delta')!.value, '\\ensuremath{-}0.012');
     assert.equal(defined.get('demo-seed0/delta')!.unit, '\\% of a\\_b \\& \\{c\\}');
-    assert.match(renderTexMacros([run], { digits: 2 }), /^% {3}npx dl-lab paper demo-seed0 --digits 2$/m);
+    assert.match(renderTexMacros([run], { digits: 2 }), /^% {3}dl-lab paper demo-seed0 --digits 2$/m);
   });
 
   it('has a Markdown variant: one table row per result', () => {

@@ -1,7 +1,7 @@
-"""Train the example model and write what `npx dl-lab run` seals.
+"""Train the example model and write what `dl-lab run` seals.
 
     python train.py --config configs/default.json --out tmp/run
-    npx dl-lab run M1-baseline --metrics tmp/run/metrics.json --checkpoint tmp/run/best.pt
+    dl-lab run M1-baseline --metrics tmp/run/metrics.json --checkpoint tmp/run/best.pt
 
 Writes <out>/metrics.json (schemas/metrics-input.schema.json), <out>/best.pt (the checkpoint with
 the lowest validation loss) and <out>/config.json (the config as trained, after --seed). Every RNG
@@ -27,7 +27,7 @@ from <%= pythonPackage %>.model import build_model  # noqa: E402
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description="Train the example MLP; write the files `npx dl-lab run` seals.")
+    parser = argparse.ArgumentParser(description="Train the example MLP; write the files `dl-lab run` seals.")
     parser.add_argument("--config", default="configs/default.json", help="hyperparameters (default: %(default)s)")
     parser.add_argument("--out", default="tmp/run", help="output folder (default: %(default)s, git-ignored)")
     parser.add_argument("--seed", type=int, help="override the config's seed (e.g. $SLURM_ARRAY_TASK_ID); seal with --config <out>/config.json")
@@ -144,7 +144,7 @@ def main(argv=None):
     for key, value in document["metrics"].items():
         print(f"{key} = {value!r}")
     print(f"wrote {out / 'metrics.json'} and {out / 'best.pt'} (epoch {best['epoch']})")
-    print(f"next: npx dl-lab run <TAG> --metrics {out / 'metrics.json'} --checkpoint {out / 'best.pt'}")
+    print(f"next: dl-lab run <TAG> --metrics {out / 'metrics.json'} --checkpoint {out / 'best.pt'}")
 
 
 if __name__ == "__main__":

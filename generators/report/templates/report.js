@@ -124,7 +124,7 @@
       numberTable('metrics (summary.json)', a, b, a.metrics, b.metrics),
       numberTable('results (analysis.json)', a, b, a.results, b.results),
       hyperparameterTable(a, b),
-      el('p', { class: 'hint' }, 'The same on the command line: ', el('code', {}, `npx dl-lab compare ${a.tag} ${b.tag}`)),
+      el('p', { class: 'hint' }, 'The same on the command line: ', el('code', {}, `dl-lab compare ${a.tag} ${b.tag}`)),
     );
   };
   selectA.addEventListener('change', render);

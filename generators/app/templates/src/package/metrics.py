@@ -1,4 +1,4 @@
-"""What is measured, what each number means, and the --metrics file `npx dl-lab run` seals
+"""What is measured, what each number means, and the --metrics file `dl-lab run` seals
 (its format: schemas/metrics-input.schema.json)."""
 import math
 

@@ -2,7 +2,7 @@
 
     PYTHONPATH=src python -m <%= pythonPackage %>.validate artifacts/runs/<TAG> [...]   (no argument: every run)
 
-The checks of `npx dl-lab verify`: each file against the project's JSON Schemas (schemas/, Draft
+The checks of `dl-lab verify`: each file against the project's JSON Schemas (schemas/, Draft
 2020-12, cross-file $refs resolved by $id); every metric, result, primary_metric and selected_by
 key defined in metric_definitions; tag, demo and seed agreeing (and the tag naming the run's
 folder); every output present as a regular file with its recorded size and sha256; no file the
