@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `dl-lab` executable. `--version` is answered here; everything else goes to the launcher
- * (src/bin/launcher.ts), which the build bundles with all it loads into `launcher.cjs`, run from
+ * (bin/launcher.ts), which the build bundles with all it loads into `launcher.cjs`, run from
  * V8's code cache (code-cache.ts). Unbundled (the tsc output alone) the launcher is imported as it is.
  */
 import { existsSync } from 'node:fs';
