@@ -1,23 +1,15 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chownSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { verifyRun } from '../../core/verify/verify-run.js';
 import { cleanupTempDirs, readJson, tempDir } from '../helpers/fs.js';
 import { requirePart } from '../helpers/requirement.js';
+import { asUser, canRunAsUser, nonRootUser } from '../helpers/user.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const YO = join(REPO, 'node_modules/.bin/yo');
-
-/** yo refuses root (it drops to uid 1000), so as root we run it as that user, like a researcher would. */
-const nonRootUser = (): { name: string; uid: number; gid: number } | undefined => {
-  if (process.getuid?.() !== 0) return undefined;
-  const entry = spawnSync('getent', ['passwd', '1000'], { encoding: 'utf8' }).stdout.trim();
-  if (!entry) return undefined;
-  const [name, , uid, gid] = entry.split(':');
-  return { name, uid: Number(uid), gid: Number(gid) };
-};
 
 describe('yo dl-lab (real yo, as a non-root user)', function () {
   this.timeout(180_000);
@@ -26,7 +18,7 @@ describe('yo dl-lab (real yo, as a non-root user)', function () {
 
   before(function () {
     // As root, yo drops to uid 1000: without such a user there is nobody yo accepts.
-    requirePart(this, process.getuid?.() !== 0 || user !== undefined, 'running as root and no uid-1000 user to run yo as');
+    requirePart(this, canRunAsUser(user), 'running as root and no uid-1000 user to run yo as');
   });
 
   /** A home with `node_modules/generator-dl-lab` → this repo, so yo's local lookup finds the built package. */
@@ -47,7 +39,7 @@ describe('yo dl-lab (real yo, as a non-root user)', function () {
       env,
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
-      ...(user ? { uid: user.uid, gid: user.gid } : {}),
+      ...asUser(user),
     });
   };
 

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readlinkSync, realpathSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { verifyRun } from '../../core/verify/verify-run.js';
+import { cleanupTempDirs, readJson, tempDir } from '../helpers/fs.js';
+import { requirePart } from '../helpers/requirement.js';
+import { asUser, canRunAsUser, nonRootUser } from '../helpers/user.js';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * The commands the project is known by, in a fresh clone of the committed HEAD, as a non-root
+ * user: `npm ci && npx dl-lab demo --seed 0` and `npx yo dl-lab:demo --seed 0` write the run into
+ * the clone's own artifacts/runs/. Instead of `npm ci` fetching the dependencies again, the clone's
+ * node_modules links this checkout's packages; then `npm run prepare` does what `npm ci` runs after
+ * installing (build, and link the package into its own node_modules so yo finds it).
+ */
+describe('a fresh clone, as a non-root user', function () {
+  this.timeout(600_000);
+  const user = nonRootUser();
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+
+  before(function () {
+    requirePart(this, canRunAsUser(user), 'running as root and no uid-1000 user to run the clone as');
+    dir = tempDir('dl-lab-clone-');
+    mkdirSync(join(dir, 'home'));
+    env = { HOME: join(dir, 'home'), PATH: process.env.PATH, LANG: 'C.UTF-8', NO_UPDATE_NOTIFIER: '1', npm_config_update_notifier: 'false', CI: 'true' };
+  });
+  after(cleanupTempDirs);
+
+  const run = (command: string, args: string[], cwd: string): string => {
+    const result = spawnSync(command, args, { cwd, env, encoding: 'utf8', timeout: 300_000, ...asUser(user) });
+    assert.equal(result.status, 0, `${command} ${args.join(' ')}\n${result.stdout}\n${result.stderr}`);
+    return result.stdout;
+  };
+
+  /** `git clone` of HEAD, node_modules linked package by package, prepared, and all of it the user's. */
+  const freshClone = (name: string): string => {
+    const clone = join(dir, name);
+    execFileSync('git', ['clone', '-q', REPO, clone]);
+    assert.equal(execFileSync('git', ['rev-parse', 'HEAD'], { cwd: clone, encoding: 'utf8' }), execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO, encoding: 'utf8' }));
+    mkdirSync(join(clone, 'node_modules'));
+    for (const entry of readdirSync(join(REPO, 'node_modules'))) {
+      // This checkout's own link (node_modules/generator-dl-lab -> ..) is the one thing the clone makes itself.
+      if (entry !== 'generator-dl-lab') symlinkSync(join(REPO, 'node_modules', entry), join(clone, 'node_modules', entry));
+    }
+    if (user) execFileSync('chown', ['-R', '-h', `${user.uid}:${user.gid}`, dir]); // -h: the links, never this checkout's packages
+    run('npm', ['run', 'prepare'], clone);
+    assert.equal(realpathSync(join(clone, 'node_modules', 'generator-dl-lab')), realpathSync(clone));
+    assert.equal(readlinkSync(join(clone, 'node_modules', 'generator-dl-lab')), '..');
+    return clone;
+  };
+
+  const assertDemoRun = async (clone: string, launcher: string): Promise<void> => {
+    assert.deepEqual(readdirSync(join(clone, 'artifacts/runs')), ['demo-seed0']);
+    assert.deepEqual((await verifyRun(clone, join(clone, 'artifacts/runs/demo-seed0'))).problems, []);
+    assert.equal(readJson(join(clone, 'artifacts/runs/demo-seed0/manifest.json')).command[0], launcher);
+    // artifacts/ is git-ignored here: the clone's tree stays clean.
+    assert.equal(run('git', ['status', '--porcelain'], clone), '');
+  };
+
+  it('npx dl-lab demo --seed 0 writes artifacts/runs/demo-seed0/', async () => {
+    const clone = freshClone('clone-bin');
+    assert.match(run('npx', ['dl-lab', 'demo', '--seed', '0'], clone), /^wrote run demo-seed0 -> artifacts\/runs\/demo-seed0\//m);
+    await assertDemoRun(clone, 'dl-lab');
+  });
+
+  it('npx yo dl-lab:demo --seed 0 does the same in another clone', async () => {
+    const clone = freshClone('clone-yo');
+    assert.match(run('npx', ['yo', 'dl-lab:demo', '--seed', '0', '--no-insight'], clone), /^wrote run demo-seed0 -> artifacts\/runs\/demo-seed0\//m);
+    await assertDemoRun(clone, 'yo');
+  });
+});
