@@ -88,6 +88,20 @@ export const checkOptionValues = (args: readonly string[], declared: readonly De
   return checked;
 };
 
+/**
+ * Options the command does not have (`dl-lab run M1 -rf`): refused by name, not silently ignored.
+ * Called once every option is declared. A negative number is an argument, not an option.
+ */
+export const assertKnownOptions = (args: readonly string[], declared: readonly DeclaredOption[], helpCommand: string): void => {
+  const flags = new Set(declared.flatMap((option) => [`--${option.name}`, ...(option.takesValue ? [] : [`--no-${option.name}`]), ...(option.alias ? [`-${option.alias}`] : [])]));
+  const end = args.indexOf('--');
+  const unknown = (end === -1 ? args : args.slice(0, end)).filter((arg) => arg.startsWith('-') && !NEGATIVE_NUMBER.test(arg) && !flags.has(arg.split('=')[0]));
+  if (unknown.length > 0) {
+    const [first] = unknown;
+    throw new UserError(`unknown option ${JSON.stringify(first)}${unknown.length > 1 ? ` (and ${unknown.length - 1} more)` : ''}; see ${helpCommand}`, { field: first });
+  }
+};
+
 /** A required positional argument that was not given: name it, and any option-like word that took its place. */
 export const missingArgumentError = (name: string, args: readonly string[], declared: readonly DeclaredOption[]): UserError => {
   const known = new Set(declared.flatMap((option) => [`--${option.name}`, `--no-${option.name}`, option.alias && `-${option.alias}`]));

@@ -1,5 +1,5 @@
 import Generator, { type BaseOptions } from 'yeoman-generator';
-import { checkOptionValues, decimalNumber, missingArgumentError, type DeclaredOption } from '../core/cli-options.js';
+import { assertKnownOptions, checkOptionValues, decimalNumber, missingArgumentError, type DeclaredOption } from '../core/cli-options.js';
 import { dlLabCommand, inLauncherTerms, launcher } from '../core/invocation.js';
 
 /**
@@ -38,6 +38,19 @@ export class DlLabGenerator<Config extends Record<string, unknown>, Options exte
       if (!missing) throw error;
       throw missingArgumentError(missing.name, this._args, this.declaredOptions());
     }
+  }
+
+  // Yeoman parses the command line again after each declared option; only once the generator is
+  // built (its tasks are queued) are all of them known, so an unknown one is refused here.
+  override async queueTasks(): Promise<void> {
+    if (!this.options.help) assertKnownOptions(this._args, this.declaredOptions(), dlLabCommand(this.commandName(), '--help'));
+    await super.queueTasks();
+  }
+
+  /** The sub-command this generator is (`dl-lab:run` → run; the app is the bare command). */
+  private commandName(): string | undefined {
+    const name = this._namespace.replace(/^dl-lab:?/, '');
+    return name && name !== 'app' ? name : undefined;
   }
 
   /** `--help`: the usage line and the USAGE examples name the command the user started (dl-lab or yo). */

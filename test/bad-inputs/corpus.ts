@@ -130,6 +130,8 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'paper --digits (no value)', args: ['paper', 'demo-seed0', '--digits'], error: /--digits needs a value/ },
   { name: 'paper --digits 2.5', args: ['paper', 'demo-seed0', '--digits', '2.5'], error: /--digits must be a non-negative integer, got 2\.5/ },
   { name: 'compare --tolerance --json', args: ['compare', 'M0-wiring', 'demo-seed0', '--tolerance', '--json'], error: /--tolerance needs a value, got "--json"/ },
+  { name: 'run T -rf (an option run does not have)', args: ['run', 'T-unknown', '-rf'], error: /^dl-lab run: error: unknown option "-rf"; see dl-lab run --help$/m },
+  { name: 'demo --sed 1 (a misspelt option)', args: ['demo', '--sed', '1', '--quiet'], error: /^dl-lab demo: error: unknown option "--sed"; see dl-lab demo --help$/m },
   { name: 'data add --name (no value)', args: ['data', 'add', 'data/train.csv', '--name'], error: /--name needs a value/ },
   // Project marker
   { name: '.yo-rc.json corrupt', args: ['run', 'T-yo'], setup: (root) => writeFileSync(join(root, '.yo-rc.json'), '{"generator-dl-lab": {'), error: /\.yo-rc\.json: not valid JSON/ },
