@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { recordUnfinishedRun } from '../../core/commands/record.js';
 import { compareRuns } from '../../core/compare/compare-runs.js';
 import { resolveRun } from '../../core/compare/run-record.js';
-import { parseTolerance } from '../../core/compare/tolerance.js';
 import { checkPaper } from '../../core/paper/check-paper.js';
 import { requireCitableRuns } from '../../core/paper/runs.js';
 import { cleanupTempDirs, readJson, snapshotTree } from '../helpers/fs.js';
@@ -99,7 +98,7 @@ describe('runs that did not complete, and resumed runs (contract 1.1)', () => {
   });
 
   it('compare shows the status, and its gate cannot decide on a run that did not complete', async () => {
-    const comparison = compareRuns(await resolveRun(root, 'base', 'A'), await resolveRun(root, 'killed', 'B'), parseTolerance('0'));
+    const comparison = compareRuns(await resolveRun(root, 'base', 'A'), await resolveRun(root, 'killed', 'B'), { kind: 'absolute', value: 0 });
     assert.equal(comparison.b.status, 'interrupted');
     assert.equal(comparison.gate.status, 'undecidable');
     assert.match(comparison.gate.reason, /killed is interrupted \(the log was never closed\): a run that did not complete cannot gate anything/);
