@@ -1,46 +1,34 @@
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
 import type { History } from './contract/generated/common.js';
 import { schemaViolations, throwIfViolations } from './contract/validate.js';
 import { UserError } from './errors.js';
-import { parseJson } from './json-file.js';
+import { parseJson, readUserFile } from './json-file.js';
 
-/** A metrics file's `history_file`: an append-only JSON Lines history, of which the first `bytes` are committed. */
+/** A metrics file's `history_file`: an append-only JSON Lines history; its first `bytes` bytes hash to `sha256`. */
 export interface HistoryFileRef { path: string; bytes: number; sha256: string }
 
 /** No training history is legitimately this big (100,000 entries of 20 scalars are about 50 MB). */
 export const MAX_HISTORY_BYTES = 256 * 1024 * 1024;
 
 /**
- * The committed history of a JSON Lines history file (dl_lab_log.py's crash-safe format): exactly
- * the first `ref.bytes` bytes, which must hash to `ref.sha256` and end at a line break; a tail
- * after them is a write the process did not live to commit, and is ignored.
+ * The history in a JSON Lines history file (dl_lab_log.py's crash-safe format): its first
+ * `ref.bytes` bytes must hash to `ref.sha256` (what the metrics file last saw) and end at a line
+ * break; every complete line after them was appended since. A last line without its line break is
+ * a write the process did not live to finish, and is dropped.
  */
 export const readHistoryFile = (path: string, ref: HistoryFileRef, label: string): History => {
-  if (ref.bytes > MAX_HISTORY_BYTES) throw new UserError(`${label}: ${ref.bytes} committed bytes is larger than the ${MAX_HISTORY_BYTES}-byte limit for histories`, { file: label, field: 'history_file/bytes' });
-  const bytes = Buffer.alloc(ref.bytes);
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (error) {
-    throw new UserError(`${label}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { file: label });
+  const bytes = readUserFile(path, label, MAX_HISTORY_BYTES, 'histories');
+  if (bytes.length < ref.bytes) {
+    throw new UserError(`${label}: holds ${bytes.length} bytes but its metrics file saw ${ref.bytes} (truncated or replaced)`, { file: label, field: 'history_file/bytes' });
   }
-  let read = 0;
-  try {
-    for (let n = -1; read < ref.bytes && n !== 0; read += n) n = readSync(fd, bytes, read, ref.bytes - read, read);
-  } finally {
-    closeSync(fd);
-  }
-  if (read < ref.bytes) {
-    throw new UserError(`${label}: holds ${read} bytes but its metrics file committed ${ref.bytes} (truncated or replaced)`, { file: label, field: 'history_file/bytes' });
-  }
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const seen = bytes.subarray(0, ref.bytes);
+  const sha256 = createHash('sha256').update(seen).digest('hex');
   if (sha256 !== ref.sha256) {
-    throw new UserError(`${label}: its first ${ref.bytes} bytes have sha256 ${sha256.slice(0, 12)}…, not the committed ${ref.sha256.slice(0, 12)}… (edited?)`, { file: label, field: 'history_file/sha256' });
+    throw new UserError(`${label}: its first ${ref.bytes} bytes have sha256 ${sha256.slice(0, 12)}…, not the ${ref.sha256.slice(0, 12)}… its metrics file saw (edited?)`, { file: label, field: 'history_file/sha256' });
   }
-  const text = bytes.toString('utf8');
-  if (text.length > 0 && !text.endsWith('\n')) throw new UserError(`${label}: the committed history does not end at a line break`, { file: label, field: 'history_file/bytes' });
-  const entries = text.split('\n').slice(0, -1).map((line, index) => parseJson(line, `${label} line ${index + 1}`));
+  if (ref.bytes > 0 && seen[ref.bytes - 1] !== 0x0a) throw new UserError(`${label}: byte ${ref.bytes} is not the end of a line`, { file: label, field: 'history_file/bytes' });
+  const complete = bytes.subarray(0, bytes.lastIndexOf(0x0a) + 1).toString('utf8');
+  const entries = complete.split('\n').slice(0, -1).map((line, index) => parseJson(line, `${label} line ${index + 1}`));
   throwIfViolations(schemaViolations('common', entries, label, 'history'), `invalid history file ${label}`);
   return entries as History;
 };

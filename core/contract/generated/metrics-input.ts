@@ -46,7 +46,7 @@ export interface MetricsInput {
    */
   status_reason?: string;
   /**
-   * Contract 1.1: the history kept as an append-only JSON Lines file (one history entry per line), of which the first 'bytes' bytes, with that sha256, are committed; anything after them is ignored (a write cut short by the process's death). Not together with 'history'.
+   * Contract 1.1: the history kept as an append-only JSON Lines file (one history entry per line). Its first 'bytes' bytes (what this file saw when it was last written) must hash to 'sha256'; complete lines after them were appended since; a last line without its line break (a write cut short by the process's death) is dropped. Not together with 'history'.
    */
   history_file?: {
     /**

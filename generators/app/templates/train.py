@@ -154,7 +154,9 @@ def main(argv=None):
             dl.log(entry["epoch"], **{key: value for key, value in entry.items() if key != "epoch"})
             if best_state is not None and rank == 0:
                 save_checkpoint(out / "best.pt", {"model": best_state, "epoch": entry["epoch"], "config": config})
-                dl.checkpoint(out / "best.pt", SELECTED_BY, entry["epoch"], entry[SELECTED_BY])
+                # The selected checkpoint and its numbers: an interrupted run keeps its best so far.
+                dl.checkpoint(out / "best.pt", SELECTED_BY, entry["epoch"], entry[SELECTED_BY], best_epoch=entry["epoch"],
+                              **{f"{key}_best": value for key, value in entry.items() if key != "epoch"})
 
         best, test = train(config, device, rank, world, log, on_epoch)
         final = {

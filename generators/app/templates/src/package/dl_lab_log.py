@@ -3,24 +3,28 @@
     from mypackage import dl_lab_log as dl
 
     with dl.start("tmp/run/metrics.json"):              # status "running" from here on
-        dl.define("val_loss", "Mean cross-entropy on the validation split.", "nats", higher_is_better=False, display_digits=3)
-        dl.primary("val_loss")
+        dl.define("val_loss", "Mean cross-entropy on the validation split after the epoch.", "nats", higher_is_better=False, display_digits=3)
+        dl.define("val_loss_best", "Lowest val_loss; it selects the checkpoint.", "nats", higher_is_better=False, display_digits=3)
+        dl.primary("val_loss_best")
         for epoch in range(1, epochs + 1):
             dl.log(epoch, val_loss=val_loss)             # one history entry; refused: NaN, Infinity, undefined keys
-        dl.checkpoint("tmp/run/best.pt", selected_by="val_loss", epoch=best_epoch, metric_value=best_loss)
-        dl.result("val_loss_best", best_loss)           # a headline number a paper may quote (define it first)
+            if val_loss < best_loss:                     # save the checkpoint file first, then say so
+                best_loss = val_loss
+                dl.checkpoint("tmp/run/best.pt", "val_loss", epoch, val_loss, val_loss_best=val_loss)
+        dl.result("val_loss_best", best_loss)           # a headline number a paper may quote
     # leaving the block: "completed"; an exception: "failed" (its type and message); SIGTERM/SIGINT: "interrupted"
 
     dl-lab run M1 --metrics tmp/run/metrics.json          # seals whatever state the file is in
 
-Files (format: schemas/metrics-input.schema.json, contract 1.1): `<path>` (the "head": status,
-definitions, metrics, results, checkpoint, and how much of the history is committed) and, beside it,
-`<stem>.history.jsonl` (one history entry per line, append-only). Each `log` writes its line at the
-end of the committed history, then replaces the head atomically (written beside, then renamed); the
-head names the committed byte count and its sha256, kept incrementally. So a process killed at any
-moment leaves a valid head and a history whose committed part is intact: the cost of a `log` does not
-grow with the history. A head still "running" is sealed by `dl-lab run` as interrupted ("the log was
-never closed"). What this survives is the death of the process, not a power cut (no fsync).
+Files (format: schemas/metrics-input.schema.json, contract 1.1): `<path>`, the "head" (status,
+definitions, metrics, results, checkpoint), and beside it `<stem>.history.jsonl`, the history, one
+entry per line. `log` only writes its line, in one write() at the end of the history: a line is
+there whole, or it lacks its line break and readers drop it. Every other call replaces the head
+atomically (written beside, then renamed), recording how many history bytes it has seen and their
+sha256, kept incrementally. So a process killed at any moment leaves a valid head and a valid
+history, and the cost of a `log` does not grow with the history. A head still "running" is sealed by
+`dl-lab run` as interrupted ("the log was never closed"). What this survives is the death of the
+process, not a power cut (no fsync).
 
 Only global rank 0 writes (RANK from torchrun, else SLURM_PROCID, OMPI_COMM_WORLD_RANK, PMI_RANK):
 on every other rank each call does nothing. Python >= 3.9, standard library only.
@@ -121,7 +125,7 @@ class Log:
 
     @property
     def metrics(self):
-        """The metrics as written: each logged key's last value, then metric() and result() values."""
+        """The metrics as written: those given to metric(), result() and checkpoint()."""
         return dict(self._metrics)
 
     # --- what training calls -------------------------------------------------------------------
@@ -155,7 +159,7 @@ class Log:
         self._write_head()
 
     def log(self, step, **values):
-        """Append one history entry {"epoch": step, key: value, ...}; each key's last value is also a metric."""
+        """Append one history entry {"epoch": step, key: value, ...}: one write, the head is not rewritten."""
         if not self.writes:
             return
         self._open()
@@ -165,14 +169,13 @@ class Log:
         for key, value in values.items():
             entry[self._defined(key, "log")] = _number(key, value)
         line = (json.dumps(entry, separators=(",", ":"), allow_nan=False) + "\n").encode("utf-8")
-        # Written at the committed end (not appended): a tail a killed or failed write left is overwritten.
-        if os.pwrite(self._fd, line, self._committed) != len(line):
-            raise OSError(f"dl_lab_log: short write to {self._history} (disk full?)")
+        # Written at the end of the whole lines (not appended): a tail a failed write left is overwritten.
+        written = os.pwrite(self._fd, line, self._committed)
+        if written != len(line):
+            os.ftruncate(self._fd, self._committed)
+            raise OSError(f"dl_lab_log: short write to {self._history} ({written} of {len(line)} bytes; disk full?)")
         self._digest.update(line)
         self._committed += len(line)
-        del entry["epoch"]
-        self._metrics.update(entry)
-        self._write_head()
 
     def metric(self, key, value):
         """A summary number to compare runs by (e.g. the best epoch's loss), not itself quoted in papers."""
@@ -190,15 +193,19 @@ class Log:
         self._results[self._defined(key, "result")] = self._metrics[key] = _number(key, value)
         self._write_head()
 
-    def checkpoint(self, path, selected_by, epoch, metric_value):
-        """The selected checkpoint file (`dl-lab run` copies it into the run unless --checkpoint names another)."""
+    def checkpoint(self, path, selected_by, epoch, metric_value, **metrics):
+        """The selected checkpoint file (`dl-lab run` copies it unless --checkpoint names another), and the
+        metrics at it (e.g. val_loss_best=...), written together: an interrupted run keeps its best so far."""
         if not self.writes:
             return
         self._open()
         if isinstance(epoch, bool) or not isinstance(epoch, numbers.Integral) or epoch < 0:
             raise ValueError(f"dl_lab_log: checkpoint(epoch={epoch!r}) must be an integer >= 0")
         where = os.path.relpath(os.path.abspath(path), os.path.abspath(self.path.parent))
-        self._best = {"path": Path(where).as_posix(), "selected_by": self._defined(selected_by, "checkpoint selected_by"), "epoch": int(epoch), "metric_value": _number(selected_by, metric_value)}
+        best = {"path": Path(where).as_posix(), "selected_by": self._defined(selected_by, "checkpoint selected_by"), "epoch": int(epoch), "metric_value": _number(selected_by, metric_value)}
+        values = {self._defined(key, "checkpoint"): _number(key, value) for key, value in metrics.items()}
+        self._best = best
+        self._metrics.update(values)
         self._write_head()
 
     def resumed_from(self, tag, checkpoint_path):
@@ -334,8 +341,8 @@ def result(key, value):
     _log().result(key, value)
 
 
-def checkpoint(path, selected_by, epoch, metric_value):
-    _log().checkpoint(path, selected_by, epoch, metric_value)
+def checkpoint(path, selected_by, epoch, metric_value, **metrics):
+    _log().checkpoint(path, selected_by, epoch, metric_value, **metrics)
 
 
 def resumed_from(tag, checkpoint_path):
