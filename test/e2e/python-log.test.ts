@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadMetricsInput } from '../../core/metrics-input.js';
 import { pythonPackageName } from '../../core/scaffold/framework.js';
-import { runCli } from '../helpers/cli.js';
+import { CLI, runCli } from '../helpers/cli.js';
 import { cleanupTempDirs, readJson, tempDir } from '../helpers/fs.js';
 import { runDirOf } from '../helpers/project.js';
-import { noPythonMessage, pythonWith, runPython, startPython, type Python } from '../helpers/python.js';
+import { PYTHON_ENV, noPythonMessage, pythonWith, runPython, startPython, type Python } from '../helpers/python.js';
 import { requirePart } from '../helpers/requirement.js';
 
 const MODULES = ['torch', 'numpy', 'jsonschema'];
@@ -157,6 +159,22 @@ describe('dl_lab_log.py: the scaffolded train.py keeps its metrics file valid as
     assert.deepEqual(readJson(join(runDirOf(root, 'M1-resumed'), 'manifest.json')).parent, { tag: 'M1', seal: parent.seal.digest, checkpoint_sha256: checkpoint.sha256 });
     const verify = runCli(['verify', 'M1-resumed'], { cwd: root });
     assert.equal(verify.status, 0, verify.stdout);
+    const checker = (project: string) => runPython(python!, ['-m', `${PACKAGE}.validate`, 'artifacts/runs/M1-resumed'], { cwd: project, env: { PYTHONPATH: 'src' } });
+    assert.equal(checker(root).status, 0, 'the Python checker agrees');
+
+    // Alter the parent's checkpoint (in a copy): both checkers now fail the child, at /parent.
+    const copy = join(tempDir(), 'copy');
+    cpSync(root, copy, { recursive: true });
+    const parentCheckpoint = join(runDirOf(copy, 'M1'), 'checkpoints/best.pt');
+    chmodSync(join(runDirOf(copy, 'M1'), 'checkpoints'), 0o755);
+    chmodSync(parentCheckpoint, 0o644);
+    writeFileSync(parentCheckpoint, 'other weights');
+    const failed = runCli(['verify', 'M1-resumed'], { cwd: copy });
+    assert.equal(failed.status, 1);
+    assert.match(failed.stdout, /artifacts\/runs\/M1-resumed\/manifest\.json: \/parent: parent run M1 does not pass verification: artifacts\/runs\/M1\/checkpoints\/best\.pt: size/);
+    const checked = checker(copy);
+    assert.equal(checked.status, 1);
+    assert.match(checked.stdout, /artifacts\/runs\/M1-resumed\/manifest\.json: \/parent: parent run M1 does not pass verification/);
   });
 
   it('torchrun with 2 CPU processes (gloo): one metrics file, written by rank 0 only', () => {
@@ -185,8 +203,20 @@ describe('dl_lab_log.py: the scaffolded train.py keeps its metrics file valid as
     assert.equal(ranks.status, 0, ranks.stderr);
     assert.equal(readFileSync(join(root, 'tmp/ranks/metrics.history.jsonl'), 'utf8'), '{"epoch":0,"rank":0}\n');
     const head = readJson(join(root, 'tmp/ranks/metrics.json'));
-    assert.deepEqual(head.metrics, { rank: 0 });
+    assert.equal(head.history_file.bytes, Buffer.byteLength('{"epoch":0,"rank":0}\n'), 'closed by rank 0 after its one line');
     assert.equal(head.history_file.sha256, createHash('sha256').update('{"epoch":0,"rank":0}\n').digest('hex'));
+  });
+
+  it('launch/slurm.sbatch: SIGTERM to the whole job (Slurm\'s time limit) still seals the run, as interrupted', async () => {
+    const env = { ...process.env, ...PYTHON_ENV, SLURM_SUBMIT_DIR: root, SLURM_JOB_ID: '73', PYTHON: python!.command, DL_LAB: `${process.execPath} ${CLI}` };
+    // Its own process group, as Slurm signals every process of the job.
+    const job = spawn('bash', [join(root, 'launch/slurm.sbatch')], { cwd: root, env, detached: true, stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => job.on('close', (status) => resolve(status)));
+    await waitFor(() => historyLines(join(root, 'tmp/slurm-73/metrics.history.jsonl')) >= 2, 'two epochs');
+    process.kill(-job.pid!, 'SIGTERM');
+    assert.equal(await exited, 143, 'the script exits with the training\'s status');
+    const summary = readJson(join(runDirOf(root, 'run-73'), 'summary.json'));
+    assert.deepEqual([summary.status, summary.status_reason], ['interrupted', "SIGTERM (terminated: Slurm's time limit, scancel or kill)"]);
   });
 
   it('without torchrun, Slurm\'s SLURM_PROCID picks the writer: task 1 writes nothing', () => {
@@ -195,5 +225,58 @@ describe('dl_lab_log.py: the scaffolded train.py keeps its metrics file valid as
     const task = runPython(python!, ['-c', script], { cwd: root, env });
     assert.equal(task.status, 0, task.stderr);
     assert.equal(existsSync(join(root, 'tmp/task1')), false);
+  });
+});
+
+describe('dl_lab_log.py refuses bad calls where they happen, naming the key (standard library only)', () => {
+  after(cleanupTempDirs);
+
+  it('NaN, Infinity, undefined keys, non-numbers, a redefinition and a completed close without a primary metric; the files stay valid', function () {
+    const python = pythonWith([]);
+    requirePart(this, python !== undefined, noPythonMessage([]));
+    const template = fileURLToPath(new URL('../../generators/app/templates/src/package/', import.meta.url));
+    const script = `
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import dl_lab_log as dl
+log = dl.Log("m.json", handle_signals=False)
+log.define("loss", "Mean loss.", "nats", False)
+log.log(1, loss=0.5)
+calls = [
+    lambda: log.log(2, loss=float("nan")),
+    lambda: log.log(2, loss=float("inf")),
+    lambda: log.log(2, acc=0.1),
+    lambda: log.result("acc", 1),
+    lambda: log.log(2, loss=True),
+    lambda: log.log(2, loss="0.1"),
+    lambda: log.define("loss", "Another meaning.", "nats", False),
+    lambda: log.close(),
+]
+errors = []
+for call in calls:
+    try:
+        call()
+        errors.append(None)
+    except Exception as error:
+        errors.append(f"{type(error).__name__}: {error}")
+print(json.dumps({"errors": errors, "history": open("m.history.jsonl").read(), "head": json.load(open("m.json"))}))
+`;
+    const dir = tempDir('dl-lab-log-calls-');
+    const ran = runPython(python!, ['-c', script, template], { cwd: dir });
+    assert.equal(ran.status, 0, ran.stderr);
+    const { errors, history, head } = JSON.parse(ran.stdout);
+    assert.deepEqual(errors, [
+      'ValueError: dl_lab_log: loss is nan (JSON has no NaN or Infinity; did training diverge?)',
+      'ValueError: dl_lab_log: loss is inf (JSON has no NaN or Infinity; did training diverge?)',
+      "ValueError: dl_lab_log: log('acc'): 'acc' is not defined; call define('acc', definition, unit, higher_is_better) first",
+      "ValueError: dl_lab_log: result('acc'): 'acc' is not defined; call define('acc', definition, unit, higher_is_better) first",
+      'TypeError: dl_lab_log: loss must be a number, got True',
+      'TypeError: dl_lab_log: loss must be a number, got str',
+      "ValueError: dl_lab_log: loss is already defined differently: {'definition': 'Mean loss.', 'unit': 'nats', 'higher_is_better': False}",
+      'ValueError: dl_lab_log: a completed run names its primary metric: call primary(key) before closing',
+    ]);
+    assert.equal(history, '{"epoch":1,"loss":0.5}\n', 'refused calls write nothing');
+    assert.equal(head.status, 'running');
+    assert.deepEqual(loadMetricsInput(join(dir, 'm.json')).input.history, [{ epoch: 1, loss: 0.5 }]);
   });
 });

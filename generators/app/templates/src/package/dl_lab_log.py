@@ -74,6 +74,9 @@ def _number(key, value):
     """A finite JSON number; ints stay ints (display_digits 0 counts), numpy/0-d tensor values are read with float()."""
     if isinstance(value, bool) or value is None:
         raise TypeError(f"dl_lab_log: {key} must be a number, got {value!r}")
+    # Numbers, and what converts itself (numpy scalars, 0-d tensors); never text float() would parse.
+    if not isinstance(value, numbers.Real) and not hasattr(type(value), "__float__"):
+        raise TypeError(f"dl_lab_log: {key} must be a number, got {type(value).__name__}")
     if isinstance(value, numbers.Integral):
         return int(value)
     try:
