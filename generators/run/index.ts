@@ -56,6 +56,9 @@ export default class RunGenerator extends DlLabGenerator<Record<string, never>, 
   }
 
   end(): void {
-    printSummary([...runSummaryLines(this.published, this.plan.target), ...outcomeLines(this.plan.outcome)]);
+    const lines = runSummaryLines(this.published, this.plan.target);
+    // A run that did not complete is a record, not a source of citable numbers.
+    const completed = this.plan.outcome.status === 'completed';
+    printSummary(completed ? lines : [...lines.filter((line) => !line.startsWith('cite numbers as ')), ...outcomeLines(this.plan.outcome)]);
   }
 }
