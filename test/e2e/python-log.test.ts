@@ -279,4 +279,29 @@ print(json.dumps({"errors": errors, "history": open("m.history.jsonl").read(), "
     assert.equal(head.status, 'running');
     assert.deepEqual(loadMetricsInput(join(dir, 'm.json')).input.history, [{ epoch: 1, loss: 0.5 }]);
   });
+
+  it('the context manager: an exception marks the run failed with its type and message; SIGINT marks it interrupted (exit 130)', function () {
+    const python = pythonWith([]);
+    requirePart(this, python !== undefined, noPythonMessage([]));
+    const template = fileURLToPath(new URL('../../generators/app/templates/src/package/', import.meta.url));
+    const script = (body: string) => `
+import os, signal, sys
+sys.path.insert(0, sys.argv[1])
+import dl_lab_log as dl
+with dl.start("m.json"):
+    dl.define("loss", "Mean loss.", "nats", False)
+    dl.log(1, loss=0.5)
+    ${body}
+`;
+    const dir = tempDir('dl-lab-log-ends-');
+    const failed = runPython(python!, ['-c', script('raise RuntimeError("boom at step 2")'), template], { cwd: dir });
+    assert.equal(failed.status, 1);
+    assert.match(failed.stderr, /RuntimeError: boom at step 2/);
+    assert.deepEqual([readJson(join(dir, 'm.json')).status, readJson(join(dir, 'm.json')).status_reason], ['failed', 'RuntimeError: boom at step 2']);
+    const interrupted = runPython(python!, ['-c', script('os.kill(os.getpid(), signal.SIGINT)\n    dl.log(2, loss=0.4)'), template], { cwd: dir });
+    assert.equal(interrupted.status, 130, interrupted.stderr);
+    const head = readJson(join(dir, 'm.json'));
+    assert.deepEqual([head.status, head.status_reason], ['interrupted', 'SIGINT (Ctrl-C)']);
+    assert.deepEqual(loadMetricsInput(join(dir, 'm.json')).input.history, [{ epoch: 1, loss: 0.5 }], 'nothing after the signal');
+  });
 });
