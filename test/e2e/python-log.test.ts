@@ -69,17 +69,18 @@ describe('dl_lab_log.py: the scaffolded train.py keeps its metrics file valid as
   });
 
   it('SIGKILL at 20 random moments: every metrics file on disk parses and validates, and dl-lab run seals it', async () => {
-    // A moment = a random epoch to reach (0: right after the log opened; 40: training's end) plus a random
+    // A moment = a random epoch to reach (-1: as soon as the log exists; 40: training's end) plus a random
     // part of an epoch: spread over the whole training whatever the machine's load makes an epoch cost.
     const seen = { running: 0, completed: 0, history: new Set<number>() };
-    for (const [index, fraction] of randomFractions(20, 16).entries()) {
+    for (const [index, fraction] of randomFractions(20, 1).entries()) {
       const out = `tmp/kill-${index}`;
-      const epoch = Math.floor(fraction * 41);
-      const extraMs = Math.round(((fraction * 41) % 1) * 40);
+      const epoch = Math.floor(fraction * 42) - 1;
+      const extraMs = epoch < 0 ? 0 : Math.round(((fraction * 42) % 1) * 40);
       const training = startPython(python!, ['train.py', '--out', out], { cwd: root });
       let exited = false;
       void training.done.then(() => (exited = true));
-      await waitFor(() => exited || historyLines(join(root, out, 'metrics.history.jsonl')) >= epoch, `${out}: epoch ${epoch}`);
+      const reached = () => (epoch < 0 ? existsSync(join(root, out, 'metrics.json')) : historyLines(join(root, out, 'metrics.history.jsonl')) >= epoch);
+      await waitFor(() => exited || reached(), `${out}: epoch ${epoch}`);
       await sleep(extraMs);
       training.child.kill('SIGKILL');
       await training.done;
