@@ -105,6 +105,8 @@ class Log:
     """One training's metrics file. Use `start()` (module functions act on the log it opened) or this class directly."""
 
     def __init__(self, path, notes=None, rank=None, handle_signals=True):
+        if notes is not None and not isinstance(notes, str):
+            raise TypeError(f"dl_lab_log: notes must be text, got {type(notes).__name__}")
         self.path = Path(path)
         self.writes = (global_rank() if rank is None else rank) == 0
         self.closed = False
@@ -285,7 +287,7 @@ class Log:
         return head
 
     def _write_head(self):
-        """The commit point: the head is written beside and renamed over, so a reader sees the old or the new one."""
+        """Written beside and renamed over, so a reader sees the old head or the new one, never half of one."""
         self._writing = True
         try:
             self._partial.write_text(json.dumps(self._head(), indent=2, allow_nan=False) + "\n", encoding="utf-8")
