@@ -3,6 +3,7 @@ import { undefinedKeyViolations } from './contract/definitions.js';
 import type { MetricsInput } from './contract/generated/metrics-input.js';
 import { schemaViolations, throwIfViolations } from './contract/validate.js';
 import { readJsonInput } from './json-file.js';
+import { readHistoryFile } from './metrics-history.js';
 
 export type { MetricsInput };
 
@@ -14,7 +15,8 @@ export interface LoadedMetrics {
 
 /**
  * Read what the user's training wrote (`--metrics`), check it against metrics-input.schema.json
- * and the definition rule, and report every violation with the file and JSON pointer.
+ * and the definition rule, and report every violation with the file and JSON pointer. A history
+ * kept in a JSON Lines file (`history_file`, dl_lab_log.py's format) is read into `history`.
  */
 export const loadMetricsInput = (file: string, label = file): LoadedMetrics => {
   const { value } = readJsonInput(file, label);
@@ -31,8 +33,10 @@ export const loadMetricsInput = (file: string, label = file): LoadedMetrics => {
     );
   }
   throwIfViolations(violations, `invalid metrics file ${label}`);
-  const input = value as MetricsInput;
+  const { history_file: historyFile, ...input } = value as MetricsInput;
+  const beside = (named: string): string => (isAbsolute(named) ? named : resolve(dirname(resolve(file)), named));
+  if (historyFile) input.history = readHistoryFile(beside(historyFile.path), historyFile, `${label} history_file ${historyFile.path}`);
   const named = input.best_checkpoint?.path;
-  const checkpointPath = named === undefined ? undefined : isAbsolute(named) ? named : resolve(dirname(resolve(file)), named);
+  const checkpointPath = named === undefined ? undefined : beside(named);
   return { input, checkpointPath };
 };

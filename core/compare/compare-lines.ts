@@ -22,7 +22,15 @@ export const verificationWarnings = (comparison: Comparison): string[] =>
   });
 
 const sideLine = (label: string, run: RunSide): string =>
-  `${label}: ${run.tag}  (${run.run_dir}; verify ${run.verified ? 'ok' : `FAILED, ${run.problems.length} problem(s)`}; primary metric ${run.primary_metric})`;
+  `${label}: ${run.tag}  (${run.run_dir}; verify ${run.verified ? 'ok' : `FAILED, ${run.problems.length} problem(s)`}; primary metric ${run.primary_metric ?? '(none)'}` +
+  `${run.status === 'completed' ? '' : `; status ${run.status}${run.status_reason ? `: ${run.status_reason}` : ''}`})`;
+
+/** A run that did not complete: its numbers stop where its training stopped. */
+export const statusWarnings = (comparison: Comparison): string[] =>
+  (['a', 'b'] as const).flatMap((side) => {
+    const run = comparison[side];
+    return run.status === 'completed' ? [] : [`⚠ ${side.toUpperCase()} (${run.tag}) DID NOT COMPLETE: ${run.status}${run.status_reason ? ` (${run.status_reason})` : ''}; its numbers are those of a partial training`];
+  });
 
 const metricTable = (title: string, rows: readonly MetricRow[]): string[] =>
   rows.length === 0
@@ -61,7 +69,7 @@ const gateLines = (comparison: Comparison, enforced: boolean): string[] => {
   const tolerance = describeTolerance(gate.tolerance);
   if (!enforced) return gate.status === 'undecidable' ? [] : [`primary metric ${gate.metric}: ${gate.reason}`];
   const verdict = gate.status === 'pass' ? 'PASS' : gate.status === 'regression' ? 'REGRESSION' : 'CANNOT DECIDE';
-  return [`regression gate (${gate.metric}, tolerance ${tolerance}): ${verdict}: ${gate.reason}`];
+  return [`regression gate (${gate.metric ?? 'no primary metric'}, tolerance ${tolerance}): ${verdict}: ${gate.reason}`];
 };
 
 /** The human-readable comparison: who is compared, warnings, the metric tables, what else differs, the gate. */
@@ -69,6 +77,7 @@ export const comparisonLines = (comparison: Comparison, failOnRegression: boolea
   sideLine('A', comparison.a),
   sideLine('B', comparison.b),
   ...verificationWarnings(comparison),
+  ...statusWarnings(comparison),
   ...notComparableBanner(comparison),
   '',
   ...metricTable('metrics', comparison.metrics),

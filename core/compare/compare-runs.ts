@@ -1,5 +1,6 @@
 import type { MetricDefinition, MetricDefinitions } from '../contract/generated/summary.js';
 import { formatViolation } from '../contract/validate.js';
+import { describeStatus, statusOf, type RunStatus } from '../run/run-status.js';
 import { dataDigests, manifestDifferences, type Difference } from './differences.js';
 import { requireDocs, type LoadedRun, type RunDocs } from './run-record.js';
 import { formatNumber } from './text-table.js';
@@ -19,12 +20,22 @@ export interface MetricRow {
   primary: boolean;
 }
 
-export interface RunSide { tag: string; run_dir: string; verified: boolean; problems: string[]; primary_metric: string }
+export interface RunSide {
+  tag: string;
+  run_dir: string;
+  verified: boolean;
+  problems: string[];
+  /** null for a run that stopped before naming one (contract 1.1). */
+  primary_metric: string | null;
+  /** How the run ended (summary.json `status`; absent there means completed). */
+  status: RunStatus;
+  status_reason: string | null;
+}
 
 /** `--fail-on-regression`: B's primary metric may not be worse than A's by more than the tolerance. */
 export interface Gate {
   status: 'pass' | 'regression' | 'undecidable';
-  metric: string;
+  metric: string | null;
   tolerance: Tolerance;
   /** How much worse B is than A (negative: better); null when undecidable. */
   worse_by: number | null;
@@ -64,7 +75,7 @@ const rowsOf = (
   valuesB: Readonly<Record<string, number>>,
   defsA: MetricDefinitions,
   defsB: MetricDefinitions,
-  primary: string,
+  primary: string | undefined,
 ): MetricRow[] =>
   [...new Set([...Object.keys(valuesA), ...Object.keys(valuesB)])].map((key) => {
     const a = Object.hasOwn(valuesA, key) ? valuesA[key] : null;
@@ -106,13 +117,14 @@ export const notComparableReasons = (a: RunDocs, b: RunDocs): string[] => {
     if (differences.length > 0) reasons.push(`metric ${key} is defined differently: ${differences.join('; ')}`);
   }
   if (a.summary.primary_metric !== b.summary.primary_metric) {
-    reasons.push(`primary metric differs: A ranks by ${a.summary.primary_metric}, B by ${b.summary.primary_metric}`);
+    reasons.push(`primary metric differs: A ranks by ${a.summary.primary_metric ?? '(none)'}, B by ${b.summary.primary_metric ?? '(none)'}`);
   }
   return reasons;
 };
 
 const primaryValue = (docs: RunDocs): number | undefined => {
   const key = docs.summary.primary_metric;
+  if (key === undefined) return undefined;
   return Object.hasOwn(docs.summary.metrics, key) ? docs.summary.metrics[key] : Object.hasOwn(docs.analysis.results, key) ? docs.analysis.results[key] : undefined;
 };
 
@@ -120,14 +132,18 @@ const primaryValue = (docs: RunDocs): number | undefined => {
 const roundingSlack = (a: number, b: number): number => 8 * Number.EPSILON * Math.max(Math.abs(a), Math.abs(b), 1);
 
 const gateOf = (a: LoadedRun, b: LoadedRun, docsA: RunDocs, docsB: RunDocs, reasons: readonly string[], tolerance: Tolerance): Gate => {
-  const metric = docsB.summary.primary_metric;
+  const metric = docsB.summary.primary_metric ?? null;
   const undecidable = (reason: string): Gate => ({ status: 'undecidable', metric, tolerance, worse_by: null, allowed: null, reason });
   const unverified = [a, b].filter((run) => !run.verification.ok).map((run) => run.tag);
   if (unverified.length > 0) return undecidable(`${unverified.join(' and ')} fail${unverified.length === 1 ? 's' : ''} verification: a tampered or damaged run cannot gate anything`);
+  const stopped = ([[a, docsA], [b, docsB]] as const).filter(([, docs]) => statusOf(docs.summary) !== 'completed');
+  if (stopped.length > 0) {
+    return undecidable(`${stopped.map(([run, docs]) => `${run.tag} is ${describeStatus(docs.summary)}`).join(' and ')}: a run that did not complete cannot gate anything`);
+  }
   if (reasons.length > 0) return undecidable(`the runs are not comparable (${reasons.join('; ')})`);
   const valueA = primaryValue(docsA);
   const valueB = primaryValue(docsB);
-  if (valueA === undefined || valueB === undefined) {
+  if (metric === null || valueA === undefined || valueB === undefined) {
     return undecidable(`primary metric ${metric} has no value in ${valueA === undefined ? 'A' : 'B'} (neither in metrics nor in results)`);
   }
   const higherIsBetter = docsB.summary.metric_definitions[metric].higher_is_better;
@@ -155,7 +171,9 @@ const sideOf = (run: LoadedRun, docs: RunDocs): RunSide => ({
   run_dir: run.verification.runDir,
   verified: run.verification.ok,
   problems: run.verification.problems.map(formatViolation),
-  primary_metric: docs.summary.primary_metric,
+  primary_metric: docs.summary.primary_metric ?? null,
+  status: statusOf(docs.summary),
+  status_reason: docs.summary.status_reason ?? null,
 });
 
 /** Set run B beside run A: every metric and result with its delta and verdict, what else differs, and the regression gate. */

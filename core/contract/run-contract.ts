@@ -34,7 +34,7 @@ export const runContractViolations = (docs: RunDocuments, labels: RunLabels): Vi
     ...undefinedKeyViolations(summary.metric_definitions, [
       { file: labels.summary, pointer: '/metrics', keys: Object.keys(summary.metrics) },
       { file: labels.summary, pointer: '/primary_metric', keys: summary.primary_metric },
-      { file: labels.summary, pointer: '/best_checkpoint/selected_by', keys: summary.best_checkpoint.selected_by },
+      { file: labels.summary, pointer: '/best_checkpoint/selected_by', keys: summary.best_checkpoint?.selected_by },
       { file: labels.analysis, pointer: '/results', keys: Object.keys(analysis.results) },
     ]),
   );

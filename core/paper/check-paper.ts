@@ -10,7 +10,7 @@ import { isDlLabResultsFile } from './results-macros.js';
 import { compareStrings, lookupFailure, lookupRun, resultPointer, type CitableRun, type RunLookup } from './runs.js';
 import { dlLabCommand } from '../invocation.js';
 
-export type ViolationKind = 'unmatched-number' | 'unknown-key' | 'missing-run' | 'unverified-run' | 'invalid-tag';
+export type ViolationKind = 'unmatched-number' | 'unknown-key' | 'missing-run' | 'unverified-run' | 'invalid-tag' | 'not-completed-run';
 
 export interface PaperViolation {
   file: string;
@@ -152,7 +152,8 @@ export const assessDrafts = (drafts: readonly DraftInput[], lookups: ReadonlyMap
   for (const [tag, sites] of citedAt) {
     const lookup = lookups.get(tag) ?? { status: 'missing', tag, runDir: `artifacts/runs/${tag}`, problems: [] };
     if (lookup.status === 'ok') continue;
-    const kind: ViolationKind = lookup.status === 'missing' ? 'missing-run' : lookup.status === 'invalid-tag' ? 'invalid-tag' : 'unverified-run';
+    const kind: ViolationKind =
+      lookup.status === 'missing' ? 'missing-run' : lookup.status === 'invalid-tag' ? 'invalid-tag' : lookup.status === 'not-completed' ? 'not-completed-run' : 'unverified-run';
     const detail = lookup.status === 'unverified' ? `: ${lookup.problems.slice(0, 3).join('; ')}${lookup.problems.length > 3 ? `; … ${lookup.problems.length - 3} more (${dlLabCommand('verify', tag)})` : ''}` : '';
     for (const site of sites) {
       violations.push({ file: site.label, line: site.line, column: site.column, kind, text: site.text, message: `${lookupFailure(lookup)}${detail}${lookup.status === 'unverified' ? '; only verified runs may be cited' : ''}` });

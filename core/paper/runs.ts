@@ -8,6 +8,7 @@ import { formatViolation } from '../contract/validate.js';
 import { UserError } from '../errors.js';
 import { RUNS_DIR, TAG_PATTERN } from '../project.js';
 import { ANALYSIS, MANIFEST, SUMMARY } from '../run/paths.js';
+import { describeStatus, statusOf } from '../run/run-status.js';
 import { verifyRun } from '../verify/verify-run.js';
 import { dlLabCommand } from '../invocation.js';
 
@@ -22,12 +23,14 @@ export interface CitableRun {
   seal: string;
   demo: boolean;
   /** summary.json primary_metric (a results key or a metric). */
-  primaryMetric: string;
+  primaryMetric: string | undefined;
 }
 
 export type RunLookup =
   | { status: 'ok'; run: CitableRun }
-  | { status: 'invalid-tag' | 'missing' | 'unverified'; tag: string; runDir: string; problems: string[] };
+  | { status: 'invalid-tag' | 'missing' | 'unverified'; tag: string; runDir: string; problems: string[] }
+  /** Verified, but interrupted or failed (contract 1.1): a record, never a citable result. */
+  | { status: 'not-completed'; tag: string; runDir: string; problems: string[]; ended: string };
 
 export const runDirOf = (tag: string): string => `${RUNS_DIR}/${tag}`;
 
@@ -57,6 +60,7 @@ export const lookupRun = async (root: string, tag: string): Promise<RunLookup> =
     readJson<RunSummary>(join(runDirAbs, SUMMARY)),
     readJson<RunAnalysis>(join(runDirAbs, ANALYSIS)),
   ]);
+  if (statusOf(summary) !== 'completed') return { status: 'not-completed', tag, runDir, problems: [], ended: describeStatus(summary) };
   return {
     status: 'ok',
     run: { tag, runDir, results: analysis.results, definitions: summary.metric_definitions, seal: manifest.seal.digest, demo: analysis.demo, primaryMetric: summary.primary_metric },
@@ -68,6 +72,7 @@ export const lookupFailure = (lookup: Exclude<RunLookup, { status: 'ok' }>): str
   lookup.status === 'missing'
     ? `no run ${lookup.tag} (${lookup.runDir}/ does not exist${/^demo-seed\d+$/.test(lookup.tag) ? `; ${dlLabCommand('demo', `--seed ${lookup.tag.slice(9)}`)} makes it` : ''})`
   : lookup.status === 'invalid-tag' ? lookup.problems[0]
+  : lookup.status === 'not-completed' ? `run ${lookup.tag} did not complete: it is ${lookup.ended}; only completed runs may be cited`
   : `run ${lookup.tag} does not pass verification (tampered, unsealed or invalid)`;
 
 /** The runs named by `tags`, each verified; a missing, tampered or unsealed run is a UserError listing every problem. */

@@ -48,8 +48,8 @@ const entryOf = (loaded: LoadedRun): ReportEntry => {
   }
   const { manifest, summary, analysis } = docs;
   const git = manifest.code.git;
-  const primary = summary.primary_metric;
-  const primaryValue = summary.metrics[primary] ?? analysis.results[primary] ?? null;
+  const primary = summary.primary_metric ?? null; // absent in a run that stopped before naming it (contract 1.1)
+  const primaryValue = primary === null ? null : summary.metrics[primary] ?? analysis.results[primary] ?? null;
   const env = manifest.environment;
   return {
     run: {
@@ -68,7 +68,7 @@ const entryOf = (loaded: LoadedRun): ReportEntry => {
       metrics: summary.metrics,
       results: analysis.results,
       definitions: summary.metric_definitions,
-      best_epoch: summary.best_checkpoint.epoch,
+      best_epoch: summary.best_checkpoint?.epoch ?? null,
       data: dataDigests(manifest),
       hyperparameters: flatten(manifest.hyperparameters),
       environment: {

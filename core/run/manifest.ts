@@ -4,6 +4,7 @@ import type { ExperimentConfig } from '../config.js';
 import { GENERATOR_NAME } from '../project.js';
 import { PACKAGE_VERSION } from '../version.js';
 import { sealDigest, type OutputEntry } from './outputs.js';
+import type { ParentLink } from './parent.js';
 
 export type { RunManifest };
 
@@ -21,6 +22,8 @@ export interface ManifestInputs {
   data: RunManifest['data'];
   config: RunManifest['config'];
   hyperparameters: ExperimentConfig;
+  /** The run this one resumed from (contract 1.1). */
+  parent?: ParentLink;
 }
 
 export const buildManifest = (inputs: ManifestInputs, outputs: readonly OutputEntry[]): RunManifest => {
@@ -43,5 +46,6 @@ export const buildManifest = (inputs: ManifestInputs, outputs: readonly OutputEn
     outputs: outputs.map(({ path, sha256, bytes, role }) => ({ path, sha256, bytes, role })),
     seal: { algorithm: 'sha256-outputs-v1', digest: sealDigest(outputs) },
     paths_are_relative_to: 'project_root',
+    ...(inputs.parent === undefined ? {} : { parent: inputs.parent }),
   };
 };

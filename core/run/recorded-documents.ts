@@ -6,6 +6,8 @@ import type { RunSummary } from '../contract/generated/summary.js';
 import type { MetricsInput } from '../metrics-input.js';
 import type { RunFile } from './outputs.js';
 import { runFilePath } from './paths.js';
+import type { RunOutcome } from './run-status.js';
+import { UserError } from '../errors.js';
 
 export const WIRING_NOTE =
   'Wiring run written by `dl-lab run` without --metrics: every number is a placeholder, not a measurement. Do not cite it.';
@@ -26,21 +28,33 @@ export const checkpointCopyName = (source: string): string => {
   return ext === '.json' ? 'checkpoints/best.checkpoint.json' : `checkpoints/best${ext}`;
 };
 
-/** The run documents for `dl-lab run` from the user's metrics file (or placeholders when there is none). */
+/** The note of a run that did not complete and left no metrics file: nothing was measured, nothing is made up. */
+export const NO_METRICS_NOTE = 'Sealed by `dl-lab run` without --metrics for a run that did not complete: no metric was recorded.';
+
+/**
+ * The run documents for `dl-lab run` from the user's metrics file. Without one, a completed run is
+ * a wiring run (placeholder numbers, "demo": true); an interrupted or failed one has no numbers at
+ * all, never placeholders. A run that did not complete records its status and reason in summary.json.
+ */
 export const recordedDocuments = (
   tag: string,
   runDir: string,
   input: MetricsInput | undefined,
   checkpoint: CheckpointSource | undefined,
+  outcome: RunOutcome = { status: 'completed', reason: undefined },
 ): RecordedDocuments => {
-  const demo = input === undefined;
-  const source = input ?? placeholderInput();
-  const note = demo ? WIRING_NOTE : source.notes;
+  const completed = outcome.status === 'completed';
+  const demo = input === undefined && completed;
+  const source = input ?? (completed ? placeholderInput() : noMetricsInput());
+  const note = demo ? WIRING_NOTE : input === undefined ? NO_METRICS_NOTE : source.notes;
   const selectedBy = source.best_checkpoint?.selected_by ?? source.primary_metric;
   const epoch = source.best_checkpoint?.epoch ?? null;
   const metricValue = source.best_checkpoint?.metric_value ?? null;
   const copyName = checkpoint ? checkpointCopyName(checkpoint.path) : undefined;
-  const checkpointRecord: CheckpointRecord = checkpoint && copyName
+  if (checkpoint && selectedBy === undefined) {
+    throw new UserError('--checkpoint: a checkpoint needs the metric that selected it (best_checkpoint.selected_by or primary_metric in --metrics)', { field: '--checkpoint' });
+  }
+  const checkpointRecord: CheckpointRecord = checkpoint && copyName && selectedBy !== undefined
     ? { schema_version: CONTRACT_VERSION, format: 'external-file', file: runFilePath(runDir, copyName), sha256: checkpoint.sha256, bytes: checkpoint.size, source: checkpoint.given, epoch, selected_by: selectedBy, metric_value: metricValue }
     : { schema_version: CONTRACT_VERSION, format: 'none', note: demo ? WIRING_NOTE : 'No checkpoint file was given (--checkpoint or best_checkpoint.path in the metrics file).' };
   const common = { schema_version: CONTRACT_VERSION, tag, demo, ...(note === undefined ? {} : { note }) };
@@ -49,14 +63,18 @@ export const recordedDocuments = (
       ...common,
       metrics: source.metrics,
       metric_definitions: source.metric_definitions,
-      primary_metric: source.primary_metric,
-      best_checkpoint: { path: copyName ? runFilePath(runDir, copyName) : null, selected_by: selectedBy, epoch, metric_value: metricValue },
+      ...(source.primary_metric === undefined ? {} : { primary_metric: source.primary_metric }),
+      ...(selectedBy === undefined ? {} : { best_checkpoint: { path: copyName ? runFilePath(runDir, copyName) : null, selected_by: selectedBy, epoch, metric_value: metricValue } }),
+      // Completed runs keep the 1.0 shape (status absent means completed).
+      ...(completed ? {} : { status: outcome.status, ...(outcome.reason === undefined ? {} : { status_reason: outcome.reason }) }),
     },
     analysis: { ...common, results: source.results, history: source.history ?? [] },
     checkpointRecord,
     extraFiles: checkpoint && copyName ? [{ name: copyName, role: 'checkpoint', copyFrom: checkpoint.path, sha256: checkpoint.sha256, size: checkpoint.size }] : [],
   };
 };
+
+const noMetricsInput = (): MetricsInput => ({ metrics: {}, metric_definitions: {}, results: {} });
 
 const placeholderInput = (): MetricsInput => ({
   metrics: { placeholder_metric: 0 },

@@ -32,7 +32,7 @@ export const pytorchScaffoldFiles = (projectName: string): Array<{ template: str
   const pkg = pythonPackageName(projectName);
   return [
     { template: 'train.py', target: 'train.py' },
-    ...['__init__.py', 'data.py', 'model.py', 'metrics.py', 'validate.py'].map((file) => ({ template: `src/package/${file}`, target: `src/${pkg}/${file}` })),
+    ...['__init__.py', 'data.py', 'model.py', 'metrics.py', 'dl_lab_log.py', 'validate.py'].map((file) => ({ template: `src/package/${file}`, target: `src/${pkg}/${file}` })),
     { template: 'launch/slurm.sbatch', target: 'launch/slurm.sbatch' },
   ];
 };

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
 import type { RunManifest } from '../contract/generated/manifest.js';
 import { runContractViolations } from '../contract/run-contract.js';
-import type { Violation } from '../contract/validate.js';
+import { formatViolation, type Violation } from '../contract/validate.js';
 import { sha256File } from '../hashing/sha256-file.js';
 import { parseJson } from '../json-file.js';
 import { RUNS_DIR, relativeInside } from '../project.js';
 import { runChecksums, sealDigest } from '../run/outputs.js';
+import { parentLinkProblems, type ParentLink } from '../run/parent.js';
 import { ANALYSIS, CHECKPOINT_RECORD, MANIFEST, SHA256SUMS, SUMMARY } from '../run/paths.js';
 
 export interface RunVerification {
@@ -75,7 +76,7 @@ const parseDocument = (bytes: Buffer | undefined, label: string, problems: Viola
  * manifest does not list, no symlink, the seal over the outputs and SHA256SUMS over every file
  * including the manifest. Each file is read once.
  */
-export const verifyRun = async (root: string, runDirAbs: string): Promise<RunVerification> => {
+export const verifyRun = async (root: string, runDirAbs: string, descendants: ReadonlySet<string> = new Set()): Promise<RunVerification> => {
   const runDir = toPosix(relative(root, runDirAbs)) || '.';
   const label = (name: string) => (runDir === '.' ? name : `${runDir}/${name}`);
   const problems: Violation[] = [];
@@ -167,5 +168,26 @@ export const verifyRun = async (root: string, runDirAbs: string): Promise<RunVer
   else if (sums !== runChecksums(runDir, m.outputs, contents.get(MANIFEST)!.sha256)) {
     problems.push({ file: label(SHA256SUMS), pointer: '', message: 'does not match manifest.json and its outputs (manifest.json or SHA256SUMS was edited)' });
   }
+  if (m.parent) {
+    const message = await parentProblem(root, m.parent, new Set([...descendants, runDirAbs]));
+    if (message) problems.push({ file: manifestLabel, pointer: '/parent', message });
+  }
   return done();
+};
+
+/**
+ * A run resumed from another (manifest `parent`, contract 1.1) is only as good as its parent: that
+ * run must exist, pass verify itself (its own parent included), still have the recorded seal and
+ * hold the checkpoint training loaded. `descendants` are the runs being verified below it (a loop
+ * of parents, possible only in a forged manifest, is reported instead of followed).
+ */
+const parentProblem = async (root: string, link: ParentLink, descendants: ReadonlySet<string>): Promise<string | undefined> => {
+  const dir = join(root, RUNS_DIR, link.tag);
+  if (descendants.has(dir)) return `parent ${link.tag} is also a descendant of this run (a loop of parent links)`;
+  if (!existsSync(join(dir, MANIFEST))) return `parent run ${link.tag} does not exist (${RUNS_DIR}/${link.tag}/ holds no sealed run)`;
+  const parent = await verifyRun(root, dir, descendants);
+  if (!parent.ok) return `parent run ${link.tag} does not pass verification: ${parent.problems.slice(0, 3).map(formatViolation).join('; ')}${parent.problems.length > 3 ? '; …' : ''}`;
+  const manifest = parseJson<RunManifest>(readFileSync(join(dir, MANIFEST), 'utf8'), `${RUNS_DIR}/${link.tag}/${MANIFEST}`);
+  const problems = parentLinkProblems(link, manifest);
+  return problems.length > 0 ? `parent ${problems.join('; ')}` : undefined;
 };

@@ -72,7 +72,7 @@ export default class PaperGenerator extends DlLabGenerator<Record<string, never>
     const { label, format, runs, regenerate, digits } = this.plan;
     const count = resultEntries(runs, digits).length;
     const example = runs.find((run) => Object.keys(run.results).length > 0);
-    const key = !example ? '<key>' : Object.hasOwn(example.results, example.primaryMetric) ? example.primaryMetric : Object.keys(example.results).sort()[0];
+    const key = !example ? '<key>' : example.primaryMetric !== undefined && Object.hasOwn(example.results, example.primaryMetric) ? example.primaryMetric : Object.keys(example.results).sort()[0];
     printSummary([
       `${regenerate ? 'regenerated' : 'wrote'} ${label}: ${count} result(s) of ${runs.length} verified run(s) (${runs.map((run) => run.tag).join(', ')})`,
       format === 'tex'

@@ -5,10 +5,11 @@ import { dataNames } from '../../core/commands/datasets.js';
 import { requireCleanTree, startProvenanceCapture, type CapturedProvenance } from '../../core/commands/provenance.js';
 import { executeRecord, planRecord, type RecordPlan } from '../../core/commands/record.js';
 import type { PublishedRun } from '../../core/run/publish.js';
+import { outcomeLines, statusOption } from '../../core/run/run-status.js';
 import { runSummaryLines } from '../../core/run/report-lines.js';
 
 /** `dl-lab run <TAG>`: seal what the user's own training wrote into artifacts/runs/<TAG>/. */
-type RunOptions = BaseOptions & { tag?: string; config?: string; metrics?: string; checkpoint?: string; quiet?: boolean; data?: string | string[] };
+type RunOptions = BaseOptions & { tag?: string; config?: string; metrics?: string; checkpoint?: string; quiet?: boolean; data?: string | string[]; status?: string; parent?: string };
 
 export default class RunGenerator extends DlLabGenerator<Record<string, never>, RunOptions> {
   private plan!: RecordPlan;
@@ -25,6 +26,9 @@ export default class RunGenerator extends DlLabGenerator<Record<string, never>, 
     this.option('allow-data-drift', { type: Boolean, description: 'Record changed dataset bytes in the manifest instead of refusing', default: false });
     this.option('require-clean', { type: Boolean, description: 'Refuse to run on uncommitted changes', default: false });
     this.option('quiet', { type: Boolean, description: 'Print only the final summary', default: false });
+    this.option('status', { type: String, description: 'How training ended when the metrics file cannot say: interrupted or failed (never upgrades a run to completed)' });
+    this.option('status-reason', { type: String, description: 'Why it did not complete (with --status)' });
+    this.option('parent', { type: String, description: 'Tag of the run whose checkpoint this training resumed from' });
   }
 
   async initializing(): Promise<void> {
@@ -37,6 +41,9 @@ export default class RunGenerator extends DlLabGenerator<Record<string, never>, 
       data: dataNames(this.options.data),
       allowDataDrift: Boolean(optionValue(this.options, 'allow-data-drift')),
       command: recordedCommand(),
+      status: statusOption(this.options.status),
+      statusReason: stringOption('status-reason', optionValue(this.options, 'status-reason')),
+      parent: stringOption('parent', this.options.parent),
     });
     this.provenance = startProvenanceCapture(this.plan.target.root);
     // An unawaited rejection would crash the process before `writing` can report it.
@@ -49,6 +56,9 @@ export default class RunGenerator extends DlLabGenerator<Record<string, never>, 
   }
 
   end(): void {
-    printSummary(runSummaryLines(this.published, this.plan.target));
+    const lines = runSummaryLines(this.published, this.plan.target);
+    // A run that did not complete is a record, not a source of citable numbers.
+    const completed = this.plan.outcome.status === 'completed';
+    printSummary(completed ? lines : [...lines.filter((line) => !line.startsWith('cite numbers as ')), ...outcomeLines(this.plan.outcome)]);
   }
 }

@@ -95,6 +95,10 @@ export const BAD_INPUTS: BadInput[] = [
   badMetrics('unknown top-level field', metricsFile({ acuracy: 1 }), /tmp\/metrics\.json: \/acuracy: unknown field 'acuracy'/),
   badMetrics('empty file', '', /tmp\/metrics\.json: not valid JSON/),
   badMetrics('checkpoint path missing', metricsFile({ best_checkpoint: { path: 'gone.pt', selected_by: 'acc' } }), /checkpoint gone\.pt: cannot read \(ENOENT\)/),
+  badMetrics('completed without primary_metric (1.1)', JSON.stringify({ status: 'completed', metrics: {}, metric_definitions: definitions, results: {} }), /tmp\/metrics\.json: \/primary_metric: missing required field 'primary_metric'/),
+  badMetrics('history_file shorter than its head saw (1.1)', metricsFile({ history_file: { path: 'gone.jsonl', bytes: 10, sha256: '0'.repeat(64) } }), /tmp\/metrics\.json history_file gone\.jsonl: cannot read \(ENOENT\)/),
+  { name: 'run: --status that upgrades a running log (1.1)', args: ['run', 'T-status', '--metrics', 'tmp/metrics.json', '--status', 'completed'], setup: (root) => write(root, 'tmp/metrics.json', JSON.stringify({ status: 'running', metrics: {}, metric_definitions: definitions, results: {} })), error: /--status completed contradicts tmp\/metrics\.json: \/status "running"/ },
+  { name: 'run: --parent that has no checkpoint (1.1)', args: ['run', 'T-parent', '--parent', 'M0-wiring'], error: /--parent: run M0-wiring holds no checkpoint file to resume from/ },
   {
     name: 'metrics: huge file (65 MiB)',
     args: ['run', 'T-metrics', '--metrics', 'tmp/huge.json'],

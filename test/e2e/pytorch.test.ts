@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadMetricsInput } from '../../core/metrics-input.js';
 import { pythonPackageName } from '../../core/scaffold/framework.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { startCli } from '../helpers/cli-async.js';
@@ -57,7 +58,7 @@ describe('PyTorch scaffold end to end: train.py -> dl-lab run -> Python checker 
 
   it('the documented one-liner trains, seals and verifies; the run holds exactly what train.py reported', () => {
     const trained = train(['--out', 'tmp/run']);
-    const metrics = readJson(join(root, 'tmp/run/metrics.json'));
+    const metrics = loadMetricsInput(join(root, 'tmp/run/metrics.json')).input; // the history read from metrics.history.jsonl
     assert.deepEqual(reportedMetrics(trained.stdout), metrics.metrics, 'printed = written');
     assert.ok(metrics.metrics.val_accuracy_best >= 0.9, `val_accuracy_best ${metrics.metrics.val_accuracy_best}`);
 
@@ -92,6 +93,7 @@ describe('PyTorch scaffold end to end: train.py -> dl-lab run -> Python checker 
     train(['--seed', '4', '--out', 'tmp/c']);
     const bytes = (out: string, file: string) => readFileSync(join(root, out, file));
     assert.ok(bytes('tmp/a', 'metrics.json').equals(bytes('tmp/b', 'metrics.json')), 'metrics.json differs between two runs with seed 3');
+    assert.ok(bytes('tmp/a', 'metrics.history.jsonl').equals(bytes('tmp/b', 'metrics.history.jsonl')), 'the history differs between two runs with seed 3');
     assert.ok(bytes('tmp/a', 'best.pt').equals(bytes('tmp/b', 'best.pt')), 'best.pt differs between two runs with seed 3');
     assert.notDeepEqual(readJson(join(root, 'tmp/a/metrics.json')).metrics, readJson(join(root, 'tmp/c/metrics.json')).metrics);
     assert.equal(readJson(join(root, 'tmp/a/config.json')).seed, 3, '--seed is recorded in <out>/config.json');
@@ -145,7 +147,7 @@ describe('PyTorch scaffold end to end: train.py -> dl-lab run -> Python checker 
     // --redirects/--tee: Debian's torch 1.13 launcher cannot parse their default "0" on Python 3.11.
     const launched = runPython(python!, ['-m', 'torch.distributed.run', '--standalone', '--nproc_per_node=2', '--redirects', '1', '--tee', '1', 'train.py', '--out', 'tmp/ddp'], { cwd: root });
     assert.equal(launched.status, 0, launched.stderr);
-    assert.deepEqual(readdirSync(join(root, 'tmp/ddp')).sort(), ['best.pt', 'config.json', 'metrics.json']);
+    assert.deepEqual(readdirSync(join(root, 'tmp/ddp')).sort(), ['best.pt', 'config.json', 'metrics.history.jsonl', 'metrics.json']);
     assert.equal(launched.stdout.split('\n').filter((line) => /wrote .*metrics\.json/.test(line)).length, 1, 'one writer');
     const ddp = readJson(join(root, 'tmp/ddp/metrics.json'));
     const single = readJson(join(root, 'tmp/run/metrics.json'));

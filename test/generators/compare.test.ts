@@ -65,7 +65,7 @@ describe('dl-lab compare (compare generator)', () => {
     assert.equal(report.gate.status, 'regression');
     assert.deepEqual(report.gate.tolerance, { kind: 'absolute', value: 0.01 });
     assert.deepEqual(report.metrics.map((r: { key: string; verdict: string }) => [r.key, r.verdict]), [['val_accuracy', 'worse'], ['val_loss', 'better']]);
-    assert.deepEqual(report.a, { tag: 'M1-baseline', run_dir: 'artifacts/runs/M1-baseline', verified: true, problems: [], primary_metric: 'val_accuracy' });
+    assert.deepEqual(report.a, { tag: 'M1-baseline', run_dir: 'artifacts/runs/M1-baseline', verified: true, problems: [], primary_metric: 'val_accuracy', status: 'completed', status_reason: null });
   });
 
   it('refuses an unknown run or a bad tolerance with a clear error', async () => {

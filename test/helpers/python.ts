@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 
 /**
  * Interpreters the Python tests try, in order: Debian's own (where `apt-get install python3-torch
@@ -64,4 +64,21 @@ export const runPython = (python: Python, args: string[], { cwd, env = {} }: { c
   const result = spawnSync(python.command, args, { cwd, encoding: 'utf8', timeout: 300_000, env: { ...process.env, ...PYTHON_ENV, ...env } });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, seconds };
+};
+
+/** Start a Python child without waiting, for kill and signal tests; `done` resolves with its exit status or signal. */
+export const startPython = (
+  python: Python,
+  args: string[],
+  { cwd, env = {} }: { cwd: string; env?: Record<string, string> },
+): { child: ChildProcess; done: Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> } => {
+  const child = spawn(python.command, args, { cwd, env: { ...process.env, ...PYTHON_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const done = new Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr })),
+  );
+  return { child, done };
 };

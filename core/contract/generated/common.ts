@@ -43,6 +43,20 @@ export type History = {
   epoch: number;
   [k: string]: number;
 }[];
+/**
+ * Contract 1.1: how a run ended. Absent means completed (every 1.0 run).
+ *
+ * This interface was referenced by `Common`'s JSON-Schema
+ * via the `definition` "run_status".
+ */
+export type RunStatus = 'completed' | 'interrupted' | 'failed';
+/**
+ * Contract 1.1: why a run is not completed, e.g. 'SIGTERM (Slurm time limit or scancel)' or 'ValueError: loss is NaN'.
+ *
+ * This interface was referenced by `Common`'s JSON-Schema
+ * via the `definition` "status_reason".
+ */
+export type StatusReason = string;
 
 /**
  * Building blocks shared by the run contract schemas.

@@ -91,6 +91,17 @@ export interface RunManifest {
     digest: string;
   };
   paths_are_relative_to: 'project_root';
+  /**
+   * Contract 1.1: the run this one resumed from: its tag, its seal when this run was written, and the sha256 of its checkpoint file that training loaded. verify checks that run still exists, verifies, has this seal and holds that checkpoint.
+   */
+  parent?: {
+    /**
+     * Run tag: the name of artifacts/runs/<tag>/.
+     */
+    tag: string;
+    seal: string;
+    checkpoint_sha256: string;
+  };
 }
 /**
  * State of the repository holding the project. Paths are relative to the repository top level; project_subdir says where the project is inside it.

@@ -21,7 +21,7 @@ export interface MetricsInput {
   /**
    * A metric or result key: a flat identifier, usable in LaTeX macro arguments and JSON pointers.
    */
-  primary_metric: string;
+  primary_metric?: string;
   results: NumberMap1;
   best_checkpoint?: {
     /**
@@ -37,6 +37,35 @@ export interface MetricsInput {
   };
   history?: History;
   notes?: string;
+  /**
+   * Contract 1.1: 'running' while a logger is still writing (sealed as interrupted: the log was never closed), else how training ended. Absent means completed. A run that is not completed may lack primary_metric (a crash before it was named).
+   */
+  status?: 'running' | 'completed' | 'interrupted' | 'failed';
+  /**
+   * Contract 1.1: why a run is not completed, e.g. 'SIGTERM (Slurm time limit or scancel)' or 'ValueError: loss is NaN'.
+   */
+  status_reason?: string;
+  /**
+   * Contract 1.1: the history kept as an append-only JSON Lines file (one history entry per line). Its first 'bytes' bytes (what this file saw when it was last written) must hash to 'sha256'; complete lines after them were appended since; a last line without its line break (a write cut short by the process's death) is dropped. Not together with 'history'.
+   */
+  history_file?: {
+    /**
+     * Relative to this metrics file's folder (or absolute).
+     */
+    path: string;
+    bytes: number;
+    sha256: string;
+  };
+  /**
+   * Contract 1.1: the run this training resumed from, and the sha256 of the checkpoint file it loaded (which that run must hold).
+   */
+  parent?: {
+    /**
+     * Run tag: the name of artifacts/runs/<tag>/.
+     */
+    tag: string;
+    checkpoint_sha256: string;
+  };
 }
 /**
  * Every number you may want to compare or regress on (flat).

@@ -22,8 +22,16 @@ export interface RunSummary {
   /**
    * A metric or result key: a flat identifier, usable in LaTeX macro arguments and JSON pointers.
    */
-  primary_metric: string;
-  best_checkpoint: BestCheckpoint;
+  primary_metric?: string;
+  best_checkpoint?: BestCheckpoint;
+  /**
+   * Contract 1.1: how a run ended. Absent means completed (every 1.0 run).
+   */
+  status?: 'completed' | 'interrupted' | 'failed';
+  /**
+   * Contract 1.1: why a run is not completed, e.g. 'SIGTERM (Slurm time limit or scancel)' or 'ValueError: loss is NaN'.
+   */
+  status_reason?: string;
 }
 /**
  * A flat map from key to a finite number (JSON has no NaN/Infinity).

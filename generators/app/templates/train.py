@@ -3,9 +3,11 @@
     python train.py --config configs/default.json --out tmp/run
     dl-lab run M1-baseline --metrics tmp/run/metrics.json --checkpoint tmp/run/best.pt
 
-Writes <out>/metrics.json (schemas/metrics-input.schema.json), <out>/best.pt (the checkpoint with
-the lowest validation loss) and <out>/config.json (the config as trained, after --seed). Every RNG
-is seeded from the config: on the CPU the same seed gives the same metrics.json, byte for byte.
+Logs through dl_lab_log as it trains: <out>/metrics.json (schemas/metrics-input.schema.json) with its
+history <out>/metrics.history.jsonl is complete and valid after every epoch, so a crash or a kill
+still leaves a run dl-lab can seal (as failed or interrupted). <out>/best.pt is the checkpoint with
+the lowest validation loss so far, <out>/config.json the config as trained (after --seed). Every RNG
+is seeded from the config: on the CPU the same seed gives the same metrics files, byte for byte.
 Under torchrun the model is trained with DistributedDataParallel and only rank 0 writes.
 """
 import argparse
@@ -21,8 +23,9 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
 
+from <%= pythonPackage %> import dl_lab_log as dl  # noqa: E402
 from <%= pythonPackage %>.data import SPLITS, make_splits  # noqa: E402
-from <%= pythonPackage %>.metrics import SELECTED_BY, evaluate, metrics_document  # noqa: E402
+from <%= pythonPackage %>.metrics import METRIC_DEFINITIONS, PRIMARY_METRIC, RESULT_KEYS, SELECTED_BY, evaluate  # noqa: E402
 from <%= pythonPackage %>.model import build_model  # noqa: E402
 
 
@@ -70,7 +73,8 @@ def start_distributed(device):
     return torch.distributed.get_rank(), world, device
 
 
-def train(config, device, rank=0, world=1, log=print):
+def train(config, device, rank=0, world=1, log=print, on_epoch=lambda entry, best_state: None):
+    """Train; after each epoch `on_epoch(entry, best_state)`, with best_state set when the epoch is the new best."""
     seed = setting(config, "seed", int)
     sizes = {split: setting(config, f"data.n_{split}", int) for split in SPLITS}
     if setting(config, "data.generator", str) != "two_moons":
@@ -85,7 +89,7 @@ def train(config, device, rank=0, world=1, log=print):
     loss_sum = torch.nn.BCEWithLogitsLoss(reduction="sum")
     order = torch.Generator().manual_seed(seed)  # batch order: the same on every rank
     x_train, y_train = splits["train"]
-    history, best, best_state = [], None, None
+    best, best_state = None, None
     for epoch in range(1, epochs + 1):
         net.train()
         permutation = torch.randperm(len(x_train), generator=order).to(device)
@@ -100,20 +104,28 @@ def train(config, device, rank=0, world=1, log=print):
         train_loss, _ = evaluate(model, *splits["train"])
         val_loss, val_accuracy = evaluate(model, *splits["val"])
         entry = {"epoch": epoch, "train_loss": train_loss, "val_loss": val_loss, "val_accuracy": val_accuracy}
-        history.append(entry)
-        if best is None or entry[SELECTED_BY] < best[SELECTED_BY]:
+        improved = best is None or entry[SELECTED_BY] < best[SELECTED_BY]
+        if improved:
             # A CPU copy: the checkpoint loads anywhere, without map_location.
             best, best_state = entry, {key: value.detach().cpu().clone() for key, value in model.state_dict().items()}
+        on_epoch(entry, best_state if improved else None)
         log(f"epoch {epoch}/{epochs}  train_loss {train_loss:.4f}  val_loss {val_loss:.4f}  val_accuracy {val_accuracy:.4f}")
     model.load_state_dict(best_state)
     test = evaluate(model, *splits["test"])  # once, at the selected checkpoint
-    return history, best, best_state, test
+    return best, test
 
 
 def write_json(path, value):
     """Written beside, then renamed: a reader never sees half a file."""
     partial = path.with_name(path.name + ".partial")
     partial.write_text(json.dumps(value, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    os.replace(partial, path)
+
+
+def save_checkpoint(path, value):
+    """Like write_json: a kill while saving leaves the previous best.pt whole."""
+    partial = path.with_name(path.name + ".partial")
+    torch.save(value, partial)
     os.replace(partial, path)
 
 
@@ -124,24 +136,46 @@ def main(argv=None):
         config["seed"] = args.seed
     device = torch.device(args.device)
     rank, world, device = start_distributed(device)
-    seed_everything(setting(config, "seed", int), device)
-    started = time.perf_counter()
-    log = (lambda line: print(line, file=sys.stderr)) if rank == 0 else (lambda line: None)
-    history, best, best_state, test = train(config, device, rank, world, log)
+    out = Path(args.out)
+    notes = f"train.py: MLP on two-moons, device {device.type}, world size {world}, torch {torch.__version__}"
+    # From here on <out>/metrics.json is valid on disk whatever happens: an exception marks the run
+    # failed, SIGTERM/SIGINT interrupted. Only rank 0 writes; on the other ranks dl.* does nothing.
+    with dl.start(out / "metrics.json", notes=notes, rank=rank) as run:
+        for key, definition in METRIC_DEFINITIONS.items():
+            dl.define(key, **definition)
+        dl.primary(PRIMARY_METRIC)
+        if rank == 0:
+            write_json(out / "config.json", config)
+        seed_everything(setting(config, "seed", int), device)
+        started = time.perf_counter()
+        log = (lambda line: print(line, file=sys.stderr)) if rank == 0 else (lambda line: None)
+
+        def on_epoch(entry, best_state):
+            dl.log(entry["epoch"], **{key: value for key, value in entry.items() if key != "epoch"})
+            if best_state is not None and rank == 0:
+                save_checkpoint(out / "best.pt", {"model": best_state, "epoch": entry["epoch"], "config": config})
+                # The selected checkpoint and its numbers: an interrupted run keeps its best so far.
+                dl.checkpoint(out / "best.pt", SELECTED_BY, entry["epoch"], entry[SELECTED_BY], best_epoch=entry["epoch"],
+                              **{f"{key}_best": value for key, value in entry.items() if key != "epoch"})
+
+        best, test = train(config, device, rank, world, log, on_epoch)
+        final = {
+            "train_loss_best": best["train_loss"],
+            "val_loss_best": best["val_loss"],
+            "val_accuracy_best": best["val_accuracy"],
+            "best_epoch": best["epoch"],
+            "test_loss": test[0],
+            "test_accuracy": test[1],
+        }
+        for key, value in final.items():
+            (dl.result if key in RESULT_KEYS else dl.metric)(key, value)
     if world > 1:
         torch.distributed.destroy_process_group()
     if rank != 0:
         return  # only rank 0 writes (and only rank 0 calls `dl-lab run`)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    write_json(out / "config.json", config)
-    torch.save({"model": best_state, "epoch": best["epoch"], "config": config}, out / "best.pt")
-    notes = f"train.py: MLP on two-moons, device {device.type}, world size {world}, torch {torch.__version__}"
-    document = metrics_document(history, best, test, "best.pt", notes)
-    write_json(out / "metrics.json", document)
     # Timing goes to the terminal only: the metrics file must not change between identical runs.
     log(f"trained in {time.perf_counter() - started:.2f} s")
-    for key, value in document["metrics"].items():
+    for key, value in run.metrics.items():
         print(f"{key} = {value!r}")
     print(f"wrote {out / 'metrics.json'} and {out / 'best.pt'} (epoch {best['epoch']})")
     print(f"next: dl-lab run <TAG> --metrics {out / 'metrics.json'} --checkpoint {out / 'best.pt'}")

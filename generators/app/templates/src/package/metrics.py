@@ -1,7 +1,4 @@
-"""What is measured, what each number means, and the --metrics file `dl-lab run` seals
-(its format: schemas/metrics-input.schema.json)."""
-import math
-
+"""What is measured and what each number means: train.py defines every key with dl_lab_log before logging it."""
 import torch
 from torch import nn
 
@@ -32,31 +29,3 @@ def evaluate(model, features, labels):
     logits = model(features).squeeze(1)
     accuracy = ((logits > 0).float() == labels).float().mean()
     return _loss(logits, labels).item(), accuracy.item()
-
-
-def metrics_document(history, best, test, checkpoint_file, notes):
-    """The --metrics file. `best` is the selected epoch's history entry; `test` is (loss, accuracy) there.
-    No timing in here: the same seed must give the same bytes."""
-    metrics = {
-        "train_loss_best": best["train_loss"],
-        "val_loss_best": best["val_loss"],
-        "val_accuracy_best": best["val_accuracy"],
-        "best_epoch": best["epoch"],
-        "test_loss": test[0],
-        "test_accuracy": test[1],
-    }
-    for entry in [metrics, *history]:
-        for key, value in entry.items():
-            # JSON has no NaN or Infinity; a diverged run must fail loudly, not write a broken file.
-            if not math.isfinite(value):
-                raise SystemExit(f"train.py: {key} is {value} (training diverged?); no metrics file written")
-    return {
-        "schema_version": "1.0",
-        "metrics": metrics,
-        "metric_definitions": METRIC_DEFINITIONS,
-        "primary_metric": PRIMARY_METRIC,
-        "results": {key: metrics[key] for key in RESULT_KEYS},
-        "best_checkpoint": {"path": checkpoint_file, "selected_by": SELECTED_BY, "epoch": best["epoch"], "metric_value": best[SELECTED_BY]},
-        "history": history,
-        "notes": notes,
-    }

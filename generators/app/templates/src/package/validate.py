@@ -6,7 +6,8 @@ The checks of `dl-lab verify`: each file against the project's JSON Schemas (sch
 2020-12, cross-file $refs resolved by $id); every metric, result, primary_metric and selected_by
 key defined in metric_definitions; tag, demo and seed agreeing (and the tag naming the run's
 folder); every output present as a regular file with its recorded size and sha256; no file the
-manifest does not list; the seal (sha256 of the sorted "<sha256>  <path>\\n" lines) and SHA256SUMS.
+manifest does not list; the seal (sha256 of the sorted "<sha256>  <path>\\n" lines) and SHA256SUMS;
+a resumed run's parent (it exists, verifies, keeps its seal and holds the checkpoint resumed from).
 Needs only the `jsonschema` package. Exit status 1 when a run fails; each problem is printed as
 "<file>: <JSON pointer>: <message>".
 """
@@ -152,12 +153,13 @@ def contract_problems(docs, label, schemas_dir=SCHEMAS_DIR):
     defined = summary["metric_definitions"]
     uses = [
         *((label("summary.json"), "/metrics/" + key, key) for key in summary["metrics"]),
-        (label("summary.json"), "/primary_metric", summary["primary_metric"]),
-        (label("summary.json"), "/best_checkpoint/selected_by", summary["best_checkpoint"]["selected_by"]),
+        # A run that did not complete (contract 1.1) may have neither.
+        (label("summary.json"), "/primary_metric", summary.get("primary_metric")),
+        (label("summary.json"), "/best_checkpoint/selected_by", summary.get("best_checkpoint", {}).get("selected_by")),
         *((label("analysis.json"), "/results/" + key, key) for key in analysis["results"]),
     ]
     for file, pointer, key in uses:
-        if key not in defined:
+        if key is not None and key not in defined:
             problems.append((file, pointer, f"'{key}' has no entry in metric_definitions (definition, unit, higher_is_better)"))
     for file in ("summary.json", "analysis.json"):
         if docs[file]["tag"] != manifest["tag"]:
@@ -203,8 +205,8 @@ def project_root(start):
     return None
 
 
-def run_problems(run_dir, schemas_dir=SCHEMAS_DIR):
-    """Every problem of one run, as (file, pointer, message); [] when it verifies."""
+def run_problems(run_dir, schemas_dir=SCHEMAS_DIR, descendants=frozenset()):
+    """Every problem of one run, as (file, pointer, message); [] when it verifies (its parent run included)."""
     run_dir = Path(run_dir).resolve()
     root = project_root(run_dir) or run_dir  # a standalone `--out-dir` run is its own root
     rel = run_dir.relative_to(root).as_posix()
@@ -263,7 +265,30 @@ def run_problems(run_dir, schemas_dir=SCHEMAS_DIR):
     for name in REQUIRED_OUTPUTS:
         if name not in listed:
             problems.append((label("manifest.json"), "/outputs", f"{label(name)} is not listed"))
+    if "parent" in manifest:
+        message = parent_problem(root, manifest["parent"], descendants | {run_dir}, schemas_dir)
+        if message:
+            problems.append((label("manifest.json"), "/parent", message))
     return sorted(problems, key=lambda problem: problem[0])
+
+
+def parent_problem(root, link, descendants, schemas_dir=SCHEMAS_DIR):
+    """A resumed run's parent (contract 1.1) must exist, verify, keep its seal and hold the checkpoint training loaded."""
+    parent_dir = (root / RUNS_DIR / link["tag"]).resolve()
+    if parent_dir in descendants:
+        return f"parent {link['tag']} is also a descendant of this run (a loop of parent links)"
+    if not (parent_dir / "manifest.json").is_file():
+        return f"parent run {link['tag']} does not exist ({RUNS_DIR.as_posix()}/{link['tag']}/ holds no sealed run)"
+    problems = run_problems(parent_dir, schemas_dir, descendants)
+    if problems:
+        return f"parent run {link['tag']} does not pass verification: " + "; ".join(f"{file}: {pointer or '/'}: {message}" for file, pointer, message in problems[:3])
+    parent = load_json(parent_dir / "manifest.json")
+    found = []
+    if parent["seal"]["digest"] != link["seal"]:
+        found.append(f"run {link['tag']} has seal {parent['seal']['digest'][:12]}…, not the recorded {link['seal'][:12]}… (re-sealed or replaced?)")
+    if not any(o.get("role") == "checkpoint" and o["sha256"] == link["checkpoint_sha256"] for o in parent["outputs"]):
+        found.append(f"run {link['tag']} holds no checkpoint with sha256 {link['checkpoint_sha256'][:12]}… (the checkpoint this run resumed from)")
+    return "parent " + "; ".join(found) if found else None
 
 
 def main(argv=None):
