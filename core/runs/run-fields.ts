@@ -17,15 +17,16 @@ export interface RunField {
 /** How a run ended, from summary.json `status` (contract 1.1; absent = completed); a summary that cannot be read is "unreadable". */
 export type RunStatus = 'completed' | 'interrupted' | 'failed' | 'unreadable' | string;
 
-export const runStatus = (summary: unknown): RunStatus => {
-  if (summary === undefined) return 'unreadable';
-  const status = member(summary, 'status');
+export const runStatus = (run: RunDocuments): RunStatus => {
+  if (summaryField(run, 'schema_version') === undefined) return 'unreadable';
+  const status = summaryField(run, 'status');
   return typeof status === 'string' && status ? status : 'completed';
 };
 
-const manifestField = (run: RunDocuments, ...keys: string[]): FieldValue => memberPath(run.get('manifest'), keys);
-const metric = (run: RunDocuments, key: string): FieldValue => member(member(run.get('summary'), 'metrics'), key);
-const result = (run: RunDocuments, key: string): FieldValue => member(member(run.get('analysis'), 'results'), key);
+const manifestField = (run: RunDocuments, key: string, ...path: string[]): FieldValue => memberPath(run.top('manifest', key), path);
+const summaryField = (run: RunDocuments, key: string): FieldValue => run.top('summary', key);
+const metric = (run: RunDocuments, key: string): FieldValue => member(summaryField(run, 'metrics'), key);
+const result = (run: RunDocuments, key: string): FieldValue => member(run.top('analysis', 'results'), key);
 /** A metric, else a result of that name (most keys are both: a result is usually a metric the paper quotes). */
 const metricOrResult = (run: RunDocuments, key: string): FieldValue => metric(run, key) ?? result(run, key);
 
@@ -38,16 +39,16 @@ const hyperparameter = (run: RunDocuments, path: string): FieldValue => {
 const BUILTIN: Record<string, (run: RunDocuments) => FieldValue> = {
   tag: (run) => run.tag,
   created: (run) => manifestField(run, 'created_at'),
-  status: (run) => runStatus(run.get('summary')),
-  status_reason: (run) => member(run.get('summary'), 'status_reason'),
+  status: (run) => runStatus(run),
+  status_reason: (run) => summaryField(run, 'status_reason'),
   kind: (run) => (existsSync(join(run.dir, RUN_DOCUMENTS.experiment)) ? 'experiment' : 'run'),
   demo: (run) => manifestField(run, 'demo'),
   commit: (run) => manifestField(run, 'code', 'git', 'commit'),
   branch: (run) => manifestField(run, 'code', 'git', 'branch'),
   dirty: (run) => manifestField(run, 'code', 'git', 'dirty'),
-  primary_metric: (run) => member(run.get('summary'), 'primary_metric'),
+  primary_metric: (run) => summaryField(run, 'primary_metric'),
   primary: (run) => {
-    const key = member(run.get('summary'), 'primary_metric');
+    const key = summaryField(run, 'primary_metric');
     return typeof key === 'string' ? metricOrResult(run, key) : undefined;
   },
   experiment: (run) => manifestField(run, 'experiment', 'name'),
