@@ -48,18 +48,17 @@ const TRAILING_COLUMNS: readonly Column[] = [{ label: 'status', type: 'text' }, 
 /** At most this many hyperparameter columns: the table must stay readable; the rest are in each run's details. */
 const MAX_HP_COLUMNS = 6;
 
-/** The hyperparameters whose value is not the same in every readable run (seed included: it tells trials apart). */
+/** The hyperparameters with more than one value among the readable runs that have them (seed included: it tells trials apart). */
 export const varyingHyperparameters = (runs: readonly ReportRun[]): string[] => {
   const seen = new Map<string, Set<string>>();
-  const readable = runs.filter((run) => run.readable);
-  for (const run of readable) {
+  for (const run of runs.filter((run) => run.readable)) {
     for (const [key, value] of Object.entries(run.hyperparameters)) {
       const values = seen.get(key) ?? new Set<string>();
       values.add(JSON.stringify(value));
       seen.set(key, values);
     }
   }
-  return [...seen].filter(([key, values]) => values.size > 1 || readable.some((run) => !(key in run.hyperparameters))).map(([key]) => key).slice(0, MAX_HP_COLUMNS);
+  return [...seen].filter(([, values]) => values.size > 1).map(([key]) => key).slice(0, MAX_HP_COLUMNS);
 };
 
 const statusBadge = (run: ReportRun): string =>
