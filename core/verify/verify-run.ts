@@ -17,6 +17,15 @@ export interface RunVerification {
   problems: Violation[];
 }
 
+export interface VerifyRunOptions {
+  /**
+   * Called with the four run documents, parsed, when they satisfy the contract (whatever the bytes
+   * check finds next): a reader of many runs (the report) takes them instead of reading and
+   * validating every document a second time.
+   */
+  onDocuments?: (documents: { manifest: unknown; summary: unknown; analysis: unknown; checkpointRecord: unknown }) => void;
+}
+
 /** Files up to this size are read whole (hashed and, for JSON, parsed from one read); larger ones are streamed. */
 const READ_WHOLE_LIMIT = 8 * 1024 * 1024;
 
@@ -75,7 +84,7 @@ const parseDocument = (bytes: Buffer | undefined, label: string, problems: Viola
  * manifest does not list, no symlink, the seal over the outputs and SHA256SUMS over every file
  * including the manifest. Each file is read once.
  */
-export const verifyRun = async (root: string, runDirAbs: string): Promise<RunVerification> => {
+export const verifyRun = async (root: string, runDirAbs: string, options: VerifyRunOptions = {}): Promise<RunVerification> => {
   const runDir = toPosix(relative(root, runDirAbs)) || '.';
   const label = (name: string) => (runDir === '.' ? name : `${runDir}/${name}`);
   const problems: Violation[] = [];
@@ -125,6 +134,7 @@ export const verifyRun = async (root: string, runDirAbs: string): Promise<RunVer
       { manifest: label(MANIFEST), summary: label(SUMMARY), analysis: label(ANALYSIS), checkpointRecord: label(CHECKPOINT_RECORD) },
     ),
   );
+  if (problems.length === 0) options.onDocuments?.({ manifest, summary, analysis, checkpointRecord });
   // With a sound manifest, go on to the bytes: "summary.json: sha256 differs" says more than its schema error.
   if (problems.some((problem) => problem.file === label(MANIFEST))) return done();
 
