@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli } from '../helpers/cli.js';
+import { CLI, runCli } from '../helpers/cli.js';
 import { cleanupTempDirs, tempDir } from '../helpers/fs.js';
 import { ACCURACY, LOSS } from '../helpers/runs.js';
 import { writeSyntheticRuns, type SyntheticRun } from '../helpers/synthetic-runs.js';
@@ -132,6 +133,18 @@ describe('dl-lab runs (the built bin)', function () {
       assert.equal(result.status, 1, `${args.join(' ')}: ${result.stderr}`);
       assert.equal(result.stdout, '', args.join(' '));
       assert.equal(result.stderr, `${message}\n`, args.join(' '));
+    }
+  });
+
+  it('every `dl-lab runs` example of its USAGE and of README.md runs as printed', () => {
+    const usage = readFileSync(new URL('../../generators/runs/USAGE', import.meta.url), 'utf8');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const examples = [...usage.split('\n'), ...readme.split('\n')].map((line) => line.trim().replace(/\s+#.*$/, '')).filter((line) => line.startsWith('dl-lab runs'));
+    assert.ok(examples.length >= 8, examples.join('\n'));
+    for (const example of examples) {
+      const result = spawnSync('bash', ['-c', `dl-lab() { "${process.execPath}" "${CLI}" "$@"; }\n${example}`], { cwd: root, encoding: 'utf8' });
+      assert.equal(result.status, 0, `${example}: ${result.stderr}`);
+      assert.equal(result.stderr, '', example);
     }
   });
 
