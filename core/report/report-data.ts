@@ -7,7 +7,7 @@ import { formatViolation } from '../contract/validate.js';
 import { RUNS_DIR } from '../project.js';
 import { listRunTags } from '../verify/verify-project.js';
 import { curveFigureFromHistory, type CurveFigure } from '../figures/training-curves.js';
-import { RunDocuments } from '../runs/run-documents.js';
+import { RUN_DOCUMENTS, RunDocuments } from '../runs/run-documents.js';
 import { runStatus } from '../runs/run-fields.js';
 import { latestRecords, manifestExperiment, membershipByTag, readExperimentRecord, tagPrefixGroup, type ExperimentMembership, type ExperimentSummary } from './report-groups.js';
 
@@ -73,6 +73,18 @@ const placementOf = (run: RunDocuments): Placement => {
     experiment: manifestExperiment(run) ?? null,
     record: readExperimentRecord(run) ?? null,
   };
+};
+
+/** The run's documents for its placement: those verify already parsed, else read from the folder (defensively). */
+const documentsOf = (loaded: LoadedRun, tag: string, dir: string): RunDocuments => {
+  const documents = new RunDocuments(tag, dir);
+  const docs = loaded.docs;
+  if (!docs) return documents;
+  const hasRecord = docs.manifest.outputs.some((output) => output.path.endsWith(`/${RUN_DOCUMENTS.experiment}`));
+  documents.preset('manifest', docs.manifest as unknown as Record<string, unknown>).preset('summary', docs.summary as unknown as Record<string, unknown>);
+  // A sealed run lists every file: without an experiment.json among its outputs there is none to look for.
+  if (!hasRecord) documents.preset('experiment', undefined);
+  return documents;
 };
 
 const entryOf = (loaded: LoadedRun, placement: Placement): ReportEntry => {
@@ -157,8 +169,8 @@ export const collectReportRuns = async (root: string): Promise<ReportEntry[]> =>
     while (next < tags.length) {
       const index = next++;
       const dir = join(root, RUNS_DIR, tags[index]);
-      const placement = placementOf(new RunDocuments(tags[index], dir));
-      entries[index] = entryOf(await loadRun(root, dir), placement);
+      const loaded = await loadRun(root, dir);
+      entries[index] = entryOf(loaded, placementOf(documentsOf(loaded, tags[index], dir)));
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, tags.length) }, worker));

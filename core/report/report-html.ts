@@ -64,8 +64,14 @@ export const varyingHyperparameters = (runs: readonly ReportRun[]): string[] => 
 const statusBadge = (run: ReportRun): string =>
   run.status === 'completed' ? 'completed' : `<span class="badge fail"${run.status_reason ? ` title="${escapeHtml(run.status_reason)}"` : ''}>${escapeHtml(run.status)}</span>`;
 
+/**
+ * Rows keep to Latin-1 (entities for — ↑ ↓), so thousands of them join into a one-byte string: V8
+ * stores a string with any other character at two bytes per character (bench/scale: peak RSS).
+ */
+const latin1Html = (html: string): string => html.replace(/[—↑↓]/g, (c) => ({ '—': '&mdash;', '↑': '&uarr;', '↓': '&darr;' })[c] ?? c);
+
 const runRow = (run: ReportRun, hpKeys: readonly string[]): string =>
-  [
+  latin1Html([
     `<tr class="run" data-tag="${escapeHtml(run.tag)}" data-group="${escapeHtml(run.group)}">`,
     cell(`<a href="#run-${escapeHtml(run.tag)}">${escapeHtml(run.tag)}</a>${run.demo ? ' <span class="badge demo">demo</span>' : ''}${run.record ? ' <span class="badge experiment">experiment</span>' : ''}`, run.tag),
     cell(dateText(run.created_at), run.created_at),
@@ -80,7 +86,7 @@ const runRow = (run: ReportRun, hpKeys: readonly string[]): string =>
     cell(statusBadge(run), run.status),
     cell(verifyBadge(run), run.verify.ok ? 'ok' : 'FAILED'),
     '</tr>',
-  ].join('');
+  ].join(''));
 
 /** mean ± half the 95 % CI, as a reviewer reads an error bar (the interval itself in the tooltip). */
 const variantChip = (experiment: ExperimentSummary, variant: ExperimentSummary['variants'][number]): string => {
@@ -108,7 +114,7 @@ const groupHeader = (group: Group, columns: number): string => {
   const what = experiment
     ? `experiment <strong>${escapeHtml(group.name)}</strong> <span class="count">${group.runs.length} runs</span> · ${escapeHtml(experiment.primary_metric ?? 'primary metric')}, mean ± 95 % CI: ${experiment.variants.map((variant) => variantChip(experiment, variant)).join(' ')}`
     : `<strong>${escapeHtml(group.name)}</strong> <span class="count">${group.runs.length} runs</span>`;
-  return `<tr class="group" data-group="${escapeHtml(group.name)}"><td colspan="${columns}"><button type="button" class="toggle" aria-expanded="true" title="show or hide this group's runs">▾</button> ${what}</td></tr>`;
+  return `<tr class="group" data-group="${escapeHtml(group.name)}"><td colspan="${columns}"><button type="button" class="toggle" aria-expanded="true" title="show or hide this group's runs">&#9662;</button> ${what}</td></tr>`;
 };
 
 const runsTable = (entries: readonly ReportEntry[]): string => {
@@ -159,10 +165,17 @@ const pageData = (project: string, generatedAt: Date, entries: readonly ReportEn
 };
 
 /** The whole report: one static, self-contained HTML page (inline CSS, JS, SVG and data; no URL is ever fetched). */
-export const renderReport = ({ projectName, generatedAt, entries, assets }: ReportPage): string => {
+export const renderReport = (page: ReportPage): string => renderReportParts(page).join('');
+
+/**
+ * The page in parts (head, runs table, data, script), each to be encoded on its own: the table and the
+ * data of 10,000 runs are one-byte strings, which one template around the two-byte CSS and script
+ * would turn into a single two-byte string (bench/scale: peak RSS).
+ */
+export const renderReportParts = ({ projectName, generatedAt, entries, assets }: ReportPage): string[] => {
   const failed = entries.filter((entry) => !entry.run.verify.ok).length;
   const data = pageData(projectName, generatedAt, entries);
-  return `<!doctype html>
+  return [`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -181,18 +194,23 @@ ${assets.css}
 </header>
 <main>
 <section id="runs"><h2>All runs</h2>
-${entries.length === 0 ? '<p class="empty">No runs yet: <code>npx dl-lab demo --seed 0</code> writes one.</p>' : `<p class="hint">Click a column header to sort; click a tag for its details; click a group's ▾ to fold it, a variant to list its runs.</p>${runsTable(entries)}`}
+${entries.length === 0 ? '<p class="empty">No runs yet: <code>npx dl-lab demo --seed 0</code> writes one.</p>' : `<p class="hint">Click a column header to sort; click a tag for its details; click a group's ▾ to fold it, a variant to list its runs.</p>`}`,
+    entries.length === 0 ? '' : runsTable(entries),
+    `
 </section>
 <section id="details"><h2>Run details</h2>
 <div id="run-details"><p class="empty">Click a run's tag to see its metrics, results, curves and hyperparameters.</p></div>
 </section>
 ${compareSection(entries)}
 </main>
-<script type="application/json" id="dl-lab-data">${scriptJson(data)}</script>
+<script type="application/json" id="dl-lab-data">`,
+    scriptJson(data),
+    `</script>
 <script>
 ${assets.js}
 </script>
 </body>
 </html>
-`;
+`,
+  ];
 };

@@ -47,6 +47,12 @@ export class RunDocuments {
     return value;
   }
 
+  /** A document the caller has already read and parsed (the report has every verified run's), or knows is absent. */
+  preset(name: RunDocumentName, value: Json | undefined): this {
+    this.parsed.set(name, value);
+    return this;
+  }
+
   /** Drop what was read: thousands of documents would not fit the memory budget at once. */
   forget(): void {
     this.bytes.clear();
