@@ -41,6 +41,6 @@ export const writeReport = async (options: ReportOptions): Promise<WrittenReport
   const assets = readAssets(options.assetsDir);
   const entries = await collectReportRuns(root);
   const parts = renderReportParts({ projectName: settings.name, generatedAt: options.now ?? new Date(), entries, assets });
-  await writeFileAtomic(path, Buffer.concat(parts.map((part) => Buffer.from(part))));
+  await writeFileAtomic(path, parts);
   return { path, runs: entries.length, failed: entries.filter((entry) => !entry.run.verify.ok).length };
 };

@@ -35,6 +35,8 @@
     const runRows = [...body.querySelectorAll('tr.run')];
     const groupRows = new Map([...body.querySelectorAll('tr.group')].map((row) => [row.dataset.group, row]));
     const folded = new Set();
+    const groupSizes = new Map();
+    for (const row of runRows) groupSizes.set(row.dataset.group, (groupSizes.get(row.dataset.group) ?? 0) + 1);
     const groupBy = document.getElementById('group-by');
     const filterBox = document.getElementById('filter');
     const filterCount = document.getElementById('filter-count');
@@ -136,7 +138,7 @@
       }
       for (const [name, header] of groupRows) {
         header.hidden = !grouped || !shown.get(name);
-        const total = runRows.filter((row) => row.dataset.group === name).length;
+        const total = groupSizes.get(name);
         const counter = header.querySelector('.count');
         if (counter) counter.textContent = shown.get(name) === total ? `${total} runs` : `${shown.get(name) ?? 0} of ${total} runs`;
       }
