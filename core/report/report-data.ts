@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { dataDigests, flatten } from '../compare/differences.js';
 import { loadRun, type LoadedRun } from '../compare/run-record.js';
-import type { History } from '../contract/generated/analysis.js';
 import type { MetricDefinitions } from '../contract/generated/summary.js';
 import { formatViolation } from '../contract/validate.js';
 import { RUNS_DIR } from '../project.js';
@@ -48,8 +47,8 @@ export interface ReportRun {
 /** A curve figure for the page: values to 4 significant digits, gaps as null (JSON has no NaN). */
 export interface CompactCurves { epochs: number[]; panels: Array<{ title: string; series: Array<{ label: string; values: Array<number | null> }> }>; mark: number | null }
 
-/** The run's training history, kept out of the embedded JSON (the page gets its curves as data). */
-export interface ReportEntry { run: ReportRun; history: History }
+/** One run of the report (its history is not kept: the page gets the curves, as data, in `run.curves`). */
+export interface ReportEntry { run: ReportRun }
 
 const compact = (value: number): number | null => (Number.isFinite(value) ? Number(value.toPrecision(4)) : null);
 
@@ -98,7 +97,6 @@ const entryOf = (loaded: LoadedRun, placement: Placement): ReportEntry => {
         primary_metric: null, primary_value: null, verify, metrics: {}, results: {}, definitions: {}, best_epoch: null, data: {}, hyperparameters: {}, environment: {},
         ...placed,
       },
-      history: [],
     };
   }
   const { manifest, summary, analysis } = docs;
@@ -135,7 +133,6 @@ const entryOf = (loaded: LoadedRun, placement: Placement): ReportEntry => {
       ...placed,
       curves: analysis.history.length === 0 ? null : compactCurves(curveFigureFromHistory(analysis.history, summary.best_checkpoint.epoch === null ? {} : { bestEpoch: summary.best_checkpoint.epoch })),
     },
-    history: analysis.history,
   };
 };
 

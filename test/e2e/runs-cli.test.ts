@@ -32,7 +32,7 @@ const RUNS: SyntheticRun[] = [
 ];
 
 describe('dl-lab runs (the built bin)', function () {
-  this.timeout(60_000);
+  this.timeout(180_000);
   let root: string;
   const runs = (...args: string[]) => runCli(['runs', ...args], { cwd: root });
   const lines = (text: string) => text.trimEnd().split(/\r?\n/);
@@ -136,7 +136,8 @@ describe('dl-lab runs (the built bin)', function () {
     }
   });
 
-  it('every `dl-lab runs` example of its USAGE and of README.md runs as printed', () => {
+  it('every `dl-lab runs` example of its USAGE and of README.md runs as printed', function () {
+    this.timeout(300_000); // a dozen CLI runs, on a shared machine
     const usage = readFileSync(new URL('../../generators/runs/USAGE', import.meta.url), 'utf8');
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     const examples = [...usage.split('\n'), ...readme.split('\n')].map((line) => line.trim().replace(/\s+#.*$/, '')).filter((line) => line.startsWith('dl-lab runs'));
