@@ -6,6 +6,7 @@ import { formatViolation } from '../contract/validate.js';
 import { RUNS_DIR } from '../project.js';
 import { listRunTags } from '../verify/verify-project.js';
 import { curveFigureFromHistory, type CurveFigure } from '../figures/training-curves.js';
+import { runFilePath } from '../run/paths.js';
 import { RUN_DOCUMENTS, RunDocuments } from '../runs/run-documents.js';
 import { runStatus } from '../runs/run-fields.js';
 import { latestRecords, manifestExperiment, membershipByTag, readExperimentRecord, tagPrefixGroup, type ExperimentMembership, type ExperimentSummary } from './report-groups.js';
@@ -79,7 +80,7 @@ const documentsOf = (loaded: LoadedRun, tag: string, dir: string): RunDocuments 
   const documents = new RunDocuments(tag, dir);
   const docs = loaded.docs;
   if (!docs) return documents;
-  const hasRecord = docs.manifest.outputs.some((output) => output.path.endsWith(`/${RUN_DOCUMENTS.experiment}`));
+  const hasRecord = docs.manifest.outputs.some((output) => output.path === runFilePath(docs.manifest.run_dir, RUN_DOCUMENTS.experiment));
   documents.preset('manifest', docs.manifest as unknown as Record<string, unknown>).preset('summary', docs.summary as unknown as Record<string, unknown>);
   // A sealed run lists every file: without an experiment.json among its outputs there is none to look for.
   if (!hasRecord) documents.preset('experiment', undefined);

@@ -91,12 +91,19 @@ const LAYOUT_START = Buffer.from('{\n  "');
 const NEXT_MEMBER = Buffer.from('\n  "');
 const CLOSE = Buffer.from('\n}');
 
+/** A document cut short (a truncated write) must not answer for the members it still has: it is parsed whole, and fails. */
+const endsWithClose = (bytes: Buffer): boolean => {
+  let end = bytes.length;
+  while (end > 0 && (bytes[end - 1] === 0x0a || bytes[end - 1] === 0x20 || bytes[end - 1] === 0x0d)) end--;
+  return end >= CLOSE.length && bytes.subarray(end - CLOSE.length, end).equals(CLOSE);
+};
+
 /** `{value}` of top-level member `key` cut from a two-space-indented document, or undefined when the layout is not that (parse it whole). */
 const cutMember = (bytes: Buffer, key: string): { value: unknown } | undefined => {
-  if (!bytes.subarray(0, LAYOUT_START.length).equals(LAYOUT_START)) return undefined;
+  if (!bytes.subarray(0, LAYOUT_START.length).equals(LAYOUT_START) || !endsWithClose(bytes)) return undefined;
   const needle = Buffer.from(`\n  ${JSON.stringify(key)}: `);
   const at = bytes.indexOf(needle);
-  if (at < 0) return bytes.lastIndexOf(CLOSE) > 0 ? { value: undefined } : undefined;
+  if (at < 0) return { value: undefined };
   const start = at + needle.length;
   let end = bytes.indexOf(NEXT_MEMBER, start);
   if (end < 0) end = bytes.lastIndexOf(CLOSE);
