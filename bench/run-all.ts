@@ -295,4 +295,5 @@ const tsxBench = (script: string, quickArgs: string[]): void => {
 if (!has('--no-hash')) tsxBench('bench/hash/run.ts', ['--reps', '1', '--big-mib', '64', '--files', '100']);
 if (!has('--no-verify')) tsxBench('bench/verify/run.ts', ['--repeat', '1']);
 if (!has('--no-python-log')) tsxBench('bench/python-log/run.ts', []);
+if (!has('--no-scale-runs')) tsxBench('bench/scale/runs.ts', ['--quick']);
 if (rows.some((r) => r.verdict.includes('FAIL'))) process.exitCode = 1;

@@ -7,15 +7,19 @@ import { basename, dirname, join } from 'node:path';
  * temp file in the same directory (rename is only atomic within one file system), fsync it so a
  * crash cannot leave the new name pointing at unwritten blocks, then rename over the target.
  * The temp name is unique per process and call, so concurrent writers never share one.
+ *
+ * `data` may also be a list of strings, written one after the other (a large page never has to
+ * exist as one string or buffer).
  */
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(file: string, data: string | Uint8Array | readonly string[]): Promise<void> {
   const dir = dirname(file);
   await mkdir(dir, { recursive: true });
   const temp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     const handle = await open(temp, 'wx');
     try {
-      await handle.writeFile(data);
+      if (typeof data === 'string' || data instanceof Uint8Array) await handle.writeFile(data);
+      else for (const part of data) await handle.writeFile(part);
       await handle.sync();
     } finally {
       await handle.close();

@@ -6,52 +6,22 @@
  *   npx tsx bench/verify/run.ts [--repeat 3]
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { stringifyJson } from '../../core/json-file.js';
-import { sha256Hex } from '../../core/hash.js';
-import { captureEnvironment } from '../../core/provenance/environment.js';
-import { buildManifest } from '../../core/run/manifest.js';
-import { outputEntries, runChecksums, type RunFile } from '../../core/run/outputs.js';
-import { CHECKPOINT_RECORD, MANIFEST, SHA256SUMS } from '../../core/run/paths.js';
-import { recordedDocuments } from '../../core/run/recorded-documents.js';
 import { verifyProject } from '../../core/verify/verify-project.js';
+import { writeSyntheticRuns } from '../../test/helpers/synthetic-runs.js';
 import { fmt, repeat } from '../lib/stats.js';
 
 const REPEAT = Number(process.argv[process.argv.indexOf('--repeat') + 1]) || 3;
 
-/** Write `count` sealed wiring runs the way `publishRun` lays them out (without its fsyncs, to build fast). */
+/** A project of `count` sealed wiring runs, laid out as `publishRun` lays them out (without its fsyncs, to build fast). */
 const makeProject = async (count: number): Promise<string> => {
   const root = mkdtempSync(join(tmpdir(), `dl-lab-bench-verify-${count}-`));
   writeFileSync(join(root, '.yo-rc.json'), stringifyJson({ 'generator-dl-lab': { name: 'bench' } }));
   // A real environment (python packages included), so each manifest is as large as a real one.
-  const environment = await captureEnvironment();
-  for (let i = 0; i < count; i++) {
-    const tag = `run-${String(i).padStart(5, '0')}`;
-    const runDir = `artifacts/runs/${tag}`;
-    const docs = recordedDocuments(tag, runDir, undefined, undefined);
-    const files: RunFile[] = [
-      { name: 'summary.json', role: 'summary', bytes: Buffer.from(stringifyJson(docs.summary)) },
-      { name: 'analysis.json', role: 'analysis', bytes: Buffer.from(stringifyJson(docs.analysis)) },
-      { name: CHECKPOINT_RECORD, role: 'checkpoint-record', bytes: Buffer.from(stringifyJson(docs.checkpointRecord)) },
-    ];
-    const outputs = outputEntries(runDir, files);
-    const manifest = buildManifest(
-      {
-        tag, demo: true, subcommand: 'run', command: ['dl-lab', 'run', tag], runDir, createdAt: new Date(0),
-        code: { git: { available: false, reason: 'benchmark fixture' } }, environment, data: [],
-        config: { path: null, sha256: sha256Hex('{}') }, hyperparameters: { seed: 0 },
-      },
-      outputs,
-    );
-    const manifestBytes = Buffer.from(stringifyJson(manifest));
-    for (const file of [...files, { name: MANIFEST, bytes: manifestBytes }, { name: SHA256SUMS, bytes: Buffer.from(runChecksums(runDir, outputs, sha256Hex(manifestBytes))) }]) {
-      const path = join(root, runDir, file.name);
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, (file as { bytes: Uint8Array }).bytes);
-    }
-  }
+  await writeSyntheticRuns(root, Array.from({ length: count }, (_, i) => ({ tag: `run-${String(i).padStart(5, '0')}` })));
   return root;
 };
 

@@ -38,7 +38,11 @@ const readDocument = async (path: string, label: string): Promise<unknown> => {
 
 /** Read and verify the run at `runDirAbs` (relative to `root`). Never throws for a damaged run: `verification` says what is wrong. */
 export const loadRun = async (root: string, runDirAbs: string): Promise<LoadedRun> => {
-  const verification = await verifyRun(root, runDirAbs);
+  let checked: RunDocs | undefined;
+  const verification = await verifyRun(root, runDirAbs, { onDocuments: (documents) => (checked = documents as unknown as RunDocs) });
+  const folderName = runDirAbs.split(/[\\/]/).filter(Boolean).pop() ?? runDirAbs;
+  if (checked) return { tag: checked.manifest.tag, root, runDirAbs, verification, docs: checked };
+  // verify stopped before the contract check (e.g. an unreadable file elsewhere in the run): read the documents here.
   const names = [MANIFEST, SUMMARY, ANALYSIS, CHECKPOINT_RECORD];
   const [manifest, summary, analysis, checkpointRecord] = await Promise.all(names.map((name) => readDocument(join(runDirAbs, name), name)));
   const raw = { manifest, summary, analysis, checkpointRecord };
@@ -46,7 +50,6 @@ export const loadRun = async (root: string, runDirAbs: string): Promise<LoadedRu
     [manifest, summary, analysis, checkpointRecord].every((doc) => doc !== undefined) &&
     runContractViolations(raw, { manifest: MANIFEST, summary: SUMMARY, analysis: ANALYSIS, checkpointRecord: CHECKPOINT_RECORD }).length === 0;
   const docs = readable ? (raw as unknown as RunDocs) : undefined;
-  const folderName = runDirAbs.split(/[\\/]/).filter(Boolean).pop() ?? runDirAbs;
   return { tag: docs?.manifest.tag ?? folderName, root, runDirAbs, verification, docs };
 };
 

@@ -77,7 +77,7 @@ const editDistance = (a: string, b: string): number => {
   return row[b.length];
 };
 
-const suggestKey = (key: string, keys: readonly string[]): string | undefined => {
+export const suggestKey = (key: string, keys: readonly string[]): string | undefined => {
   const ranked = keys
     .filter((k) => k.startsWith(key) || key.startsWith(k) || editDistance(key, k) <= Math.max(2, Math.floor(key.length / 3)))
     .map((k) => ({ k, d: editDistance(key, k) }))

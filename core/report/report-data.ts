@@ -1,11 +1,15 @@
 import { join } from 'node:path';
 import { dataDigests, flatten } from '../compare/differences.js';
 import { loadRun, type LoadedRun } from '../compare/run-record.js';
-import type { History } from '../contract/generated/analysis.js';
 import type { MetricDefinitions } from '../contract/generated/summary.js';
 import { formatViolation } from '../contract/validate.js';
 import { RUNS_DIR } from '../project.js';
 import { listRunTags } from '../verify/verify-project.js';
+import { curveFigureFromHistory, type CurveFigure } from '../figures/training-curves.js';
+import { runFilePath } from '../run/paths.js';
+import { RUN_DOCUMENTS, RunDocuments } from '../runs/run-documents.js';
+import { runStatus } from '../runs/run-fields.js';
+import { latestRecords, manifestExperiment, membershipByTag, readExperimentRecord, tagPrefixGroup, type ExperimentMembership, type ExperimentSummary } from './report-groups.js';
 
 /** What the report shows of one run (also embedded as JSON for the in-page compare view). */
 export interface ReportRun {
@@ -29,12 +33,62 @@ export interface ReportRun {
   data: Record<string, string>;
   hyperparameters: Record<string, unknown>;
   environment: Record<string, string>;
+  /** summary.json `status` (contract 1.1; absent = completed), read even from a run that fails its schema. */
+  status: string;
+  status_reason: string | null;
+  /** Where the run is listed: its experiment, else its tag up to the last `.` or `-`. */
+  group: string;
+  experiment: ExperimentMembership | null;
+  /** Set on an experiment record (a folder written by `dl-lab aggregate`). */
+  record: ExperimentSummary | null;
+  /** The training curves as data (panels and series of `curveFigureFromHistory`), drawn in the page when the run is opened. */
+  curves: CompactCurves | null;
 }
 
-/** The run's training history, kept out of the embedded JSON (the curves are drawn from it on the server). */
-export interface ReportEntry { run: ReportRun; history: History }
+/** A curve figure for the page: values to 4 significant digits, gaps as null (JSON has no NaN). */
+export interface CompactCurves { epochs: number[]; panels: Array<{ title: string; series: Array<{ label: string; values: Array<number | null> }> }>; mark: number | null }
 
-const entryOf = (loaded: LoadedRun): ReportEntry => {
+/** One run of the report (its history is not kept: the page gets the curves, as data, in `run.curves`). */
+export interface ReportEntry { run: ReportRun }
+
+const compact = (value: number): number | null => (Number.isFinite(value) ? Number(value.toPrecision(4)) : null);
+
+const compactCurves = (figure: CurveFigure): CompactCurves | null =>
+  figure.panels.length === 0
+    ? null
+    : {
+        epochs: figure.epochs,
+        panels: figure.panels.map((panel) => ({ title: panel.title, series: panel.series.map((series) => ({ label: series.label, values: series.values.map(compact) })) })),
+        mark: figure.markEpoch?.epoch ?? null,
+      };
+
+/** What is read from a run folder without its schema: how it ended and where it belongs (contract 1.1 fields may be newer than this build). */
+interface Placement { status: string; status_reason: string | null; experiment: ExperimentMembership | null; record: ExperimentSummary | null }
+
+const placementOf = (run: RunDocuments): Placement => {
+  const reason = run.top('summary', 'status_reason');
+  return {
+    status: runStatus(run),
+    status_reason: typeof reason === 'string' ? reason : null,
+    experiment: manifestExperiment(run) ?? null,
+    record: readExperimentRecord(run) ?? null,
+  };
+};
+
+/** The run's documents for its placement: those verify already parsed, else read from the folder (defensively). */
+const documentsOf = (loaded: LoadedRun, tag: string, dir: string): RunDocuments => {
+  const documents = new RunDocuments(tag, dir);
+  const docs = loaded.docs;
+  if (!docs) return documents;
+  const hasRecord = docs.manifest.outputs.some((output) => output.path === runFilePath(docs.manifest.run_dir, RUN_DOCUMENTS.experiment));
+  documents.preset('manifest', docs.manifest as unknown as Record<string, unknown>).preset('summary', docs.summary as unknown as Record<string, unknown>);
+  // A sealed run lists every file: without an experiment.json among its outputs there is none to look for.
+  if (!hasRecord) documents.preset('experiment', undefined);
+  return documents;
+};
+
+const entryOf = (loaded: LoadedRun, placement: Placement): ReportEntry => {
+  const placed = { ...placement, group: tagPrefixGroup(loaded.tag), curves: null };
   const verify = { ok: loaded.verification.ok, problems: loaded.verification.problems.map(formatViolation) };
   const docs = loaded.docs;
   if (!docs) {
@@ -42,8 +96,8 @@ const entryOf = (loaded: LoadedRun): ReportEntry => {
       run: {
         tag: loaded.tag, run_dir: loaded.verification.runDir, readable: false, created_at: null, demo: null, note: null, commit: null, branch: null, dirty: null,
         primary_metric: null, primary_value: null, verify, metrics: {}, results: {}, definitions: {}, best_epoch: null, data: {}, hyperparameters: {}, environment: {},
+        ...placed,
       },
-      history: [],
     };
   }
   const { manifest, summary, analysis } = docs;
@@ -77,8 +131,9 @@ const entryOf = (loaded: LoadedRun): ReportEntry => {
         python: env.python.available ? `${env.python.version} (${env.python.packages.length} packages)` : 'not recorded',
         gpu: env.gpu.available ? env.gpu.gpus.map((gpu) => gpu.name).join(', ') || 'none' : 'not recorded',
       },
+      ...placed,
+      curves: analysis.history.length === 0 ? null : compactCurves(curveFigureFromHistory(analysis.history, summary.best_checkpoint?.epoch == null ? {} : { bestEpoch: summary.best_checkpoint.epoch })),
     },
-    history: analysis.history,
   };
 };
 
@@ -86,9 +141,37 @@ const entryOf = (loaded: LoadedRun): ReportEntry => {
 const newestFirst = (a: ReportEntry, b: ReportEntry): number =>
   (b.run.created_at ?? '').localeCompare(a.run.created_at ?? '') || a.run.tag.localeCompare(b.run.tag);
 
-/** Every published run of the project, read and verified. */
+/**
+ * Each run's group: an experiment record and every member it lists (the latest version's list)
+ * belong to the experiment; so does a trial whose manifest names its experiment (a sweep not yet
+ * aggregated); every other run goes by its tag prefix.
+ */
+const assignGroups = (entries: ReportEntry[]): void => {
+  const latest = latestRecords(entries.flatMap((entry) => (entry.run.record ? [entry.run.record] : [])));
+  const members = membershipByTag(latest);
+  for (const { run } of entries) {
+    run.experiment = run.experiment ?? members.get(run.tag) ?? null;
+    run.group = run.record?.name ?? run.experiment?.name ?? run.group;
+  }
+};
+
+/** Files are small and many: a few dozen runs in flight keep both cores and the disk busy (as verify does). */
+const CONCURRENCY = 32;
+
+/** Every published run of the project, read and verified, grouped, newest first. */
 export const collectReportRuns = async (root: string): Promise<ReportEntry[]> => {
   const tags = await listRunTags(root);
-  const loaded = await Promise.all(tags.map((tag) => loadRun(root, join(root, RUNS_DIR, tag))));
-  return loaded.map(entryOf).sort(newestFirst);
+  const entries: ReportEntry[] = new Array(tags.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < tags.length) {
+      const index = next++;
+      const dir = join(root, RUNS_DIR, tags[index]);
+      const loaded = await loadRun(root, dir);
+      entries[index] = entryOf(loaded, placementOf(documentsOf(loaded, tags[index], dir)));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, tags.length) }, worker));
+  assignGroups(entries);
+  return entries.sort(newestFirst);
 };

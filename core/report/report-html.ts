@@ -1,7 +1,7 @@
 import { formatNumber } from '../compare/text-table.js';
-import { curveFigureFromHistory, renderSvg } from '../figures/training-curves.js';
 import { PACKAGE_VERSION } from '../version.js';
 import type { ReportEntry, ReportRun } from './report-data.js';
+import type { ExperimentSummary } from './report-groups.js';
 
 /** Marks a file as written by `dl-lab report`, so regenerating may replace it (and nothing else). */
 export const REPORT_MARKER = '<meta name="generator" content="generator-dl-lab report">';
@@ -34,85 +34,107 @@ const direction = (run: ReportRun, key: string): string => {
 const verifyBadge = (run: ReportRun): string =>
   run.verify.ok ? '<span class="badge ok">verify ok</span>' : `<span class="badge fail">verify FAILED (${run.verify.problems.length})</span>`;
 
-const COLUMNS: ReadonlyArray<{ label: string; type: 'text' | 'number' }> = [
+interface Column { label: string; type: 'text' | 'number' }
+
+const FIXED_COLUMNS: readonly Column[] = [
   { label: 'tag', type: 'text' },
   { label: 'date', type: 'text' },
   { label: 'commit', type: 'text' },
   { label: 'dirty', type: 'text' },
   { label: 'primary metric', type: 'text' },
   { label: 'value', type: 'number' },
-  { label: 'verify', type: 'text' },
 ];
+const TRAILING_COLUMNS: readonly Column[] = [{ label: 'status', type: 'text' }, { label: 'verify', type: 'text' }];
 
-const runRow = (run: ReportRun): string =>
-  [
-    `<tr data-tag="${escapeHtml(run.tag)}">`,
-    cell(`<a href="#run-${escapeHtml(run.tag)}">${escapeHtml(run.tag)}</a>${run.demo ? ' <span class="badge demo">demo</span>' : ''}`, run.tag),
+/** At most this many hyperparameter columns: the table must stay readable; the rest are in each run's details. */
+const MAX_HP_COLUMNS = 6;
+
+/** The hyperparameters with more than one value among the readable runs that have them (seed included: it tells trials apart). */
+export const varyingHyperparameters = (runs: readonly ReportRun[]): string[] => {
+  const seen = new Map<string, Set<string>>();
+  for (const run of runs.filter((run) => run.readable)) {
+    for (const [key, value] of Object.entries(run.hyperparameters)) {
+      const values = seen.get(key) ?? new Set<string>();
+      values.add(JSON.stringify(value));
+      seen.set(key, values);
+    }
+  }
+  return [...seen].filter(([, values]) => values.size > 1).map(([key]) => key).slice(0, MAX_HP_COLUMNS);
+};
+
+const statusBadge = (run: ReportRun): string =>
+  run.status === 'completed' ? 'completed' : `<span class="badge fail"${run.status_reason ? ` title="${escapeHtml(run.status_reason)}"` : ''}>${escapeHtml(run.status)}</span>`;
+
+/**
+ * Rows keep to Latin-1 (entities for — ↑ ↓), so thousands of them join into a one-byte string: V8
+ * stores a string with any other character at two bytes per character (bench/scale: peak RSS).
+ */
+const latin1Html = (html: string): string => html.replace(/[—↑↓]/g, (c) => ({ '—': '&mdash;', '↑': '&uarr;', '↓': '&darr;' })[c] ?? c);
+
+const runRow = (run: ReportRun, hpKeys: readonly string[]): string =>
+  latin1Html([
+    `<tr class="run" data-tag="${escapeHtml(run.tag)}" data-group="${escapeHtml(run.group)}">`,
+    cell(`<a href="#run-${escapeHtml(run.tag)}">${escapeHtml(run.tag)}</a>${run.demo ? ' <span class="badge demo">demo</span>' : ''}${run.record ? ' <span class="badge experiment">experiment</span>' : ''}`, run.tag),
     cell(dateText(run.created_at), run.created_at),
     cell(run.commit ? `<code title="${escapeHtml(run.commit)}${run.branch ? ` (${escapeHtml(run.branch)})` : ''}">${escapeHtml(run.commit.slice(0, 10))}</code>` : '—', run.commit),
     cell(run.dirty === null ? '—' : run.dirty ? '<span class="dirty">dirty</span>' : 'clean', run.dirty === null ? null : String(run.dirty)),
     cell(run.primary_metric ? `${escapeHtml(run.primary_metric)} ${direction(run, run.primary_metric)}` : '—', run.primary_metric),
     cell(formatNumber(run.primary_value), run.primary_value, ' class="num"'),
+    ...hpKeys.map((key) => {
+      const value = run.hyperparameters[key];
+      return value === undefined ? cell('—', null) : typeof value === 'number' ? cell(formatNumber(value), value, ' class="num"') : cell(escapeHtml(typeof value === 'string' ? value : JSON.stringify(value)), typeof value === 'string' ? value : JSON.stringify(value));
+    }),
+    cell(statusBadge(run), run.status),
     cell(verifyBadge(run), run.verify.ok ? 'ok' : 'FAILED'),
     '</tr>',
-  ].join('');
+  ].join(''));
 
-const runsTable = (entries: readonly ReportEntry[]): string => `
+/** mean ± half the 95 % CI, as a reviewer reads an error bar (the interval itself in the tooltip). */
+const variantChip = (experiment: ExperimentSummary, variant: ExperimentSummary['variants'][number]): string => {
+  const spread = variant.ci95 && variant.mean !== null ? ` ± ${formatNumber((variant.ci95[1] - variant.ci95[0]) / 2)}` : '';
+  const title = variant.ci95 ? `${experiment.primary_metric}: mean ${variant.mean}, 95 % CI [${variant.ci95[0]}, ${variant.ci95[1]}], n = ${variant.n}` : 'no statistics recorded';
+  return `<button type="button" class="variant" data-filter="experiment=${escapeHtml(experiment.name)} variant=${escapeHtml(variant.name)}" title="${escapeHtml(title)}">${escapeHtml(variant.name)}: ${formatNumber(variant.mean)}${spread}${variant.n === null ? '' : ` <small>(n = ${variant.n})</small>`}</button>`;
+};
+
+interface Group { name: string; runs: ReportRun[]; experiment: ExperimentSummary | undefined }
+
+/** Groups in the order of their newest run (entries come newest first), each run in its group's order. */
+export const groupRuns = (entries: readonly ReportEntry[]): Group[] => {
+  const groups = new Map<string, Group>();
+  for (const { run } of entries) {
+    const group = groups.get(run.group) ?? { name: run.group, runs: [], experiment: undefined };
+    group.runs.push(run);
+    if (run.record && (!group.experiment || run.record.version > group.experiment.version)) group.experiment = run.record;
+    groups.set(run.group, group);
+  }
+  return [...groups.values()];
+};
+
+const groupHeader = (group: Group, columns: number): string => {
+  const experiment = group.experiment;
+  const what = experiment
+    ? `experiment <strong>${escapeHtml(group.name)}</strong> <span class="count">${group.runs.length} runs</span> · ${escapeHtml(experiment.primary_metric ?? 'primary metric')}, mean ± 95 % CI: ${experiment.variants.map((variant) => variantChip(experiment, variant)).join(' ')}`
+    : `<strong>${escapeHtml(group.name)}</strong> <span class="count">${group.runs.length} runs</span>`;
+  return `<tr class="group" data-group="${escapeHtml(group.name)}"><td colspan="${columns}"><button type="button" class="toggle" aria-expanded="true" title="show or hide this group's runs">&#9662;</button> ${what}</td></tr>`;
+};
+
+const runsTable = (entries: readonly ReportEntry[]): string => {
+  const hpKeys = varyingHyperparameters(entries.map((entry) => entry.run));
+  const columns: Column[] = [...FIXED_COLUMNS, ...hpKeys.map((key): Column => ({ label: `hp.${key}`, type: 'text' })), ...TRAILING_COLUMNS];
+  const rows = groupRuns(entries).flatMap((group) => [
+    ...(group.runs.length > 1 || group.experiment ? [groupHeader(group, columns.length)] : []),
+    ...group.runs.map((run) => runRow(run, hpKeys)),
+  ]);
+  return `
+<p class="controls"><label>filter <input id="filter" type="search" size="48" placeholder="text, or e.g. test_accuracy>=0.9 hp.training.lr=0.1 tag~^M2"></label>
+<label>group <select id="group-by"><option value="group" selected>by experiment / tag prefix</option><option value="none">none</option></select></label>
+<span id="filter-count" class="hint">${entries.length} runs</span> <span id="filter-error" class="fail"></span></p>
 <table id="runs-table" class="runs">
-<thead><tr>${COLUMNS.map((c) => `<th data-type="${c.type}"${c.type === 'number' ? ' class="num"' : ''}><button type="button">${c.label}</button></th>`).join('')}</tr></thead>
+<thead><tr>${columns.map((c) => `<th data-type="${c.type}"${c.type === 'number' ? ' class="num"' : ''}><button type="button">${escapeHtml(c.label)}</button></th>`).join('')}</tr></thead>
 <tbody>
-${entries.map((entry) => runRow(entry.run)).join('\n')}
+${rows.join('\n')}
 </tbody>
 </table>`;
-
-const numberTable = (run: ReportRun, title: string, values: Record<string, number>): string => {
-  const keys = Object.keys(values);
-  if (keys.length === 0) return '';
-  const rows = keys.map((key) => {
-    const def = run.definitions[key];
-    const primary = key === run.primary_metric ? ' class="primary"' : '';
-    return `<tr${primary}><td><code>${escapeHtml(key)}</code></td><td class="num" title="${values[key]}">${formatNumber(values[key])}</td><td>${escapeHtml(def?.unit ?? '')}</td><td>${direction(run, key)}</td><td class="definition">${escapeHtml(def?.definition ?? '')}</td></tr>`;
-  });
-  return `<table class="numbers"><caption>${title}</caption><thead><tr><th>key</th><th class="num">value</th><th>unit</th><th>better</th><th>definition</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
-};
-
-/** The training curves, drawn here from the history by the same renderer as the run's own figures. */
-const curves = (entry: ReportEntry): string => {
-  if (entry.history.length === 0) return '<p class="empty">No history recorded: no curves.</p>';
-  const bestEpoch = entry.run.best_epoch ?? undefined;
-  const svg = renderSvg(curveFigureFromHistory(entry.history, bestEpoch === undefined ? {} : { bestEpoch }));
-  return `<figure class="curves">${svg}<figcaption>Training history (${entry.history.length} epochs)${bestEpoch ? `, best epoch ${bestEpoch}` : ''}</figcaption></figure>`;
-};
-
-const keyValues = (title: string, values: Record<string, unknown>): string => {
-  const keys = Object.keys(values);
-  if (keys.length === 0) return '';
-  const rows = keys.map((key) => `<tr><td><code>${escapeHtml(key)}</code></td><td>${escapeHtml(typeof values[key] === 'string' ? (values[key] as string) : JSON.stringify(values[key]))}</td></tr>`);
-  return `<details><summary>${title}</summary><table class="kv"><tbody>${rows.join('')}</tbody></table></details>`;
-};
-
-const runDetails = (entry: ReportEntry): string => {
-  const { run } = entry;
-  const problems = run.verify.ok ? '' : `<ul class="problems">${run.verify.problems.map((p) => `<li>${escapeHtml(p)}</li>`).join('')}</ul>`;
-  if (!run.readable) {
-    return `<article class="run" id="run-${escapeHtml(run.tag)}"><h3>${escapeHtml(run.tag)} ${verifyBadge(run)}</h3><p>This run's files cannot be read (<code>${escapeHtml(run.run_dir)}</code>).</p>${problems}</article>`;
-  }
-  const meta: Array<[string, string]> = [
-    ['folder', `<code>${escapeHtml(run.run_dir)}</code>`],
-    ['created', dateText(run.created_at)],
-    ['commit', run.commit ? `<code>${escapeHtml(run.commit)}</code>${run.branch ? ` on ${escapeHtml(run.branch)}` : ''}${run.dirty ? ' <span class="dirty">dirty</span>' : ''}` : 'no git information'],
-    ['primary metric', run.primary_metric ? `<code>${escapeHtml(run.primary_metric)}</code> = ${formatNumber(run.primary_value)} ${direction(run, run.primary_metric)}` : '—'],
-    ['data', Object.entries(run.data).map(([name, digest]) => `${escapeHtml(name)} <code title="${escapeHtml(digest)}">${escapeHtml(digest.slice(0, 12))}…</code>`).join(', ') || 'none recorded'],
-    ['environment', escapeHtml(Object.entries(run.environment).map(([key, value]) => `${key} ${value}`).join(' · '))],
-  ];
-  return `<article class="run" id="run-${escapeHtml(run.tag)}">
-<h3>${escapeHtml(run.tag)} ${verifyBadge(run)}${run.demo ? ' <span class="badge demo">demo</span>' : ''}</h3>
-${run.note ? `<p class="note">${escapeHtml(run.note)}</p>` : ''}${problems}
-<dl class="meta">${meta.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>
-${curves(entry)}
-<div class="tables">${numberTable(run, 'metrics (summary.json)', run.metrics)}${numberTable(run, 'results (analysis.json)', run.results)}</div>
-${keyValues('hyperparameters', run.hyperparameters)}
-</article>`;
 };
 
 const compareSection = (entries: readonly ReportEntry[]): string => {
@@ -126,11 +148,35 @@ const compareSection = (entries: readonly ReportEntry[]): string => {
 </section>`;
 };
 
+/**
+ * The page's data: every run's details as compact JSON, drawn by the page's script when a run is
+ * opened (thousands of runs stay a light page). Metric definitions repeat from run to run, so each
+ * distinct one is stored once and runs refer to it by index.
+ */
+const pageData = (project: string, generatedAt: Date, entries: readonly ReportEntry[]) => {
+  const definitions: unknown[] = [];
+  const index = new Map<string, number>();
+  const intern = (definition: unknown): number => {
+    const key = JSON.stringify(definition);
+    if (!index.has(key)) index.set(key, definitions.push(definition) - 1);
+    return index.get(key)!;
+  };
+  const runs = entries.map(({ run }) => ({ ...run, definitions: Object.fromEntries(Object.entries(run.definitions).map(([key, def]) => [key, intern(def)])) }));
+  return { project, generated_at: generatedAt.toISOString(), definitions, runs };
+};
+
 /** The whole report: one static, self-contained HTML page (inline CSS, JS, SVG and data; no URL is ever fetched). */
-export const renderReport = ({ projectName, generatedAt, entries, assets }: ReportPage): string => {
+export const renderReport = (page: ReportPage): string => renderReportParts(page).join('');
+
+/**
+ * The page in parts (head, runs table, data, script), each to be encoded on its own: the table and the
+ * data of 10,000 runs are one-byte strings, which one template around the two-byte CSS and script
+ * would turn into a single two-byte string (bench/scale: peak RSS).
+ */
+export const renderReportParts = ({ projectName, generatedAt, entries, assets }: ReportPage): string[] => {
   const failed = entries.filter((entry) => !entry.run.verify.ok).length;
-  const data = { project: projectName, generated_at: generatedAt.toISOString(), runs: entries.map((entry) => entry.run) };
-  return `<!doctype html>
+  const data = pageData(projectName, generatedAt, entries);
+  return [`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -149,18 +195,23 @@ ${assets.css}
 </header>
 <main>
 <section id="runs"><h2>All runs</h2>
-${entries.length === 0 ? '<p class="empty">No runs yet: <code>dl-lab demo --seed 0</code> writes one.</p>' : `<p class="hint">Click a column header to sort; click a tag for its details.</p>${runsTable(entries)}`}
+${entries.length === 0 ? '<p class="empty">No runs yet: <code>dl-lab demo --seed 0</code> writes one.</p>' : `<p class="hint">Click a column header to sort; click a tag for its details; click a group's ▾ to fold it, a variant to list its runs.</p>`}`,
+    entries.length === 0 ? '' : runsTable(entries),
+    `
+</section>
+<section id="details"><h2>Run details</h2>
+<div id="run-details"><p class="empty">Click a run's tag to see its metrics, results, curves and hyperparameters.</p></div>
 </section>
 ${compareSection(entries)}
-<section id="details"><h2>Run details</h2>
-${entries.map(runDetails).join('\n')}
-</section>
 </main>
-<script type="application/json" id="dl-lab-data">${scriptJson(data)}</script>
+<script type="application/json" id="dl-lab-data">`,
+    scriptJson(data),
+    `</script>
 <script>
 ${assets.js}
 </script>
 </body>
 </html>
-`;
+`,
+  ];
 };

@@ -4,7 +4,7 @@ import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../atomic-write.js';
 import { requireProject } from '../project.js';
 import { collectReportRuns } from './report-data.js';
-import { REPORT_MARKER, renderReport, type ReportAssets } from './report-html.js';
+import { REPORT_MARKER, renderReportParts, type ReportAssets } from './report-html.js';
 
 /** Where the report goes, relative to the project root (a generated file, replaced on every run). */
 export const REPORT_PATH = 'artifacts/report.html';
@@ -40,7 +40,7 @@ export const writeReport = async (options: ReportOptions): Promise<WrittenReport
   assertReplaceable(path, Boolean(options.force));
   const assets = readAssets(options.assetsDir);
   const entries = await collectReportRuns(root);
-  const html = renderReport({ projectName: settings.name, generatedAt: options.now ?? new Date(), entries, assets });
-  await writeFileAtomic(path, html);
+  const parts = renderReportParts({ projectName: settings.name, generatedAt: options.now ?? new Date(), entries, assets });
+  await writeFileAtomic(path, parts);
   return { path, runs: entries.length, failed: entries.filter((entry) => !entry.run.verify.ok).length };
 };

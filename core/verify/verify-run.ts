@@ -18,6 +18,17 @@ export interface RunVerification {
   problems: Violation[];
 }
 
+export interface VerifyRunOptions {
+  /**
+   * Called with the four run documents, parsed, when they satisfy the contract (whatever the bytes
+   * check finds next): a reader of many runs (the report) takes them instead of reading and
+   * validating every document a second time.
+   */
+  onDocuments?: (documents: { manifest: unknown; summary: unknown; analysis: unknown; checkpointRecord: unknown }) => void;
+  /** The runs being verified below this one through parent links (a loop is reported, not followed). */
+  descendants?: ReadonlySet<string>;
+}
+
 /** Files up to this size are read whole (hashed and, for JSON, parsed from one read); larger ones are streamed. */
 const READ_WHOLE_LIMIT = 8 * 1024 * 1024;
 
@@ -76,7 +87,7 @@ const parseDocument = (bytes: Buffer | undefined, label: string, problems: Viola
  * manifest does not list, no symlink, the seal over the outputs and SHA256SUMS over every file
  * including the manifest. Each file is read once.
  */
-export const verifyRun = async (root: string, runDirAbs: string, descendants: ReadonlySet<string> = new Set()): Promise<RunVerification> => {
+export const verifyRun = async (root: string, runDirAbs: string, options: VerifyRunOptions = {}): Promise<RunVerification> => {
   const runDir = toPosix(relative(root, runDirAbs)) || '.';
   const label = (name: string) => (runDir === '.' ? name : `${runDir}/${name}`);
   const problems: Violation[] = [];
@@ -126,6 +137,7 @@ export const verifyRun = async (root: string, runDirAbs: string, descendants: Re
       { manifest: label(MANIFEST), summary: label(SUMMARY), analysis: label(ANALYSIS), checkpointRecord: label(CHECKPOINT_RECORD) },
     ),
   );
+  if (problems.length === 0) options.onDocuments?.({ manifest, summary, analysis, checkpointRecord });
   // With a sound manifest, go on to the bytes: "summary.json: sha256 differs" says more than its schema error.
   if (problems.some((problem) => problem.file === label(MANIFEST))) return done();
 
@@ -169,7 +181,7 @@ export const verifyRun = async (root: string, runDirAbs: string, descendants: Re
     problems.push({ file: label(SHA256SUMS), pointer: '', message: 'does not match manifest.json and its outputs (manifest.json or SHA256SUMS was edited)' });
   }
   if (m.parent) {
-    const message = await parentProblem(root, m.parent, new Set([...descendants, runDirAbs]));
+    const message = await parentProblem(root, m.parent, new Set([...(options.descendants ?? []), runDirAbs]));
     if (message) problems.push({ file: manifestLabel, pointer: '/parent', message });
   }
   return done();
@@ -185,7 +197,7 @@ const parentProblem = async (root: string, link: ParentLink, descendants: Readon
   const dir = join(root, RUNS_DIR, link.tag);
   if (descendants.has(dir)) return `parent ${link.tag} is also a descendant of this run (a loop of parent links)`;
   if (!existsSync(join(dir, MANIFEST))) return `parent run ${link.tag} does not exist (${RUNS_DIR}/${link.tag}/ holds no sealed run)`;
-  const parent = await verifyRun(root, dir, descendants);
+  const parent = await verifyRun(root, dir, { descendants });
   if (!parent.ok) return `parent run ${link.tag} does not pass verification: ${parent.problems.slice(0, 3).map(formatViolation).join('; ')}${parent.problems.length > 3 ? '; …' : ''}`;
   const manifest = parseJson<RunManifest>(readFileSync(join(dir, MANIFEST), 'utf8'), `${RUNS_DIR}/${link.tag}/${MANIFEST}`);
   const problems = parentLinkProblems(link, manifest);

@@ -23,7 +23,12 @@ describe('artifacts/report.html in a real browser (headless Chromium)', function
   const problems: string[] = [];
   const requests: string[] = [];
 
-  const tableTags = (): Promise<string[]> => page.$$eval('#runs-table tbody tr', (rows) => rows.map((row) => row.getAttribute('data-tag') ?? ''));
+  const tableTags = (): Promise<string[]> => page.$$eval('#runs-table tbody tr.run', (rows) => rows.map((row) => row.getAttribute('data-tag') ?? ''));
+  /** Details are drawn when a run is opened (its tag clicked), not inlined for every run. */
+  const openRun = async (tag: string) => {
+    await page.click(`#runs-table tr[data-tag="${tag}"] a`);
+    await page.waitForSelector(`#run-${tag}`);
+  };
   const clickHeader = (label: string) => page.click(`#runs-table thead th button:text-is("${label}")`);
 
   before(async function () {
@@ -64,10 +69,19 @@ describe('artifacts/report.html in a real browser (headless Chromium)', function
     assert.deepEqual(problems, []);
     assert.equal(await page.title(), 'moons: dl-lab runs');
     assert.deepEqual([...(await tableTags())].sort(), [...TAGS].sort());
-    for (const tag of TAGS) assert.ok(await page.isVisible(`#run-${tag}`), `details of ${tag}`);
+    let withCurves = 0;
+    for (const tag of TAGS) {
+      await openRun(tag);
+      assert.ok(await page.isVisible(`#run-${tag}`), `details of ${tag}`);
+      if ((await page.locator(`#run-${tag} figure.curves svg`).count()) > 0) withCurves++;
+    }
     assert.match(await page.textContent('#runs-table tr[data-tag="m2-tampered"]') ?? '', /verify FAILED/);
     assert.match(await page.textContent('#runs-table tr[data-tag="linear"]') ?? '', /verify ok/);
-    assert.equal(await page.locator('article.run figure.curves svg').count(), 4, 'curves for every run with a history');
+    assert.equal(withCurves, 4, 'curves for every run with a history');
+    await openRun('demo-seed0');
+    assert.deepEqual(await page.$$eval('#run-demo-seed0 figure.curves svg', (svgs) => svgs.map((svg) => svg.getAttribute('aria-label'))), ['Loss', 'Accuracy']);
+    assert.equal(await page.locator('#run-demo-seed0 figure.curves svg path').count(), 4, 'train and validation series in each panel');
+    assert.deepEqual(problems, []);
   });
 
   it('sorts by a column when its header is clicked, and reverses on a second click', async () => {
@@ -79,8 +93,9 @@ describe('artifacts/report.html in a real browser (headless Chromium)', function
     assert.deepEqual(await tableTags(), [...TAGS].reverse());
     assert.equal(await page.getAttribute('#runs-table thead th:nth-child(1)', 'aria-sort'), 'descending');
 
+    await page.selectOption('#group-by', 'none'); // one order over every run, not within groups
     await clickHeader('value');
-    const values = await page.$$eval('#runs-table tbody tr td:nth-child(6)', (cells) => cells.map((cell) => Number(cell.getAttribute('data-sort'))));
+    const values = await page.$$eval('#runs-table tbody tr.run td:nth-child(6)', (cells) => cells.map((cell) => Number(cell.getAttribute('data-sort'))));
     assert.equal(values.length, TAGS.length);
     assert.deepEqual(values, [...values].sort((a, b) => a - b), `numeric ascending: ${values.join(', ')}`);
     assert.equal(values.at(-1), 0.99, 'the tampered run shows the value it now claims');

@@ -29,7 +29,7 @@ describe('dl-lab report (report generator)', () => {
     assert.match(readFileSync(reportPath(), 'utf8'), /No runs yet: <code>dl-lab demo --seed 0<\/code>/);
   });
 
-  it('writes one self-contained page: every run, its verify status, curves as inline SVG, no URL to fetch', async () => {
+  it('writes one self-contained page: every run, its verify status, curves as inline data, no URL to fetch', async () => {
     await captureOutput(async () => {
       await runGenerator('demo', { cwd: root, options: { seed: 0, epochs: 5, quiet: true } });
       await runGenerator('demo', { cwd: root, options: { seed: 0, epochs: 5, hidden: 0, tag: 'linear', quiet: true } });
@@ -45,9 +45,12 @@ describe('dl-lab report (report generator)', () => {
     assert.doesNotMatch(html, /url\(\s*["']?(?:https?:)?\/\//i, 'no external CSS url()');
     assert.doesNotMatch(html, /<link\b|<script\b[^>]*\bsrc=|<img\b|@import/i, 'nothing loaded from elsewhere');
     assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'/);
-    assert.equal((html.match(/<svg /g) ?? []).length, 2, 'curves for the two demo runs (the metrics runs have no history)');
+    // Curves travel as data (drawn when a run is opened): the two demo runs have them, the metrics runs have no history.
+    assert.deepEqual(embeddedData(html).runs.filter((run) => run.curves).map((run) => run.tag).sort(), ['demo-seed0', 'linear']);
+    assert.deepEqual(embeddedData(html).runs.find((run) => run.tag === 'demo-seed0')!.curves.panels.map((panel: { title: string }) => panel.title), ['Loss', 'Accuracy']);
     assert.doesNotMatch(html, /<\/script><script>alert/, 'user text cannot end the script element or inject markup');
-    assert.match(html, /&lt;\/script&gt;&lt;script&gt;alert\(1\)&lt;\/script&gt; &amp; &lt;b&gt;bold&lt;\/b&gt;/);
+    // The note travels in the page's data (shown as text when the run is opened): every < escaped there.
+    assert.ok(html.includes('\\u003c/script>\\u003cscript>alert(1)\\u003c/script> & \\u003cb>bold\\u003c/b>'), 'note escaped in the embedded JSON');
 
     const data = embeddedData(html);
     assert.equal(data.project, 'moons');
@@ -55,7 +58,7 @@ describe('dl-lab report (report generator)', () => {
     const tampered = data.runs.find((run) => run.tag === 'M2-tampered')!;
     assert.equal(tampered.verify.ok, false);
     assert.ok(tampered.verify.problems.some((p: string) => /^artifacts\/runs\/M2-tampered\/summary\.json: sha256 .* differs from the recorded/.test(p)), tampered.verify.problems.join('\n'));
-    assert.match(html, /<tr data-tag="M2-tampered">.*verify FAILED \(\d\)/);
+    assert.match(html, /<tr class="run" data-tag="M2-tampered" data-group="M2">.*verify FAILED \(\d\)/);
     const demo = data.runs.find((run) => run.tag === 'demo-seed0')!;
     assert.equal(demo.primary_metric, 'test_accuracy');
     assert.equal(typeof demo.primary_value, 'number');
