@@ -200,9 +200,15 @@ export interface Plan {
    */
   command: [string, ...string[]] | null;
   /**
-   * The config file the variants override, relative to the project root.
+   * The config the variants override (as manifest.json config records it).
    */
-  base_config: string | null;
+  base_config: {
+    /**
+     * The config file the variants override, relative to the project root; null for built-in defaults.
+     */
+    path: string | null;
+    sha256: string;
+  };
   /**
    * @minItems 1
    */
