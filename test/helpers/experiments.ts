@@ -1,6 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sha256Hex } from '../../core/hash.js';
 import { stringifyJson } from '../../core/json-file.js';
+import { runChecksums, sealDigest } from '../../core/run/outputs.js';
+import { runDirOf } from './project.js';
 import { metricsFile, sealMetricsRun } from './runs.js';
 
 /**
@@ -33,4 +36,25 @@ export const sealTrial = async (root: string, name: string, { variant, seed, acc
   const history = [1, 2, 3].map((epoch) => ({ epoch, val_accuracy: accuracy - 0.1 * (3 - epoch), val_loss: 1 - accuracy + 0.1 * (3 - epoch) }));
   await sealMetricsRun(root, tag, metricsFile(accuracy, 1 - accuracy, { history }));
   return tag;
+};
+
+/**
+ * Re-seal a run after its files were edited, as a forger with dl-lab's own pieces would: fresh
+ * sha256 and size per output, a new seal and SHA256SUMS. Byte checks then pass; only checks of
+ * meaning (an experiment's statistics recomputed from its members) can catch the edit.
+ */
+export const resealRun = (root: string, tag: string): void => {
+  const dir = runDirOf(root, tag);
+  const manifestPath = join(dir, 'manifest.json');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  for (const output of manifest.outputs) {
+    const bytes = readFileSync(join(root, output.path));
+    output.sha256 = sha256Hex(bytes);
+    output.bytes = bytes.length;
+  }
+  manifest.seal.digest = sealDigest(manifest.outputs);
+  const manifestText = stringifyJson(manifest);
+  for (const file of ['manifest.json', 'SHA256SUMS']) chmodSync(join(dir, file), 0o644);
+  writeFileSync(manifestPath, manifestText);
+  writeFileSync(join(dir, 'SHA256SUMS'), runChecksums(manifest.run_dir, manifest.outputs, sha256Hex(manifestText)));
 };
