@@ -67,6 +67,20 @@ describe('experiments through the built bin: aggregate, verify, paper, check-pap
     assert.doesNotMatch(bad.stderr, /at .*\.js:\d+/);
   });
 
+  it("README's experiment commands run as printed", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const block = /## Experiments[^\n]*\n[\s\S]*?```bash\n([\s\S]*?)```/.exec(readme)![1];
+    const commands = block.trim().split('\n').map((line) => line.replace(/\s+#.*$/, '').trim());
+    assert.equal(commands.length, 4);
+    for (const command of commands) {
+      const [bin, ...args] = command.split(/\s+/);
+      assert.equal(bin, 'dl-lab');
+      const result = cli(...args);
+      // compare's gate answers with its exit status: 0 pass, 2 a significant worsening; never a usage error.
+      assert.ok(command.includes('--fail-on-regression') ? [0, 2].includes(result.status!) : result.status === 0, `${command}: ${result.status} ${result.stderr}`);
+    }
+  });
+
   it('compare of two variants prints the difference, Welch CI and p-value; --json carries them', () => {
     const result = cli('compare', 'abl:h4', 'abl:h16', '--json');
     assert.equal(result.status, 0, result.stderr);
