@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { RunAnalysis } from '../contract/generated/analysis.js';
 import type { ExperimentRecord, Interval } from '../contract/generated/experiment.js';
 import type { MetricDefinition, RunSummary } from '../contract/generated/summary.js';
@@ -65,11 +65,11 @@ export interface VariantComparison {
   gate: SignificanceGate;
 }
 
-/** `NAME:variant` (a tag never holds ':'), or a record tag alone when it has a single variant. */
+/** `NAME:variant` (a tag never holds ':'; unless a folder has that name), or the tag of an experiment record. */
 export const isExperimentArgument = (cwd: string, given: string): boolean => {
+  if (given.includes(':')) return !existsSync(resolve(cwd, given));
   const root = findProjectRoot(cwd);
-  const tag = given.includes(':') ? given.slice(0, given.indexOf(':')) : given;
-  return root !== undefined && TAG_PATTERN.test(tag) && existsSync(join(root, RUNS_DIR, tag, EXPERIMENT_FILE));
+  return root !== undefined && TAG_PATTERN.test(given) && existsSync(join(root, RUNS_DIR, given, EXPERIMENT_FILE));
 };
 
 const readRunJson = <T>(root: string, tag: string, file: string): T => parseJson<T>(readFileSync(join(root, RUNS_DIR, tag, file), 'utf8'), `${RUNS_DIR}/${tag}/${file}`);

@@ -81,6 +81,20 @@ describe('experiments through the built bin: aggregate, verify, paper, check-pap
     }
   });
 
+  it('the USAGE examples of aggregate, paper and compare about an experiment run as printed', () => {
+    for (const generator of ['aggregate', 'paper', 'compare']) {
+      const usage = readFileSync(new URL(`../../generators/${generator}/USAGE`, import.meta.url), 'utf8');
+      const examples = usage.split('\n').map((line) => line.trim()).filter((line) => line.startsWith('dl-lab ') && / abl\b/.test(line));
+      assert.ok(examples.length > 0, generator);
+      for (const example of examples) {
+        const args = example.replace(/\s*>.*$/, '').split(/\s+/).slice(1);
+        const result = cli(...args);
+        assert.ok(example.includes('--fail-on-regression') ? [0, 2].includes(result.status!) : result.status === 0, `${example}: ${result.status} ${result.stderr}`);
+        if (example.includes('--json')) assert.equal(JSON.parse(result.stdout).name, 'abl');
+      }
+    }
+  });
+
   it('compare of two variants prints the difference, Welch CI and p-value; --json carries them', () => {
     const result = cli('compare', 'abl:h4', 'abl:h16', '--json');
     assert.equal(result.status, 0, result.stderr);
