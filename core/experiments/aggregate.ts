@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ExperimentRecord, Plan } from '../contract/generated/experiment.js';
+import type { ExperimentRecord } from '../contract/generated/experiment.js';
+import type { ExperimentPlan as Plan } from '../contract/generated/plan.js';
 import type { RunManifest } from '../contract/generated/manifest.js';
 import { startProvenanceCapture, type CapturedProvenance } from '../commands/provenance.js';
 import { recordedCommand } from '../cli-options.js';
