@@ -294,4 +294,5 @@ const tsxBench = (script: string, quickArgs: string[]): void => {
 };
 if (!has('--no-hash')) tsxBench('bench/hash/run.ts', ['--reps', '1', '--big-mib', '64', '--files', '100']);
 if (!has('--no-verify')) tsxBench('bench/verify/run.ts', ['--repeat', '1']);
+if (!has('--no-experiments')) tsxBench('bench/experiments/run.ts', ['--repeat', '2']);
 if (rows.some((r) => r.verdict.includes('FAIL'))) process.exitCode = 1;
