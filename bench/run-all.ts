@@ -2,7 +2,7 @@
  * `npm run bench`: dl-lab against the stdlib-Python reference (bench/reference/dl_lab_ref.py),
  * side by side in one invocation, then the hashing and verify benchmarks.
  *
- *   npm run bench [-- --rounds 15] [--warmup 2] [--quick] [--no-yo] [--no-hash] [--no-verify] [--json FILE]
+ *   npm run bench [-- --rounds 15] [--warmup 2] [--quick] [--no-yo] [--no-hash] [--no-verify] [--no-experiments] [--json FILE]
  *                 [--node BIN]
  *
  * Commands run round-robin (one of each per round, the order reversed every other round), each
