@@ -95,6 +95,12 @@ describe('experiments through the built bin: aggregate, verify, paper, check-pap
     }
   });
 
+  it('report writes its page with an experiment record among the runs', () => {
+    const result = cli('report');
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^wrote artifacts\/report\.html \(\d+ runs, all verified\)$/m);
+  });
+
   it('compare of two variants prints the difference, Welch CI and p-value; --json carries them', () => {
     const result = cli('compare', 'abl:h4', 'abl:h16', '--json');
     assert.equal(result.status, 0, result.stderr);
