@@ -76,7 +76,7 @@ export const aggregateExperiment = async (root: string, name: string, options: A
   if (trials.length === 0) {
     throw new UserError(`no experiment named ${name}: artifacts/experiments/${name}/plan.json does not exist and no run's manifest names it (run: dl-lab sweep ${name})`, { field: 'NAME' });
   }
-  const members = sortMembers(await Promise.all(trials.map((trial) => loadMember(root, trial, verifyRun))));
+  const members = sortMembers(await Promise.all(trials.map((trial) => loadMember(root, name, trial, verifyRun))));
   const versions = existingRecordVersions(root, name);
   const latest = versions.at(-1);
   const version = (latest?.version ?? 0) + 1;

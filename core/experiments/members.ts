@@ -74,6 +74,7 @@ export const runsNamingExperiment = (root: string, tags: readonly string[], name
  */
 export const loadMember = async (
   root: string,
+  experiment: string,
   trial: { tag: string; variant?: string; seed?: number },
   verify: (root: string, dir: string) => Promise<RunVerification>,
 ): Promise<MemberData> => {
@@ -97,6 +98,9 @@ export const loadMember = async (
   const variant = trial.variant ?? recorded?.variant;
   const seed = trial.seed ?? recorded?.seed ?? manifest.seed;
   if (variant === undefined) throw new Error(`member ${trial.tag} has no variant`);
+  if (recorded && recorded.name !== experiment) {
+    throw new UserError(`${RUNS_DIR}/${trial.tag}/manifest.json: a trial of experiment ${recorded.name}, not of ${experiment}`, { file: `${RUNS_DIR}/${trial.tag}/manifest.json`, field: '/experiment/name' });
+  }
   if (recorded && (recorded.variant !== variant || recorded.seed !== seed)) {
     throw new UserError(
       `${RUNS_DIR}/${trial.tag}/manifest.json: experiment variant ${recorded.variant}, seed ${recorded.seed} but the plan says variant ${variant}, seed ${seed}`,

@@ -31,7 +31,7 @@ const firstDifference = (recorded: unknown, recomputed: unknown, pointer = ''): 
 const shown = (value: unknown): string => (value === undefined ? 'absent' : JSON.stringify(value));
 
 /** A member as the record lists it, checked against its run: present, verified, with the recorded seal. */
-const checkMember = async (root: string, member: ExperimentRecord['members'][number], file: string, index: number, verify: VerifyMember): Promise<{ data?: MemberData; problems: Violation[] }> => {
+const checkMember = async (root: string, experiment: string, member: ExperimentRecord['members'][number], file: string, index: number, verify: VerifyMember): Promise<{ data?: MemberData; problems: Violation[] }> => {
   const at = `/members/${index}`;
   const dir = join(root, RUNS_DIR, member.tag);
   if (member.seal === null) return { data: { member, demo: false }, problems: [] }; // a missing trial may have run since: a later version records it
@@ -41,7 +41,7 @@ const checkMember = async (root: string, member: ExperimentRecord['members'][num
     return { problems: [{ file, pointer: at, message: `member run ${member.tag} fails verification: ${formatViolation(verification.problems[0])}` }] };
   }
   try {
-    const data = await loadMember(root, member, async () => verification);
+    const data = await loadMember(root, experiment, member, async () => verification);
     if (data.member.seal !== member.seal) {
       return { problems: [{ file, pointer: `${at}/seal`, message: `member run ${member.tag} has seal ${data.member.seal?.slice(0, 12)}…, not the recorded ${member.seal.slice(0, 12)}… (re-sealed since?)` }] };
     }
@@ -84,7 +84,7 @@ export const experimentRecordViolations = async (
   }
   if (expectedTag !== tag) return [{ file, pointer: '/version', message: `experiment ${record.name} version ${record.version} belongs in ${RUNS_DIR}/${expectedTag ?? '?'}, not ${runDir}` }];
 
-  const checked = await Promise.all(record.members.map((member, index) => checkMember(root, member, file, index, verify)));
+  const checked = await Promise.all(record.members.map((member, index) => checkMember(root, record.name, member, file, index, verify)));
   const problems = checked.flatMap((c) => c.problems);
   if (problems.length > 0) return problems;
 
