@@ -2,7 +2,7 @@
  * `npm run bench`: dl-lab against the stdlib-Python reference (bench/reference/dl_lab_ref.py),
  * side by side in one invocation, then the hashing and verify benchmarks.
  *
- *   npm run bench [-- --rounds 15] [--warmup 2] [--quick] [--no-yo] [--no-hash] [--no-verify] [--json FILE]
+ *   npm run bench [-- --rounds 15] [--warmup 2] [--quick] [--no-yo] [--no-hash] [--no-verify] [--no-experiments] [--json FILE]
  *                 [--node BIN]
  *
  * Commands run round-robin (one of each per round, the order reversed every other round), each
@@ -296,4 +296,5 @@ if (!has('--no-hash')) tsxBench('bench/hash/run.ts', ['--reps', '1', '--big-mib'
 if (!has('--no-verify')) tsxBench('bench/verify/run.ts', ['--repeat', '1']);
 if (!has('--no-python-log')) tsxBench('bench/python-log/run.ts', []);
 if (!has('--no-scale-runs')) tsxBench('bench/scale/runs.ts', ['--quick']);
+if (!has('--no-experiments')) tsxBench('bench/experiments/run.ts', ['--repeat', '2']);
 if (rows.some((r) => r.verdict.includes('FAIL'))) process.exitCode = 1;

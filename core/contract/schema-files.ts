@@ -16,6 +16,8 @@ export const SCHEMA_FILES = {
   checkpoint: 'checkpoint.schema.json',
   config: 'config.schema.json',
   metricsInput: 'metrics-input.schema.json',
+  experiment: 'experiment.schema.json',
+  plan: 'plan.schema.json',
 } as const;
 
 export type SchemaName = keyof typeof SCHEMA_FILES;

@@ -19,9 +19,12 @@ export function paddedDomain(values: Iterable<number>, margin: number): Domain {
     if (v > max) max = v;
   }
   if (min > max) return { min: 0, max: 1 };
-  if (min === max) {
-    const half = min === 0 ? 1 : Math.abs(min) * 0.1;
-    return { min: min - half, max: max + half };
+  // Values equal up to float noise (a std over seeds that differs in the last bit) are one value:
+  // a span of 1e-17 has no readable ticks.
+  if (max - min <= Math.max(Math.abs(min), Math.abs(max)) * 1e-12) {
+    const middle = min + (max - min) / 2;
+    const half = middle === 0 ? 1 : Math.abs(middle) * 0.1;
+    return { min: middle - half, max: middle + half };
   }
   const pad = (max - min) * margin;
   return { min: min - pad, max: max + pad };
@@ -55,6 +58,8 @@ export function niceTicks(domain: Domain, maxTicks: number, integer = false): nu
   if (Number.isNaN(step)) return [];
   const first = Math.ceil(domain.min / step - 1e-9);
   const last = Math.floor(domain.max / step + 1e-9);
+  // Past 2^53 a tick index no longer moves by one (k++ is a no-op): a span too small for its magnitude.
+  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(last) || last - first >= maxTicks) return [];
   const ticks: number[] = [];
   for (let k = first; k <= last; k++) {
     // k * step, cleaned of float noise (0.30000000000000004 → 0.3), and never -0.

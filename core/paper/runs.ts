@@ -11,6 +11,7 @@ import { ANALYSIS, MANIFEST, SUMMARY } from '../run/paths.js';
 import { describeStatus, statusOf } from '../run/run-status.js';
 import { verifyRun } from '../verify/verify-run.js';
 import { dlLabCommand } from '../invocation.js';
+import { EXPERIMENT_FILE } from '../experiments/versions.js';
 
 /** A run a paper may cite: it exists and `verify` passes, so its numbers are exactly as sealed. */
 export interface CitableRun {
@@ -24,6 +25,8 @@ export interface CitableRun {
   demo: boolean;
   /** summary.json primary_metric (a results key or a metric). */
   primaryMetric: string | undefined;
+  /** An experiment record (it holds experiment.json): its `<variant>.<key>.mean` results may be quoted as `m ± s`. */
+  experiment?: boolean;
 }
 
 export type RunLookup =
@@ -63,7 +66,10 @@ export const lookupRun = async (root: string, tag: string): Promise<RunLookup> =
   if (statusOf(summary) !== 'completed') return { status: 'not-completed', tag, runDir, problems: [], ended: describeStatus(summary) };
   return {
     status: 'ok',
-    run: { tag, runDir, results: analysis.results, definitions: summary.metric_definitions, seal: manifest.seal.digest, demo: analysis.demo, primaryMetric: summary.primary_metric },
+    run: {
+      tag, runDir, results: analysis.results, definitions: summary.metric_definitions, seal: manifest.seal.digest, demo: analysis.demo, primaryMetric: summary.primary_metric,
+      ...(existsSync(join(runDirAbs, EXPERIMENT_FILE)) ? { experiment: true } : {}),
+    },
   };
 };
 

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
+import type { RunAnalysis } from '../contract/generated/analysis.js';
 import type { RunManifest } from '../contract/generated/manifest.js';
+import type { RunSummary } from '../contract/generated/summary.js';
 import { runContractViolations } from '../contract/run-contract.js';
 import { formatViolation, type Violation } from '../contract/validate.js';
 import { sha256File } from '../hashing/sha256-file.js';
@@ -10,6 +12,8 @@ import { RUNS_DIR, relativeInside } from '../project.js';
 import { runChecksums, sealDigest } from '../run/outputs.js';
 import { parentLinkProblems, type ParentLink } from '../run/parent.js';
 import { ANALYSIS, CHECKPOINT_RECORD, MANIFEST, SHA256SUMS, SUMMARY } from '../run/paths.js';
+import { experimentRecordViolations } from '../experiments/verify-experiment.js';
+import { EXPERIMENT_FILE } from '../experiments/versions.js';
 
 export interface RunVerification {
   /** The run directory relative to the root ('.' for a standalone `--out-dir` run). */
@@ -183,6 +187,11 @@ export const verifyRun = async (root: string, runDirAbs: string, options: Verify
   if (m.parent) {
     const message = await parentProblem(root, m.parent, new Set([...(options.descendants ?? []), runDirAbs]));
     if (message) problems.push({ file: manifestLabel, pointer: '/parent', message });
+  }
+  // An experiment record (it lists experiment.json) is also checked against its member runs.
+  const experimentBytes = listed.has(EXPERIMENT_FILE) ? contents.get(EXPERIMENT_FILE)?.bytes : undefined;
+  if (problems.length === 0 && experimentBytes) {
+    problems.push(...(await experimentRecordViolations(root, runDir, m.tag, { experimentBytes, summary: summary as RunSummary, analysis: analysis as RunAnalysis }, verifyRun)));
   }
   return done();
 };

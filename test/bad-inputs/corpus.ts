@@ -180,4 +180,17 @@ export const BAD_INPUTS: BadInput[] = [
     symlinkSync('../summary.json', join(dir, 'checkpoints', 'best.json'));
   }, /artifacts\/runs\/demo-seed0\/checkpoints\/best\.json: is a symlink, not a file/),
   { name: 'verify: unknown tag', args: ['verify', 'no-such-run'], error: /artifacts\/runs\/no-such-run: no such run/ },
+  // Experiments
+  { name: 'aggregate: invalid NAME', args: ['aggregate', '../x'], error: /invalid NAME "\.\.\/x"/ },
+  { name: 'aggregate: no such experiment', args: ['aggregate', 'nope'], error: /no experiment named nope: artifacts\/experiments\/nope\/plan\.json does not exist/ },
+  {
+    name: 'aggregate: plan.json not valid',
+    args: ['aggregate', 'exp'],
+    setup: (root) => write(root, 'artifacts/experiments/exp/plan.json', JSON.stringify({ name: 'exp', created_at: 'yesterday', command: null, base_config: { path: null, sha256: '0'.repeat(64) }, seeds: [0], grid: [], variants: [{ name: 'base', overrides: {} }], trials: [] })),
+    error: /artifacts\/experiments\/exp\/plan\.json: \/created_at: must match format "date-time"/,
+  },
+  { name: 'aggregate: NAME taken by a plain run', args: ['aggregate', 'demo-seed0'], setup: (root) => write(root, 'artifacts/experiments/demo-seed0/plan.json', JSON.stringify({ name: 'demo-seed0', created_at: '2026-01-01T00:00:00Z', command: null, base_config: { path: null, sha256: '0'.repeat(64) }, seeds: [0], grid: [], variants: [{ name: 'base', overrides: {} }], trials: [{ tag: 'M0-wiring', variant: 'base', seed: 0 }] })), error: /artifacts\/runs\/demo-seed0 is a run, not a record of experiment demo-seed0/ },
+  { name: 'paper: --spread unknown', args: ['paper', 'demo-seed0', '--spread', 'iqr'], error: /--spread must be one of std, sem, ci95, got "iqr"/ },
+  { name: 'compare: --alpha with two runs', args: ['compare', 'M0-wiring', 'demo-seed0', '--alpha', '0.05'], error: /--alpha compares experiment variants/ },
+  { name: 'compare: NAME:variant of no experiment', args: ['compare', 'nope:base', 'demo-seed0'], error: /A: no experiment record "nope"/ },
 ];
