@@ -27,7 +27,7 @@ export interface VariantSide {
 
 interface LoadedVariant { side: VariantSide; values: Map<string, number[]>; definitions: Record<string, MetricDefinition> }
 
-export type SignificanceVerdict = 'better' | 'worse' | 'no significant difference' | 'undecidable' | 'only in A' | 'only in B' | 'not comparable';
+export type SignificanceVerdict = 'better' | 'worse' | 'no significant difference' | 'significant, no direction' | 'undecidable' | 'only in A' | 'only in B' | 'not comparable';
 
 export interface KeyComparison {
   key: string;
@@ -112,8 +112,16 @@ export const loadVariant = async (cwd: string, given: string, field: string): Pr
 const describe = (values: readonly number[] | undefined) => (values && values.length > 0 ? { n: values.length, mean: mean(values), std: sampleStd(values) } : null);
 
 /** B's verdict: better/worse when Welch's p-value is below alpha (by the result's direction), else no significant difference. */
-const verdictOf = (difference: number, pValue: number | null, higherIsBetter: boolean, alpha: number): SignificanceVerdict =>
-  pValue === null ? 'undecidable' : pValue >= alpha ? 'no significant difference' : (difference > 0) === higherIsBetter ? 'better' : 'worse';
+const verdictOf = (difference: number, pValue: number | null, higherIsBetter: boolean | null, alpha: number): SignificanceVerdict =>
+  pValue === null
+    ? 'undecidable'
+    : pValue >= alpha
+      ? 'no significant difference'
+      : higherIsBetter === null // a count or a duration: a significant change, but never better or worse
+        ? 'significant, no direction'
+        : (difference > 0) === higherIsBetter
+          ? 'better'
+          : 'worse';
 
 const keyComparison = (key: string, a: LoadedVariant, b: LoadedVariant, primary: string, alpha: number): KeyComparison => {
   const valuesA = a.values.get(key);
@@ -138,6 +146,7 @@ const gateOf = (a: LoadedVariant, b: LoadedVariant, primary: KeyComparison | und
   if (a.side.primary_metric !== b.side.primary_metric) return undecidable(`the experiments rank by different primary metrics (A ${a.side.primary_metric}, B ${b.side.primary_metric})`);
   if (!primary || primary.verdict === 'only in A' || primary.verdict === 'only in B') return undecidable(`primary metric ${metric} is not a result of both variants' completed members`);
   if (primary.verdict === 'not comparable') return undecidable(`primary metric ${metric} is defined differently in A and B`);
+  if (primary.higher_is_better === null) return undecidable(`primary metric ${metric} has no direction (higher_is_better: null): B cannot be better or worse by it`);
   if (primary.p_value === null) return undecidable(`Welch's test of ${metric} is undefined (fewer than 2 completed members on a side, or no variance at all)`);
   const direction = primary.higher_is_better ? 'higher is better' : 'lower is better';
   const summary = `mean(B) − mean(A) = ${primary.difference!.toPrecision(4)}, 95% CI [${primary.ci95![0].toPrecision(4)}, ${primary.ci95![1].toPrecision(4)}], Welch p = ${primary.p_value.toPrecision(3)} (${direction})`;
