@@ -4,7 +4,7 @@ import { UserError } from '../errors.js';
 import { sha256File } from '../hashing/sha256-file.js';
 import { loadMetricsInput, type LoadedMetrics } from '../metrics-input.js';
 import { trainingCurveFiles } from '../run/figure-files.js';
-import { buildManifest } from '../run/manifest.js';
+import { buildManifest, type ManifestInputs } from '../run/manifest.js';
 import { assertTargetFree, publishRun, type PublishedRun } from '../run/publish.js';
 import { recordedDocuments, type CheckpointSource } from '../run/recorded-documents.js';
 import type { ManifestDataEntry } from '../datasets/types.js';
@@ -23,6 +23,8 @@ export interface RecordOptions {
   allowDataDrift?: boolean;
   /** argv recorded in the manifest. */
   command: string[];
+  /** The sweep trial this run is (`dl-lab sweep`), recorded in the manifest. */
+  experiment?: ManifestInputs['experiment'];
 }
 
 export interface RecordPlan {
@@ -33,6 +35,7 @@ export interface RecordPlan {
   checkpointPath: string | undefined;
   data: ManifestDataEntry[];
   command: string[];
+  experiment?: ManifestInputs['experiment'];
 }
 
 /** Every check that needs no heavy work, before anything runs: tag, project, config, metrics, checkpoint. */
@@ -46,7 +49,7 @@ export const planRecord = async (options: RecordOptions): Promise<RecordPlan> =>
   const checkpointGiven = options.checkpoint ?? metrics?.input.best_checkpoint?.path;
   const checkpointPath = options.checkpoint ? resolve(options.cwd, options.checkpoint) : metrics?.checkpointPath;
   const data = await checkRunDatasets(target.root, options.data ?? [], options.allowDataDrift === true);
-  return { target, config, metrics, checkpointGiven, checkpointPath, data, command: options.command };
+  return { target, config, metrics, checkpointGiven, checkpointPath, data, command: options.command, experiment: options.experiment };
 };
 
 const hashCheckpoint = async (path: string, given: string): Promise<CheckpointSource> => {
@@ -87,6 +90,7 @@ export const executeRecord = async (plan: RecordPlan, provenance: Promise<Captur
           data: plan.data,
           config: { path: plan.config.path, sha256: plan.config.sha256 },
           hyperparameters: plan.config.config,
+          experiment: plan.experiment,
         },
         outputs,
       ),

@@ -21,6 +21,8 @@ export interface ManifestInputs {
   data: RunManifest['data'];
   config: RunManifest['config'];
   hyperparameters: ExperimentConfig;
+  /** The sweep trial this run is (`dl-lab sweep`), if it is one. */
+  experiment?: RunManifest['experiment'];
 }
 
 export const buildManifest = (inputs: ManifestInputs, outputs: readonly OutputEntry[]): RunManifest => {
@@ -43,5 +45,6 @@ export const buildManifest = (inputs: ManifestInputs, outputs: readonly OutputEn
     outputs: outputs.map(({ path, sha256, bytes, role }) => ({ path, sha256, bytes, role })),
     seal: { algorithm: 'sha256-outputs-v1', digest: sealDigest(outputs) },
     paths_are_relative_to: 'project_root',
+    ...(inputs.experiment === undefined ? {} : { experiment: inputs.experiment }),
   };
 };

@@ -24,6 +24,14 @@ export interface RunSummary {
    */
   primary_metric: string;
   best_checkpoint: BestCheckpoint;
+  /**
+   * Contract 1.1, optional: how the run ended; absent means completed.
+   */
+  status?: 'completed' | 'interrupted' | 'failed';
+  /**
+   * Contract 1.1, optional: why the run did not complete (e.g. the exit status and the end of its log).
+   */
+  status_reason?: string;
 }
 /**
  * A flat map from key to a finite number (JSON has no NaN/Infinity).
