@@ -42,7 +42,10 @@ export const runTrial = async (context: TrialContext, trial: PlannedTrial): Prom
   const started = performance.now();
   const seconds = (): number => Math.round(performance.now() - started) / 1000;
   const { plan } = context;
-  const sealUnfinished = async (status: 'failed' | 'interrupted', reason: string, exitStatus: number | null, tail: string): Promise<TrialOutcome> => {
+  const sealUnfinished = async (status: 'failed' | 'interrupted', cause: string, exitStatus: number | null, tail: string): Promise<TrialOutcome> => {
+    // The log's last line usually names the error (a Python exception, a CUDA message): worth a glance in listings.
+    const lastLine = tail.trimEnd().split('\n').at(-1)?.trim().slice(0, 200);
+    const reason = lastLine ? `${cause}: ${lastLine}` : cause;
     await sealUnfinishedTrial(
       { root: context.root, tag: trial.tag, config: trialConfigPath(plan.name, trial.tag), status, reason, logTail: tail, experiment: experimentOf(plan, trial, exitStatus), command: context.command },
       context.provenance,

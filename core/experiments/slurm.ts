@@ -28,26 +28,29 @@ export interface SlurmSubmission { name: string; trials: SlurmJob; aggregate: Sl
  */
 export const slurmJobs = (root: string, plan: SweepPlan, dlLab: DlLabBin, options: { jobs?: number; sbatchArgs: readonly string[] }): SlurmSubmission => {
   const logs = absolute(root, `${experimentDir(plan.name)}/logs`);
-  const header = (jobName: string, output: string): string[] => [
-    '#!/bin/bash',
-    `# Written by \`dl-lab sweep ${plan.name} --slurm\` (generator-dl-lab); submitted with sbatch from ${root}.`,
-    `#SBATCH --job-name=${jobName}`,
-    `#SBATCH --output=${output}`,
-    `#SBATCH --chdir=${root}`,
-    'set -euo pipefail',
-    `cd ${sh(root)}`,
-  ];
+  // sbatch reads #SBATCH lines only up to the first command, so every directive comes first.
+  const script = (jobName: string, output: string, directives: string[], body: string[]): string =>
+    [
+      '#!/bin/bash',
+      `# Written by \`dl-lab sweep ${plan.name} --slurm\` (generator-dl-lab); submitted with sbatch from ${root}.`,
+      `#SBATCH --job-name=${jobName}`,
+      `#SBATCH --output=${output}`,
+      `#SBATCH --chdir=${root}`,
+      ...directives,
+      'set -euo pipefail',
+      `cd ${sh(root)}`,
+      ...body,
+      '',
+    ].join('\n');
   const run = (...args: string[]): string => `exec ${[dlLab.node, dlLab.bin].map(sh).join(' ')} ${args.join(' ')}`;
-  const last = plan.trials.length - 1;
   const throttle = options.jobs ? `%${options.jobs}` : '';
-  const trials = [
-    ...header(`dl-lab-${plan.name}`, join(logs, 'slurm-%A_%a.out')),
-    `#SBATCH --array=0-${last}${throttle}`,
-    '# One task per trial of plan.json; the task seals its own run (failed trials too).',
-    run('sweep', sh(plan.name), '--task', '"$SLURM_ARRAY_TASK_ID"'),
-    '',
-  ].join('\n');
-  const aggregate = [...header(`dl-lab-${plan.name}-aggregate`, join(logs, 'slurm-aggregate-%j.out')), run('aggregate', sh(plan.name)), ''].join('\n');
+  const trials = script(
+    `dl-lab-${plan.name}`,
+    join(logs, 'slurm-%A_%a.out'),
+    [`#SBATCH --array=0-${plan.trials.length - 1}${throttle}`],
+    ['# One task per trial of plan.json; the task seals its own run (failed trials too).', run('sweep', sh(plan.name), '--task', '"$SLURM_ARRAY_TASK_ID"')],
+  );
+  const aggregate = script(`dl-lab-${plan.name}-aggregate`, join(logs, 'slurm-aggregate-%j.out'), [], [run('aggregate', sh(plan.name))]);
   return {
     name: plan.name,
     trials: { script: slurmScriptPath(plan.name, 'trials'), text: trials, sbatchArgs: [...options.sbatchArgs] },

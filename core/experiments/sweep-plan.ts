@@ -58,7 +58,7 @@ export const buildSweepPlan = (request: SweepRequest): SweepPlan => {
 export const trialConfig = (plan: SweepPlan, base: ExperimentConfig, trial: PlannedTrial): ExperimentConfig => {
   const variant = plan.variants.find((v) => v.name === trial.variant)!;
   const config = { ...applyOverrides(base, variant.overrides), seed: trial.seed };
-  return assertValid<ExperimentConfig>('config', config, `${trialConfigPath(plan.name, trial.tag)} (variant ${variant.name})`);
+  return assertValid<ExperimentConfig>('config', config, `config of variant ${variant.name} (--grid)`);
 };
 
 /** Two plans describe the same sweep when everything but the creation time agrees. */
