@@ -3,7 +3,7 @@
  * side by side in one invocation, then the hashing and verify benchmarks.
  *
  *   npm run bench [-- --rounds 15] [--warmup 2] [--quick] [--no-yo] [--no-hash] [--no-verify] [--json FILE]
- *                 [--node BIN]
+ *                 [--node BIN] [--no-sweep]
  *
  * Commands run round-robin (one of each per round, the order reversed every other round), each
  * as a fresh child process, timed from spawn to exit. Every run writes a new run record (new
@@ -294,4 +294,5 @@ const tsxBench = (script: string, quickArgs: string[]): void => {
 };
 if (!has('--no-hash')) tsxBench('bench/hash/run.ts', ['--reps', '1', '--big-mib', '64', '--files', '100']);
 if (!has('--no-verify')) tsxBench('bench/verify/run.ts', ['--repeat', '1']);
+if (!has('--no-sweep')) tsxBench('bench/sweep/run.ts', ['--rounds', '1']);
 if (rows.some((r) => r.verdict.includes('FAIL'))) process.exitCode = 1;
