@@ -10,8 +10,9 @@ import ReportGenerator from '../../generators/report/index.js';
 import PaperGenerator from '../../generators/paper/index.js';
 import CheckPaperGenerator from '../../generators/check-paper/index.js';
 import DataGenerator from '../../generators/data/index.js';
+import SweepGenerator from '../../generators/sweep/index.js';
 
-const classes = { app: AppGenerator, run: RunGenerator, demo: DemoGenerator, verify: VerifyGenerator, compare: CompareGenerator, reproduce: ReproduceGenerator, report: ReportGenerator, paper: PaperGenerator, 'check-paper': CheckPaperGenerator, data: DataGenerator } as const;
+const classes = { app: AppGenerator, run: RunGenerator, demo: DemoGenerator, verify: VerifyGenerator, compare: CompareGenerator, reproduce: ReproduceGenerator, report: ReportGenerator, paper: PaperGenerator, 'check-paper': CheckPaperGenerator, data: DataGenerator, sweep: SweepGenerator } as const;
 export type GeneratorName = keyof typeof classes;
 
 /**
