@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { startCli } from '../helpers/cli-async.js';
@@ -106,7 +106,7 @@ describe('dl-lab sweep, locally (built bin)', function () {
     assert.deepEqual((await verifyTag(root, 'badm-base-s1')).problems, []);
   });
 
-  it('Ctrl-C stops cleanly: running commands are stopped, no run and no staging folder is left, the same command later runs them', async () => {
+  it('Ctrl-C stops cleanly: running commands are stopped, no run and no staging folder is left', async () => {
     const script = writeTrialScript(root);
     const args = ['sweep', 'stop', '--seeds', '0-3', '--jobs', '2', '--', process.execPath, script, '{seed}', '{out}', 'sleep'];
     const { child, done } = startCli(args, { cwd: root });
@@ -120,6 +120,34 @@ describe('dl-lab sweep, locally (built bin)', function () {
     assert.deepEqual(tagsUnder(root, 'stop-'), []);
     assert.deepEqual(readdirSync(join(root, 'artifacts/runs')).filter((name) => name.startsWith('.')), [], 'no staging folder');
     await waitFor(() => pids.every((pid) => !alive(pid)), 10_000, 'the trial commands to end');
+  });
+
+  it('a Slurm task (--task I) stopped by SIGTERM (time limit, scancel) seals its trial as interrupted', async () => {
+    // The plan of the sweep stopped above is on disk; run one of its trials as an array task would.
+    const { child, done } = startCli(['sweep', 'stop', '--task', '2'], { cwd: root });
+    const pidFile = join(root, 'artifacts/experiments/stop/out/stop-base-s2/pid');
+    await waitFor(() => existsSync(pidFile), 30_000, 'the trial to start');
+    child.kill('SIGTERM');
+    const result = await done;
+    assert.equal(result.status, 2, result.stderr);
+    assert.match(result.stdout, /^trial stop-base-s2: interrupted \(stopped by SIGTERM \(e.g. a Slurm time limit or scancel\): training seed 2\) in [0-9.]+ s; sealed as artifacts\/runs\/stop-base-s2\/\n$/);
+    const summary = readJson(join(runDirOf(root, 'stop-base-s2'), 'summary.json'));
+    assert.equal(summary.status, 'interrupted');
+    assert.deepEqual((await verifyTag(root, 'stop-base-s2')).problems, []);
+    const refused = runCli(['sweep', 'stop', '--task', '4'], { cwd: root });
+    assert.equal(refused.status, 1);
+    assert.equal(refused.stderr, 'dl-lab sweep: error: --task 4: sweep stop has trials 0 to 3\n');
+  });
+
+  it('the same sweep again runs only the trials that have no run (e.g. after Ctrl-C)', async () => {
+    assert.equal(runCli(['sweep', 'res', '--seeds', '0-1', '--grid', 'training.epochs=5'], { cwd: root }).status, 0);
+    const kept = readJson(join(runDirOf(root, 'res-epochs5-s0'), 'manifest.json')).seal.digest;
+    rmSync(runDirOf(root, 'res-epochs5-s1'), { recursive: true, force: true });
+    const again = runCli(['sweep', 'res', '--seeds', '0-1', '--grid', 'training.epochs=5'], { cwd: root });
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stdout, /1 trial completed, 0 failed, 0 interrupted this time; 1 already sealed before/);
+    assert.equal(readJson(join(runDirOf(root, 'res-epochs5-s0'), 'manifest.json')).seal.digest, kept, 'a sealed trial is never redone');
+    assert.deepEqual((await verifyTag(root, 'res-epochs5-s1')).problems, []);
   });
 
   it('Ctrl-C during in-process demo training leaves no partial run', async () => {
@@ -139,6 +167,10 @@ describe('dl-lab sweep, locally (built bin)', function () {
     assert.equal(dry.status, 0, dry.stderr);
     assert.match(dry.stdout, /^dry run: nothing written, nothing submitted\nsweep dry: 2 variant\(s\) × 2 seed\(s\) = 4 trials\n  variant hidden8: \{"model.hidden":8\}\n/);
     assert.match(dry.stdout, /  dry-hidden16-s3  \(config artifacts\/experiments\/dry\/configs\/dry-hidden16-s3.json\)/);
+    const slurm = runCli(['sweep', 'lr-slurm', '--seeds', '0-2', '--grid', 'training.lr=0.5,0.1', '--slurm', '--sbatch-arg=--time=10', '--dry-run'], { cwd: root });
+    assert.equal(slurm.status, 0, slurm.stderr);
+    assert.match(slurm.stdout, /\n {2}\| #SBATCH --array=0-5\n/);
+    assert.match(slurm.stdout, /\nwould run: sbatch --parsable --time=10 artifacts\/experiments\/lr-slurm\/slurm-trials.sbatch\nwould run: sbatch --parsable --dependency=afterany:<ARRAY_JOB_ID> --time=10 artifacts\/experiments\/lr-slurm\/slurm-aggregate.sbatch\n$/);
     const refusals: Array<[string[], string]> = [
       [['sweep', 'x', '--seeds', '3-1'], 'dl-lab sweep: error: --seeds "3-1": range 3-1 runs backwards\n'],
       [['sweep', 'x', '--grid', 'training.lr'], 'dl-lab sweep: error: --grid "training.lr": expected key.path=value1,value2,… (a dotted path into the config, e.g. training.lr=0.1,0.05)\n'],
