@@ -16,6 +16,7 @@ export const SCHEMA_FILES = {
   checkpoint: 'checkpoint.schema.json',
   config: 'config.schema.json',
   metricsInput: 'metrics-input.schema.json',
+  experiment: 'experiment.schema.json',
 } as const;
 
 export type SchemaName = keyof typeof SCHEMA_FILES;

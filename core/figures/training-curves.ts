@@ -19,6 +19,8 @@ export interface CurveSeries {
   label: string;
   /** One value per epoch of the figure (`epochs[i]`); NaN/±Infinity or a missing entry = gap. */
   values: number[];
+  /** A shaded band around the line (e.g. mean ± std over seeds), per epoch like `values`; its meaning is `CurveFigure.bandLabel`. */
+  band?: { low: number[]; high: number[] };
 }
 export interface CurvePanel {
   title: string;
@@ -32,6 +34,8 @@ export interface CurveFigure {
   panels: CurvePanel[];
   /** Drawn as a vertical dashed line in every panel, with `label` in the legends. */
   markEpoch?: { epoch: number; label: string };
+  /** What the series' bands mean (e.g. "band: mean ± 1 std over 5 seeds"), shown in the legend. */
+  bandLabel?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -198,6 +202,9 @@ const TICK_LEN = 4;
 const LINE_W = 2;
 const MARK_W = 1.5;
 const MARK_DASH = '6 4';
+/** A band is its series colour at this strength over white; the legend's band swatch is a neutral grey. */
+const BAND_TINT = 0.25;
+const BAND_SWATCH = '#d4d4d4';
 const MARKER_R = 2.6;
 /** Point markers are drawn on every value up to this many epochs (and always on isolated points). */
 const MARKERS_UP_TO = 30;
@@ -218,6 +225,8 @@ interface LegendEntry {
   color: string;
   dashed: boolean;
   marker: boolean;
+  /** A filled swatch (a band), not a line. */
+  swatch?: boolean;
 }
 
 interface Layout {
@@ -236,6 +245,15 @@ interface Layout {
 }
 
 const finite = (v: number | undefined): v is number => v !== undefined && Number.isFinite(v);
+
+/** `#rrggbb` mixed with white: `strength` 1 is the colour, 0 white. */
+function tint(color: string, strength: number): string {
+  const channel = (i: number): string => {
+    const value = Number.parseInt(color.slice(1 + 2 * i, 3 + 2 * i), 16);
+    return Math.round(255 - (255 - value) * strength).toString(16).padStart(2, '0');
+  };
+  return `#${channel(0)}${channel(1)}${channel(2)}`;
+}
 
 function gridOf(panelCount: number): { cols: number; rows: number } {
   const cols = panelCount <= 3 ? Math.max(1, panelCount) : panelCount === 4 ? 2 : 3;
@@ -278,6 +296,7 @@ function layoutOf(figure: CurveFigure): Layout {
     }
   }
   if (showMark && mark) entries.push({ label: fitText(mark.label, FS_LEGEND, width - 48 - HANDLE_W - HANDLE_GAP), color: MARK, dashed: true, marker: false });
+  if (figure.bandLabel) entries.push({ label: fitText(figure.bandLabel, FS_LEGEND, width - 48 - HANDLE_W - HANDLE_GAP), color: BAND_SWATCH, dashed: false, marker: false, swatch: true });
   const legendRows: LegendEntry[][] = [];
   for (const entry of entries) {
     const row = legendRows[legendRows.length - 1];
@@ -337,6 +356,11 @@ function runs(epochs: readonly number[], values: readonly number[]): Array<Array
 
 /** One legend entry: handle from x (left) centred on y, then its label. Returns the entry's width. */
 function legendEntry(entry: LegendEntry, x: number, y: number, out: string[]): number {
+  if (entry.swatch) {
+    out.push(`<rect x="${n(x)}" y="${n(y - 5)}" width="${HANDLE_W}" height="10" fill="${entry.color}"/>`);
+    out.push(text(x + HANDLE_W + HANDLE_GAP, y + (FS_LEGEND * CAP_HEIGHT) / 2, entry.label, FS_LEGEND, 'start'));
+    return HANDLE_W + HANDLE_GAP + textWidth(entry.label, FS_LEGEND);
+  }
   const dash = entry.dashed ? ` stroke-dasharray="${MARK_DASH}"` : '';
   out.push(`<path d="M${n(x)} ${n(y)}h${HANDLE_W}" fill="none" stroke="${entry.color}" stroke-width="${entry.dashed ? MARK_W : LINE_W}"${dash}/>`);
   if (entry.marker) out.push(`<circle cx="${n(x + HANDLE_W / 2)}" cy="${n(y)}" r="${MARKER_R}" fill="${entry.color}"/>`);
@@ -348,7 +372,9 @@ function renderPanel(figure: CurveFigure, layout: Layout, panel: CurvePanel, cel
   const { xDomain, xTicks } = layout;
   // y axis: data range of this panel with a 6% margin.
   const all: number[] = [];
-  for (const s of panel.series) for (let i = 0; i < figure.epochs.length; i++) all.push(s.values[i] ?? Number.NaN);
+  for (const s of panel.series) {
+    for (let i = 0; i < figure.epochs.length; i++) all.push(s.values[i] ?? Number.NaN, s.band?.low[i] ?? Number.NaN, s.band?.high[i] ?? Number.NaN);
+  }
   const yDomain = paddedDomain(all, 0.06);
   const yTicks = niceTicks(yDomain, 6);
   const yLabels = formatTicks(yTicks);
@@ -396,6 +422,19 @@ function renderPanel(figure: CurveFigure, layout: Layout, panel: CurvePanel, cel
   if (layout.showMark && mark) {
     const x = sx(mark.epoch);
     out.push(`<path d="M${n(x)} ${plot.top}V${plot.bottom}" fill="none" stroke="${MARK}" stroke-width="${MARK_W}" stroke-dasharray="${MARK_DASH}"/>`);
+  }
+
+  // Bands under every line: the PDF writer draws opaque paint only, so a band is the series colour mixed with white.
+  for (const series of panel.series) {
+    if (!series.band) continue;
+    const { low, high } = series.band;
+    const color = tint(layout.colorOf.get(series.label) ?? '#000000', BAND_TINT);
+    const upper = runs(figure.epochs, figure.epochs.map((_, i) => (finite(low[i]) ? high[i] ?? Number.NaN : Number.NaN)));
+    for (const run of upper.filter((r) => r.length > 1)) {
+      const back = run.map(([e]) => [e, low[figure.epochs.indexOf(e)] ?? Number.NaN] as [number, number]).reverse();
+      const d = [...run, ...back].map(([e, v], i) => `${i === 0 ? 'M' : 'L'}${n(sx(e))} ${n(sy(v))}`).join('');
+      out.push(`<path d="${d}Z" fill="${color}"/>`);
+    }
   }
 
   // Series: lines broken at gaps; markers on every point of short histories and on isolated points.

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
+import type { RunAnalysis } from '../contract/generated/analysis.js';
 import type { RunManifest } from '../contract/generated/manifest.js';
+import type { RunSummary } from '../contract/generated/summary.js';
 import { runContractViolations } from '../contract/run-contract.js';
 import type { Violation } from '../contract/validate.js';
 import { sha256File } from '../hashing/sha256-file.js';
@@ -9,6 +11,8 @@ import { parseJson } from '../json-file.js';
 import { RUNS_DIR, relativeInside } from '../project.js';
 import { runChecksums, sealDigest } from '../run/outputs.js';
 import { ANALYSIS, CHECKPOINT_RECORD, MANIFEST, SHA256SUMS, SUMMARY } from '../run/paths.js';
+import { experimentRecordViolations } from '../experiments/verify-experiment.js';
+import { EXPERIMENT_FILE } from '../experiments/versions.js';
 
 export interface RunVerification {
   /** The run directory relative to the root ('.' for a standalone `--out-dir` run). */
@@ -166,6 +170,11 @@ export const verifyRun = async (root: string, runDirAbs: string): Promise<RunVer
   if (sums === undefined) problems.push({ file: label(SHA256SUMS), pointer: '', message: 'missing' });
   else if (sums !== runChecksums(runDir, m.outputs, contents.get(MANIFEST)!.sha256)) {
     problems.push({ file: label(SHA256SUMS), pointer: '', message: 'does not match manifest.json and its outputs (manifest.json or SHA256SUMS was edited)' });
+  }
+  // An experiment record (it lists experiment.json) is also checked against its member runs.
+  const experimentBytes = listed.has(EXPERIMENT_FILE) ? contents.get(EXPERIMENT_FILE)?.bytes : undefined;
+  if (problems.length === 0 && experimentBytes) {
+    problems.push(...(await experimentRecordViolations(root, runDir, m.tag, { experimentBytes, summary: summary as RunSummary, analysis: analysis as RunAnalysis }, verifyRun)));
   }
   return done();
 };

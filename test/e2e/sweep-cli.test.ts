@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { startCli } from '../helpers/cli-async.js';
-import { cleanupTempDirs, readJson, snapshotTree, tempDir } from '../helpers/fs.js';
+import { cleanupTempDirs, readJson, snapshotTree } from '../helpers/fs.js';
 import { runDirOf, scaffoldProject, verifyTag } from '../helpers/project.js';
 import { writeTrialScript } from '../helpers/sweep.js';
 

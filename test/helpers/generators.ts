@@ -11,8 +11,9 @@ import PaperGenerator from '../../generators/paper/index.js';
 import CheckPaperGenerator from '../../generators/check-paper/index.js';
 import DataGenerator from '../../generators/data/index.js';
 import SweepGenerator from '../../generators/sweep/index.js';
+import AggregateGenerator from '../../generators/aggregate/index.js';
 
-const classes = { app: AppGenerator, run: RunGenerator, demo: DemoGenerator, verify: VerifyGenerator, compare: CompareGenerator, reproduce: ReproduceGenerator, report: ReportGenerator, paper: PaperGenerator, 'check-paper': CheckPaperGenerator, data: DataGenerator, sweep: SweepGenerator } as const;
+const classes = { app: AppGenerator, run: RunGenerator, demo: DemoGenerator, verify: VerifyGenerator, compare: CompareGenerator, reproduce: ReproduceGenerator, report: ReportGenerator, paper: PaperGenerator, 'check-paper': CheckPaperGenerator, data: DataGenerator, sweep: SweepGenerator, aggregate: AggregateGenerator } as const;
 export type GeneratorName = keyof typeof classes;
 
 /**

@@ -24,10 +24,45 @@ export interface RunAnalysis {
   note?: string;
   results: NumberMap;
   history: History;
+  uncertainty?: Uncertainty;
 }
 /**
  * A flat map from key to a finite number (JSON has no NaN/Infinity).
  */
 export interface NumberMap {
   [k: string]: number;
+}
+/**
+ * Contract 1.1, experiment records only: how every spread among the results was computed.
+ */
+export interface Uncertainty {
+  /**
+   * Which member runs enter the statistics (completed ones only).
+   */
+  members: string;
+  confidence_level: number;
+  /**
+   * One sentence per statistic ('mean', 'std', 'sem', 'ci95', 'median', 'bootstrap_ci95', …) saying how it is computed.
+   */
+  estimators: {
+    [k: string]: string;
+  };
+  /**
+   * Delta degrees of freedom of std (1: the sample standard deviation).
+   */
+  ddof: number;
+  /**
+   * Every Student t quantile used by a ci95, by degrees of freedom.
+   */
+  t_quantiles: {
+    df: number;
+    probability: number;
+    value: number;
+  }[];
+  bootstrap: {
+    method: string;
+    resamples: number;
+    seed: number;
+    prng: string;
+  };
 }

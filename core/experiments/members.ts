@@ -1,0 +1,124 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Member, MemberStatus, Plan } from '../contract/generated/experiment.js';
+import type { RunAnalysis } from '../contract/generated/analysis.js';
+import type { RunManifest } from '../contract/generated/manifest.js';
+import type { RunSummary } from '../contract/generated/summary.js';
+import { formatViolation, schemaViolations, throwIfViolations } from '../contract/validate.js';
+import { UserError } from '../errors.js';
+import { sha256Hex } from '../hash.js';
+import { parseJson, readJsonInput } from '../json-file.js';
+import { RUNS_DIR } from '../project.js';
+import { ANALYSIS, MANIFEST, SUMMARY } from '../run/paths.js';
+import type { RunVerification } from '../verify/verify-run.js';
+import { absolute, planPath } from './layout.js';
+
+/**
+ * What a trial's manifest says about its experiment (contract 1.1 `manifest.experiment`, written
+ * by `dl-lab sweep`). Read structurally: a 1.0 manifest has none.
+ */
+export interface ManifestExperiment { name: string; variant: string; seed: number; overrides: Record<string, unknown>; exit_status: number | null }
+
+/** One member as recorded, with the documents of its run (none for a missing trial). */
+export interface MemberData {
+  member: Member;
+  demo: boolean;
+  summary?: RunSummary;
+  analysis?: RunAnalysis;
+}
+
+export const manifestExperiment = (manifest: RunManifest): ManifestExperiment | undefined =>
+  (manifest as RunManifest & { experiment?: ManifestExperiment }).experiment;
+
+/** summary.json `status` (contract 1.1); absent means completed. */
+const runStatus = (summary: RunSummary): { status: MemberStatus; reason?: string } => {
+  const { status, status_reason: reason } = summary as RunSummary & { status?: MemberStatus; status_reason?: string };
+  return { status: status ?? 'completed', ...(reason === undefined ? {} : { reason }) };
+};
+
+/** The plan of an experiment and the sha256 of its bytes, or undefined when the sweep wrote none. */
+export const readPlan = (root: string, name: string): { plan: Plan; sha256: string } | undefined => {
+  const file = absolute(root, planPath(name));
+  if (!existsSync(file)) return undefined;
+  const { value, bytes } = readJsonInput<Plan>(file, planPath(name));
+  throwIfViolations(schemaViolations('experiment', value, planPath(name), 'plan'), `invalid ${planPath(name)}`);
+  if (value.name !== name) throw new UserError(`${planPath(name)}: name '${value.name}' differs from the experiment ${name}`, { file: planPath(name), field: '/name' });
+  return { plan: value, sha256: sha256Hex(bytes) };
+};
+
+const readDocument = <T>(root: string, tag: string, file: string): T => {
+  const label = `${RUNS_DIR}/${tag}/${file}`;
+  return parseJson<T>(readFileSync(join(root, RUNS_DIR, tag, file), 'utf8'), label);
+};
+
+/** The manifest of every run of the project that names this experiment (its trials, by their manifest). */
+export const runsNamingExperiment = (root: string, tags: readonly string[], name: string): Map<string, ManifestExperiment> => {
+  const found = new Map<string, ManifestExperiment>();
+  for (const tag of tags) {
+    let manifest: RunManifest;
+    try {
+      manifest = readDocument<RunManifest>(root, tag, MANIFEST);
+    } catch {
+      continue; // not a run (or a broken one): only runs that say they belong count
+    }
+    const experiment = manifestExperiment(manifest);
+    if (experiment?.name === name) found.set(tag, experiment);
+  }
+  return found;
+};
+
+/**
+ * A member from its run: the run must pass verify (a tampered member is never summarized); its
+ * variant and seed come from the plan, else from its manifest, and must agree when both say.
+ */
+export const loadMember = async (
+  root: string,
+  trial: { tag: string; variant?: string; seed?: number },
+  verify: (root: string, dir: string) => Promise<RunVerification>,
+): Promise<MemberData> => {
+  const dir = join(root, RUNS_DIR, trial.tag);
+  if (!existsSync(dir)) {
+    if (trial.variant === undefined || trial.seed === undefined) throw new Error(`member ${trial.tag} without a run needs its plan entry`);
+    return { member: { tag: trial.tag, seal: null, variant: trial.variant, seed: trial.seed, status: 'missing', exit_status: null }, demo: false };
+  }
+  const verification = await verify(root, dir);
+  if (!verification.ok) {
+    throw new UserError(`member run ${RUNS_DIR}/${trial.tag} fails verification; an experiment never summarizes a tampered run (dl-lab verify ${trial.tag})`, {
+      file: verification.problems[0]?.file,
+      field: verification.problems[0]?.pointer,
+      details: verification.problems.slice(0, 10).map(formatViolation),
+    });
+  }
+  const manifest = readDocument<RunManifest>(root, trial.tag, MANIFEST);
+  const summary = readDocument<RunSummary>(root, trial.tag, SUMMARY);
+  const analysis = readDocument<RunAnalysis>(root, trial.tag, ANALYSIS);
+  const recorded = manifestExperiment(manifest);
+  const variant = trial.variant ?? recorded?.variant;
+  const seed = trial.seed ?? recorded?.seed ?? manifest.seed;
+  if (variant === undefined) throw new Error(`member ${trial.tag} has no variant`);
+  if (recorded && (recorded.variant !== variant || recorded.seed !== seed)) {
+    throw new UserError(
+      `${RUNS_DIR}/${trial.tag}/manifest.json: experiment variant ${recorded.variant}, seed ${recorded.seed} but the plan says variant ${variant}, seed ${seed}`,
+      { file: `${RUNS_DIR}/${trial.tag}/manifest.json`, field: '/experiment' },
+    );
+  }
+  const { status, reason } = runStatus(summary);
+  return {
+    member: {
+      tag: trial.tag,
+      seal: manifest.seal.digest,
+      variant,
+      seed,
+      status,
+      exit_status: recorded?.exit_status ?? null,
+      ...(reason === undefined ? {} : { status_reason: reason }),
+    },
+    demo: manifest.demo,
+    summary,
+    analysis,
+  };
+};
+
+/** Members sorted by variant, then seed (the order experiment.json lists them in). */
+export const sortMembers = <T extends { member: Member }>(members: T[]): T[] =>
+  members.sort((a, b) => (a.member.variant < b.member.variant ? -1 : a.member.variant > b.member.variant ? 1 : a.member.seed - b.member.seed));

@@ -1,0 +1,122 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RunAnalysis } from '../contract/generated/analysis.js';
+import type { ExperimentRecord } from '../contract/generated/experiment.js';
+import type { RunSummary } from '../contract/generated/summary.js';
+import { escapePointer } from '../contract/definitions.js';
+import { formatViolation, schemaViolations, type Violation } from '../contract/validate.js';
+import { isUserError } from '../errors.js';
+import { parseJson, stringifyJson } from '../json-file.js';
+import { RUNS_DIR } from '../project.js';
+import type { RunVerification } from '../verify/verify-run.js';
+import { loadMember, type MemberData } from './members.js';
+import { recordDocuments } from './record.js';
+import { EXPERIMENT_FILE, recordTag } from './versions.js';
+
+type VerifyMember = (root: string, dir: string) => Promise<RunVerification>;
+
+/** The first place two JSON values differ, as a JSON pointer below the values (`/wide/val_accuracy/mean`), or undefined. */
+const firstDifference = (recorded: unknown, recomputed: unknown, pointer = ''): { pointer: string; recorded: unknown; recomputed: unknown } | undefined => {
+  if (stringifyJson(recorded) === stringifyJson(recomputed)) return undefined;
+  if (recorded && recomputed && typeof recorded === 'object' && typeof recomputed === 'object' && !Array.isArray(recorded)) {
+    const keys = [...new Set([...Object.keys(recorded), ...Object.keys(recomputed)])];
+    for (const key of keys) {
+      const found = firstDifference((recorded as Record<string, unknown>)[key], (recomputed as Record<string, unknown>)[key], `${pointer}/${escapePointer(key)}`);
+      if (found) return found;
+    }
+  }
+  return { pointer, recorded, recomputed };
+};
+
+const shown = (value: unknown): string => (value === undefined ? 'absent' : JSON.stringify(value));
+
+/** A member as the record lists it, checked against its run: present, verified, with the recorded seal. */
+const checkMember = async (root: string, member: ExperimentRecord['members'][number], file: string, index: number, verify: VerifyMember): Promise<{ data?: MemberData; problems: Violation[] }> => {
+  const at = `/members/${index}`;
+  const dir = join(root, RUNS_DIR, member.tag);
+  if (member.seal === null) return { data: { member, demo: false }, problems: [] }; // a missing trial may have run since: a later version records it
+  if (!existsSync(dir)) return { problems: [{ file, pointer: at, message: `member run ${RUNS_DIR}/${member.tag} does not exist (removed?)` }] };
+  const verification = await verify(root, dir);
+  if (!verification.ok) {
+    return { problems: [{ file, pointer: at, message: `member run ${member.tag} fails verification: ${formatViolation(verification.problems[0])}` }] };
+  }
+  try {
+    const data = await loadMember(root, member, async () => verification);
+    if (data.member.seal !== member.seal) {
+      return { problems: [{ file, pointer: `${at}/seal`, message: `member run ${member.tag} has seal ${data.member.seal?.slice(0, 12)}…, not the recorded ${member.seal.slice(0, 12)}… (re-sealed since?)` }] };
+    }
+    const difference = firstDifference(member, data.member);
+    if (difference) return { problems: [{ file, pointer: `${at}${difference.pointer}`, message: `${shown(difference.recorded)} but member run ${member.tag} says ${shown(difference.recomputed)}` }] };
+    return { data, problems: [] };
+  } catch (error) {
+    if (!isUserError(error)) throw error;
+    return { problems: [{ file, pointer: at, message: error.message.split('\n')[0] }] };
+  }
+};
+
+/**
+ * The experiment-record checks of `verify` (the run itself already verified): experiment.json valid;
+ * every member run exists, passes verify and still has the recorded seal; and every statistic,
+ * result, definition and the uncertainty section recompute, from the members' analysis.json, to
+ * exactly what the record holds (a record edited and re-sealed is caught here).
+ */
+export const experimentRecordViolations = async (
+  root: string,
+  runDir: string,
+  tag: string,
+  documents: { experimentBytes: Buffer; summary: RunSummary; analysis: RunAnalysis },
+  verify: VerifyMember,
+): Promise<Violation[]> => {
+  const file = `${runDir}/${EXPERIMENT_FILE}`;
+  let record: ExperimentRecord;
+  try {
+    record = parseJson<ExperimentRecord>(documents.experimentBytes.toString('utf8'), file);
+  } catch (error) {
+    return [{ file, pointer: '', message: (error as Error).message.replace(`${file}: `, '') }];
+  }
+  const invalid = schemaViolations('experiment', record, file);
+  if (invalid.length > 0) return invalid;
+  let expectedTag: string | undefined;
+  try {
+    expectedTag = recordTag(record.name, record.version);
+  } catch {
+    expectedTag = undefined;
+  }
+  if (expectedTag !== tag) return [{ file, pointer: '/version', message: `experiment ${record.name} version ${record.version} belongs in ${RUNS_DIR}/${expectedTag ?? '?'}, not ${runDir}` }];
+
+  const checked = await Promise.all(record.members.map((member, index) => checkMember(root, member, file, index, verify)));
+  const problems = checked.flatMap((c) => c.problems);
+  if (problems.length > 0) return problems;
+
+  let recomputed: ReturnType<typeof recordDocuments>;
+  try {
+    recomputed = recordDocuments({
+      name: record.name,
+      tag,
+      version: record.version,
+      previousVersion: record.previous_version ?? null,
+      planSha256: record.plan_sha256,
+      members: checked.map((c) => c.data!),
+      variants: record.variants,
+    });
+  } catch (error) {
+    if (!isUserError(error)) throw error;
+    return [{ file, pointer: '', message: error.message.split('\n')[0] }];
+  }
+  const comparisons: Array<[string, string, unknown, unknown]> = [
+    [file, '/statistics', record.statistics, recomputed.experiment.statistics],
+    [file, '/uncertainty', record.uncertainty, recomputed.experiment.uncertainty],
+    [file, '/primary_metric', record.primary_metric, recomputed.experiment.primary_metric],
+    [`${runDir}/analysis.json`, '/results', documents.analysis.results, recomputed.analysis.results],
+    [`${runDir}/analysis.json`, '/history', documents.analysis.history, recomputed.analysis.history],
+    [`${runDir}/analysis.json`, '/uncertainty', documents.analysis.uncertainty, recomputed.analysis.uncertainty],
+    [`${runDir}/summary.json`, '/metrics', documents.summary.metrics, recomputed.summary.metrics],
+    [`${runDir}/summary.json`, '/metric_definitions', documents.summary.metric_definitions, recomputed.summary.metric_definitions],
+  ];
+  for (const [where, pointer, recorded, expected] of comparisons) {
+    const difference = firstDifference(recorded, expected);
+    if (!difference) continue;
+    problems.push({ file: where, pointer: `${pointer}${difference.pointer}`, message: `${shown(difference.recorded)} does not recompute from the member runs (they give ${shown(difference.recomputed)})` });
+  }
+  return problems;
+};

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { cleanupTempDirs } from '../helpers/fs.js';
+import { runGenerator } from '../helpers/generators.js';
+import { runDirOf, scaffoldProject, verifyTag } from '../helpers/project.js';
+import { captureOutput, tamperRunFile } from '../helpers/runs.js';
+import { resealRun, sealTrial, writePlan } from '../helpers/experiments.js';
+import { formatViolation } from '../../core/contract/validate.js';
+
+/** verify on experiment records: the members must be there, verified, with the recorded seals; every statistic must recompute. */
+describe('dl-lab verify on experiment records', () => {
+  let root: string;
+  let experiment = 0;
+
+  /** A fresh experiment of three seeds, aggregated; returns its name. */
+  const aggregated = async (): Promise<string> => {
+    const name = `exp${experiment++}`;
+    writePlan(root, name, { base: {} }, [0, 1, 2]);
+    for (const [seed, accuracy] of [0.91, 0.93, 0.95].entries()) await sealTrial(root, name, { variant: 'base', seed, accuracy });
+    await captureOutput(() => runGenerator('aggregate', { cwd: root, args: [name] }));
+    assert.equal((await verifyTag(root, name)).ok, true);
+    return name;
+  };
+  const problems = async (tag: string): Promise<string[]> => (await verifyTag(root, tag)).problems.map(formatViolation);
+
+  before(async () => {
+    root = await scaffoldProject();
+  });
+  after(cleanupTempDirs);
+
+  it('a member run removed: the record fails, naming it; dl-lab verify exits with the error', async () => {
+    const name = await aggregated();
+    rmSync(runDirOf(root, `${name}-base-s1`), { recursive: true, force: true });
+    assert.deepEqual(await problems(name), [`artifacts/runs/${name}/experiment.json: /members/1: member run artifacts/runs/${name}-base-s1 does not exist (removed?)`]);
+    await assert.rejects(captureOutput(() => runGenerator('verify', { cwd: root, args: [name] })), /1 run\(s\) failed verification: exp0\n {2}- artifacts\/runs\/exp0\/experiment\.json: \/members\/1: member run/);
+  });
+
+  it('a member run altered: the record fails because the member fails verification', async () => {
+    const name = await aggregated();
+    tamperRunFile(root, `${name}-base-s2`, 'analysis.json', (text) => text.replace('0.95', '0.99'));
+    const [problem] = await problems(name);
+    assert.match(problem, new RegExp(`^artifacts/runs/${name}/experiment\\.json: /members/2: member run ${name}-base-s2 fails verification: artifacts/runs/${name}-base-s2/analysis\\.json: sha256 `));
+  });
+
+  it('a member run altered and re-sealed: its seal no longer matches the recorded one', async () => {
+    const name = await aggregated();
+    tamperRunFile(root, `${name}-base-s0`, 'analysis.json', (text) => text.replace('0.91', '0.97'));
+    resealRun(root, `${name}-base-s0`);
+    assert.equal((await verifyTag(root, `${name}-base-s0`)).ok, true);
+    assert.match((await problems(name))[0], new RegExp(`/members/0/seal: member run ${name}-base-s0 has seal [0-9a-f]{12}…, not the recorded [0-9a-f]{12}… \\(re-sealed since\\?\\)$`));
+  });
+
+  it('a statistic edited: the byte check fails; edited and re-sealed, the statistic does not recompute', async () => {
+    const name = await aggregated();
+    tamperRunFile(root, name, 'experiment.json', (text) => text.replace(/"mean": 0\.93\d*/, '"mean": 0.95'));
+    assert.match((await problems(name))[0], new RegExp(`^artifacts/runs/${name}/experiment\\.json: sha256 `));
+    resealRun(root, name);
+    assert.deepEqual(await problems(name), [
+      `artifacts/runs/${name}/experiment.json: /statistics/base/val_accuracy/mean: 0.95 does not recompute from the member runs (they give 0.93)`,
+    ]);
+
+    const other = await aggregated();
+    tamperRunFile(root, other, 'analysis.json', (text) => text.replace(/("base\.val_accuracy\.std": )[0-9.e-]+/, '$10.001'));
+    resealRun(root, other);
+    assert.match((await problems(other))[0], new RegExp(`^artifacts/runs/${other}/analysis\\.json: /results/base\\.val_accuracy\\.std: 0\\.001 does not recompute from the member runs \\(they give 0\\.0199`));
+  });
+});
