@@ -1,4 +1,5 @@
 import { RUNS_DIR } from '../project.js';
+import { aggregateSummaryLines } from './aggregate-lines.js';
 import { experimentDir, planPath } from './layout.js';
 import type { TrialOutcome } from './run-trial.js';
 import type { SweepResult, SweepSetup } from './sweep.js';
@@ -30,8 +31,8 @@ export const sweepSummaryLines = (setup: SweepSetup, result: SweepResult): strin
   if (interrupted) {
     lines.push(`stopped by Ctrl-C: ${count(notRun.length, 'trial')} not run or not finished, none of them written; the same command again runs them`);
   }
-  lines.push(`plan: ${planPath(plan.name)}`, `runs: ${RUNS_DIR}/${plan.name}-<variant>-s<seed>/`, `next: dl-lab verify`);
-  return lines;
+  lines.push(`plan: ${planPath(plan.name)}`, `runs: ${RUNS_DIR}/${plan.name}-<variant>-s<seed>/`);
+  return result.aggregate ? [...lines, ...aggregateSummaryLines(result.aggregate)] : lines;
 };
 
 /** The summary of one Slurm task (`--task I`), in the task's output file. */

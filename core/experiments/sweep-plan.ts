@@ -1,12 +1,12 @@
-import { existsSync } from 'node:fs';
 import { writeFileAtomic } from '../atomic-write.js';
 import type { ExperimentConfig, LoadedConfig } from '../config.js';
-import { assertValid } from '../contract/validate.js';
+import { assertValid, schemaViolations, throwIfViolations } from '../contract/validate.js';
 import { UserError } from '../errors.js';
-import { readJsonInput, stringifyJson } from '../json-file.js';
+import { stringifyJson } from '../json-file.js';
 import { validateTag } from '../project.js';
 import { applyOverrides } from './overrides.js';
 import { gridVariants, type GridAxis, type Variant } from './grid.js';
+import { readPlan } from './members.js';
 import { absolute, planPath, trialConfigPath } from './layout.js';
 import { trialTag } from './trial-tag.js';
 
@@ -70,9 +70,8 @@ const samePlan = (a: SweepPlan, b: SweepPlan): boolean => stringifyJson({ ...a, 
  * never means two experiments.
  */
 export const existingPlan = (root: string, plan: SweepPlan): SweepPlan | undefined => {
-  const file = absolute(root, planPath(plan.name));
-  if (!existsSync(file)) return undefined;
-  const existing = readJsonInput<SweepPlan>(file, planPath(plan.name)).value;
+  const existing = readPlan(root, plan.name)?.plan as SweepPlan | undefined;
+  if (!existing) return undefined;
   if (!samePlan(existing, plan)) {
     throw new UserError(
       `${planPath(plan.name)} already holds a different sweep named ${plan.name} (other seeds, grid, command or base config); choose another NAME`,
@@ -84,14 +83,15 @@ export const existingPlan = (root: string, plan: SweepPlan): SweepPlan | undefin
 
 /** Write each trial's config, then plan.json (last: a plan on disk means its configs are complete). */
 export const writeSweepFiles = async (root: string, plan: SweepPlan, base: ExperimentConfig): Promise<void> => {
+  throwIfViolations(schemaViolations('experiment', plan, planPath(plan.name), 'plan'), `the plan of sweep ${plan.name} does not satisfy experiment.schema.json; nothing was written`);
   for (const trial of plan.trials) await writeFileAtomic(absolute(root, trialConfigPath(plan.name, trial.tag)), stringifyJson(trialConfig(plan, base, trial)));
   await writeFileAtomic(absolute(root, planPath(plan.name)), stringifyJson(plan));
 };
 
-/** plan.json of an experiment, for a Slurm task or a resumed sweep. */
+/** plan.json of an experiment (checked against experiment.schema.json#/$defs/plan), for a Slurm task. */
 export const readSweepPlan = (root: string, name: string): SweepPlan => {
   validateTag(name, 'NAME');
-  const file = absolute(root, planPath(name));
-  if (!existsSync(file)) throw new UserError(`${planPath(name)} does not exist: no sweep named ${name} was planned here`, { file: planPath(name), field: 'NAME' });
-  return readJsonInput<SweepPlan>(file, planPath(name)).value;
+  const planned = readPlan(root, name);
+  if (!planned) throw new UserError(`${planPath(name)} does not exist: no sweep named ${name} was planned here`, { file: planPath(name), field: 'NAME' });
+  return planned.plan as SweepPlan;
 };

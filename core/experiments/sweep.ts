@@ -7,6 +7,7 @@ import { UserError, isUserError } from '../errors.js';
 import { requireProject, RUNS_DIR } from '../project.js';
 import type { ProgressWriter } from '../progress.js';
 import { validateTrainConfig } from '../training/api.js';
+import { aggregateExperiment, type AggregateResult } from './aggregate.js';
 import { parseGrid } from './grid.js';
 import { absolute, planPath, trialConfigPath } from './layout.js';
 import { runLocalSweep, type LocalSweepResult } from './local-sweep.js';
@@ -80,7 +81,7 @@ export const planSweep = (options: SweepOptions): SweepSetup => {
 
 export type SweepResult =
   | { kind: 'dry-run'; lines: string[] }
-  | { kind: 'local'; result: LocalSweepResult }
+  | { kind: 'local'; result: LocalSweepResult; aggregate: AggregateResult | undefined }
   | { kind: 'slurm'; arrayJobId: string; aggregateJobId: string; jobs: SlurmSubmission };
 
 /** What --dry-run prints: the trials, and for --slurm the job scripts and sbatch lines. */
@@ -113,8 +114,11 @@ export const executeSweep = async (setup: SweepSetup, provenance: () => Promise<
     }
     return { kind: 'slurm', ...(await submitSlurmSweep(root, jobs)), jobs };
   }
-  const result = await runLocalSweep({ root, plan, trials: setup.pending, jobs: setup.jobs, provenance: provenance(), command: options.command, progress });
-  return { kind: 'local', result };
+  const captured = provenance();
+  const result = await runLocalSweep({ root, plan, trials: setup.pending, jobs: setup.jobs, provenance: captured, command: options.command, progress });
+  // A sweep stopped by Ctrl-C is not aggregated: the user stopped it, and running it again finishes and aggregates it.
+  const aggregate = result.interrupted ? undefined : await aggregateExperiment(root, plan.name, { command: options.command, provenance: captured });
+  return { kind: 'local', result, aggregate };
 };
 
 /**

@@ -45,6 +45,11 @@ describe('dl-lab sweep, locally (built bin)', function () {
     assert.deepEqual(tagsUnder(root, 'lr-'), tags);
     assert.equal(sweep.stderr.split('\n').filter((line) => /^sweep: \d\/6 trials done/.test(line)).length, 6, 'one progress line per finished trial without a TTY');
     for (const tag of tags) assert.deepEqual((await verifyTag(root, tag)).problems, [], tag);
+    // The sweep ends with `dl-lab aggregate lr`: the sealed experiment record, every trial a member.
+    assert.match(sweep.stdout, /\nwrote experiment record lr -> artifacts\/runs\/lr\/ \(version 1, seal [0-9a-f]{12}\)\nmembers: 6 completed of 6\n/);
+    const record = readJson(join(runDirOf(root, 'lr'), 'experiment.json'));
+    assert.deepEqual(record.members.map((m: { tag: string; status: string }) => `${m.tag} ${m.status}`).sort(), tags.map((tag) => `${tag} completed`));
+    assert.deepEqual((await verifyTag(root, 'lr')).problems, []);
 
     const manifest = readJson(join(runDirOf(root, 'lr-lr0.1-s2'), 'manifest.json'));
     assert.deepEqual(manifest.experiment, { name: 'lr', variant: 'lr0.1', seed: 2, overrides: { 'training.lr': 0.1 }, exit_status: null });
@@ -65,6 +70,7 @@ describe('dl-lab sweep, locally (built bin)', function () {
     const again = runCli(['sweep', 'lr', '--seeds', '0-2', '--grid', 'training.lr=0.5,0.1'], { cwd: root });
     assert.equal(again.status, 0, again.stderr);
     assert.match(again.stdout, /0 trials completed, 0 failed, 0 interrupted this time; 6 already sealed before/);
+    assert.match(again.stdout, /experiment record lr is up to date \(version 1: same plan, same member runs\); nothing written/);
     const other = runCli(['sweep', 'lr', '--seeds', '0-3', '--grid', 'training.lr=0.5,0.1'], { cwd: root });
     assert.equal(other.status, 1);
     assert.equal(other.stderr, 'dl-lab sweep: error: artifacts/experiments/lr/plan.json already holds a different sweep named lr (other seeds, grid, command or base config); choose another NAME\n');
@@ -93,6 +99,10 @@ describe('dl-lab sweep, locally (built bin)', function () {
     assert.equal(readJson(join(failed, 'manifest.json')).experiment.exit_status, 3);
     assert.equal(readFileSync(join(failed, 'logs/tail.log'), 'utf8'), 'training seed 1\nRuntimeError: loss diverged at epoch 7\n');
     assert.equal(readFileSync(join(root, 'artifacts/experiments/cmd/logs/cmd-base-s1.log'), 'utf8'), 'training seed 1\nRuntimeError: loss diverged at epoch 7\n');
+    // The experiment lists the failed trial: no cherry-picking by omission.
+    const member = readJson(join(runDirOf(root, 'cmd'), 'experiment.json')).members.find((m: { tag: string }) => m.tag === 'cmd-base-s1');
+    assert.deepEqual([member.status, member.exit_status], ['failed', 3]);
+    assert.equal(readJson(join(runDirOf(root, 'cmd'), 'experiment.json')).statistics.base.accuracy.n, 2, 'statistics use the completed members only');
   });
 
   it('exit 0 with invalid metrics is a failed trial too, with the validation error', async () => {

@@ -61,6 +61,9 @@ describe('dl-lab sweep --slurm on a real one-node cluster', function () {
       const out = readFileSync(join(root, `artifacts/experiments/sl/logs/slurm-${arrayJob}_${index}.out`), 'utf8');
       assert.match(out, new RegExp(`^trial ${tag}: completed in [0-9.]+ s; sealed as artifacts/runs/${tag}/$`, 'm'));
     }
+    // The afterany job aggregated every task's run into the experiment record.
+    assert.match(readFileSync(join(root, `artifacts/experiments/sl/logs/slurm-aggregate-${aggregateJob}.out`), 'utf8'), /^wrote experiment record sl -> artifacts\/runs\/sl\/ \(version 1, seal [0-9a-f]{12}\)\nmembers: 6 completed of 6\n/);
+    assert.deepEqual((await verifyTag(root, 'sl')).problems, []);
     // A local sweep of the same trials gives the same numbers: the cluster changes where, not what.
     const local = runCli(['sweep', 'loc', '--seeds', '2', '--grid', 'training.lr=0.1'], { cwd: root });
     assert.equal(local.status, 0, local.stderr);
@@ -79,5 +82,7 @@ describe('dl-lab sweep --slurm on a real one-node cluster', function () {
     assert.equal(summary.status_reason, 'exit status 3: RuntimeError: loss diverged at epoch 7');
     assert.equal(readJson(join(runDirOf(root, 'slf-base-s1'), 'manifest.json')).experiment.exit_status, 3);
     assert.ok(existsSync(join(runDirOf(root, 'slf-base-s1'), 'logs/tail.log')));
+    const members = readJson(join(runDirOf(root, 'slf'), 'experiment.json')).members;
+    assert.deepEqual(members.map((m: { tag: string; status: string; exit_status: number | null }) => `${m.tag} ${m.status} ${m.exit_status}`), ['slf-base-s0 completed 0', 'slf-base-s1 failed 3']);
   });
 });
