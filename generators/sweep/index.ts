@@ -2,6 +2,7 @@ import type { BaseOptions } from 'yeoman-generator';
 import { DlLabGenerator } from '../dl-lab-generator.js';
 import { numberOption, optionValue, printSummary, recordedCommand, stringOption } from '../../core/cli-options.js';
 import { startProvenanceCapture } from '../../core/commands/provenance.js';
+import { UserError } from '../../core/errors.js';
 import { sweepSummaryLines, taskSummaryLines } from '../../core/experiments/report-lines.js';
 import { executeSweep, planSweep, runSweepTask, type SweepResult, type SweepSetup } from '../../core/experiments/sweep.js';
 import type { TrialOutcome } from '../../core/experiments/run-trial.js';
@@ -31,10 +32,21 @@ export default class SweepGenerator extends DlLabGenerator<Record<string, never>
     this.option('quiet', { type: Boolean, description: 'No progress line, only the final summary', default: false });
   }
 
-  /** The trial command: everything after `--` on the command line (minimist keeps it apart from the options). */
+  /**
+   * The trial command: everything after `--` on the command line (minimist keeps it apart from the
+   * options). Other words after NAME are refused rather than dropped: `yo` removes the `--` itself,
+   * so without this check `yo dl-lab:sweep N -- python3 train.py …` would silently run the demo.
+   */
   private trialCommand(): string[] {
     const separator = this._args.indexOf('--');
-    return separator < 0 ? [] : this._args.slice(separator + 1);
+    if (separator >= 0) return this._args.slice(separator + 1);
+    if (this.args.length > 1) {
+      throw new UserError(
+        `unexpected arguments after NAME: ${this.args.slice(1).join(' ')}; a trial command goes after \`--\` (dl-lab sweep NAME [options] -- <command>; yo removes the \`--\`, so run sweeps with a command through dl-lab)`,
+        { field: '-- <command>' },
+      );
+    }
+    return [];
   }
 
   async initializing(): Promise<void> {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupTempDirs, readJson } from '../helpers/fs.js';
 import { runGenerator } from '../helpers/generators.js';
@@ -27,5 +27,14 @@ describe('yo dl-lab:sweep (yeoman-test)', function () {
     await runGenerator('sweep', { cwd: root, args: ['gc', '--', process.execPath, script, '{seed}', '{out}'], options: { seeds: '2', quiet: true } });
     assert.deepEqual(readJson(join(runDirOf(root, 'gc-base-s2'), 'analysis.json')).results, { accuracy: 0.92 });
     assert.deepEqual(readJson(join(root, 'artifacts/experiments/gc/plan.json')).command, [process.execPath, script, '{seed}', '{out}']);
+  });
+
+  it('refuses words after NAME that are not after `--` (yo drops the `--`: the command must not silently become the demo)', async () => {
+    // What yo hands the generator for `yo dl-lab:sweep gy --seeds 0 -- python3 train.py {out}`: the `--` is gone.
+    await assert.rejects(runGenerator('sweep', { cwd: root, args: ['gy', 'python3', 'train.py', '{out}'], options: { seeds: '0', quiet: true } }), {
+      name: 'UserError',
+      message: 'unexpected arguments after NAME: python3 train.py {out}; a trial command goes after `--` (dl-lab sweep NAME [options] -- <command>; yo removes the `--`, so run sweeps with a command through dl-lab)',
+    });
+    assert.equal(existsSync(join(root, 'artifacts/experiments/gy')), false);
   });
 });
