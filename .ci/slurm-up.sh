@@ -80,9 +80,11 @@ EOF
 fi
 
 # ---- daemons ------------------------------------------------------------------------------------
-pgrep -x slurmctld >/dev/null || slurmctld
+# Running already? By the pid files slurm.conf names (no procps needed).
+running() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+running /run/slurmctld.pid || slurmctld
 for _ in $(seq 100); do scontrol ping 2>/dev/null | grep -q 'is UP' && break; sleep 0.2; done
-pgrep -x slurmd >/dev/null || slurmd
+running /run/slurmd.pid || slurmd
 
 # ---- wait until the node is idle ------------------------------------------------------------------
 for _ in $(seq 150); do
