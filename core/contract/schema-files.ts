@@ -17,6 +17,7 @@ export const SCHEMA_FILES = {
   config: 'config.schema.json',
   metricsInput: 'metrics-input.schema.json',
   experiment: 'experiment.schema.json',
+  plan: 'plan.schema.json',
 } as const;
 
 export type SchemaName = keyof typeof SCHEMA_FILES;

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ExperimentRecord, Plan } from '../contract/generated/experiment.js';
+import type { ExperimentRecord } from '../contract/generated/experiment.js';
+import type { ExperimentPlan as Plan } from '../contract/generated/plan.js';
 import type { RunManifest } from '../contract/generated/manifest.js';
 import { startProvenanceCapture, type CapturedProvenance } from '../commands/provenance.js';
+import { recordedCommand } from '../cli-options.js';
 import { UserError } from '../errors.js';
 import { sha256Hex } from '../hash.js';
 import { parseJson, stringifyJson } from '../json-file.js';
@@ -19,8 +21,8 @@ import { BOOTSTRAP } from './statistics.js';
 import { EXPERIMENT_FILE, existingRecordVersions, recordTag } from './versions.js';
 
 export interface AggregateOptions {
-  /** argv recorded in the manifest. */
-  command: string[];
+  /** argv recorded in the manifest (default: this process's, as `dl-lab aggregate` or `dl-lab sweep` ran). */
+  command?: string[];
   now?: Date;
   /** Provenance of the aggregation (git, environment); default: captured now. */
   provenance?: Promise<CapturedProvenance>;
@@ -66,7 +68,7 @@ const memberData = (root: string, members: readonly MemberData[]): RunManifest['
  * every run whose manifest names the experiment; each must pass verify. When nothing changed since
  * the latest version, nothing is written.
  */
-export const aggregateExperiment = async (root: string, name: string, options: AggregateOptions): Promise<AggregateResult> => {
+export const aggregateExperiment = async (root: string, name: string, options: AggregateOptions = {}): Promise<AggregateResult> => {
   validateTag(name, 'NAME');
   const planned = readPlan(root, name);
   const named = runsNamingExperiment(root, await listRunTags(root), name);
@@ -116,7 +118,7 @@ export const aggregateExperiment = async (root: string, name: string, options: A
           demo: documents.summary.demo,
           note: documents.summary.note,
           subcommand: 'aggregate',
-          command: options.command,
+          command: options.command ?? recordedCommand(),
           runDir,
           createdAt: options.now ?? new Date(),
           code: { git: captured.git },

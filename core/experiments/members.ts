@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Member, MemberStatus, Plan } from '../contract/generated/experiment.js';
+import type { Member, MemberStatus } from '../contract/generated/experiment.js';
+import type { ExperimentPlan as Plan } from '../contract/generated/plan.js';
 import type { RunAnalysis } from '../contract/generated/analysis.js';
 import type { RunManifest } from '../contract/generated/manifest.js';
 import type { RunSummary } from '../contract/generated/summary.js';
@@ -41,7 +42,7 @@ export const readPlan = (root: string, name: string): { plan: Plan; sha256: stri
   const file = absolute(root, planPath(name));
   if (!existsSync(file)) return undefined;
   const { value, bytes } = readJsonInput<Plan>(file, planPath(name));
-  throwIfViolations(schemaViolations('experiment', value, planPath(name), 'plan'), `invalid ${planPath(name)}`);
+  throwIfViolations(schemaViolations('plan', value, planPath(name)), `invalid ${planPath(name)}`);
   if (value.name !== name) throw new UserError(`${planPath(name)}: name '${value.name}' differs from the experiment ${name}`, { file: planPath(name), field: '/name' });
   return { plan: value, sha256: sha256Hex(bytes) };
 };

@@ -83,12 +83,12 @@ export const existingPlan = (root: string, plan: SweepPlan): SweepPlan | undefin
 
 /** Write each trial's config, then plan.json (last: a plan on disk means its configs are complete). */
 export const writeSweepFiles = async (root: string, plan: SweepPlan, base: ExperimentConfig): Promise<void> => {
-  throwIfViolations(schemaViolations('experiment', plan, planPath(plan.name), 'plan'), `the plan of sweep ${plan.name} does not satisfy experiment.schema.json; nothing was written`);
+  throwIfViolations(schemaViolations('plan', plan, planPath(plan.name)), `the plan of sweep ${plan.name} does not satisfy plan.schema.json; nothing was written`);
   for (const trial of plan.trials) await writeFileAtomic(absolute(root, trialConfigPath(plan.name, trial.tag)), stringifyJson(trialConfig(plan, base, trial)));
   await writeFileAtomic(absolute(root, planPath(plan.name)), stringifyJson(plan));
 };
 
-/** plan.json of an experiment (checked against experiment.schema.json#/$defs/plan), for a Slurm task. */
+/** plan.json of an experiment (checked against plan.schema.json), for a Slurm task. */
 export const readSweepPlan = (root: string, name: string): SweepPlan => {
   validateTag(name, 'NAME');
   const planned = readPlan(root, name);

@@ -6,10 +6,11 @@ import { requireProject } from '../project.js';
 import { listRunTags } from '../verify/verify-project.js';
 import { formatResultValue } from './format-value.js';
 import { draftKindOf, scanDraft, type DraftScan, type ScannedNumber } from './draft-scan.js';
-import { isDlLabResultsFile } from './results-macros.js';
+import { SPREAD_DECLARATION, isDlLabResultsFile } from './results-macros.js';
+import { SPREADS, SPREAD_MEANING, meanBases, spreadValue, type Spread } from './spread.js';
 import { compareStrings, lookupFailure, lookupRun, resultPointer, type CitableRun, type RunLookup } from './runs.js';
 
-export type ViolationKind = 'unmatched-number' | 'unknown-key' | 'missing-run' | 'unverified-run' | 'invalid-tag';
+export type ViolationKind = 'unmatched-number' | 'unmatched-spread' | 'unknown-key' | 'missing-run' | 'unverified-run' | 'invalid-tag';
 
 export interface PaperViolation {
   file: string;
@@ -97,8 +98,8 @@ const readDraft = (cwd: string, given: string): Draft => {
   return { path, label, text, scan: scanDraft(text, kind) };
 };
 
-/** A file the draft pulls in or links, when it is a results macros file that `dl-lab paper` wrote: the tags it holds. */
-const macrosFileTags = (root: string, draftPath: string, reference: string): string[] | undefined => {
+/** A file the draft pulls in or links, when it is a results macros file that `dl-lab paper` wrote: its text. */
+const macrosFileText = (root: string, draftPath: string, reference: string): string | undefined => {
   const names = /\.(tex|md)$/.test(reference) ? [reference] : [reference, `${reference}.tex`];
   for (const base of [dirname(draftPath), root]) {
     for (const name of names) {
@@ -106,8 +107,7 @@ const macrosFileTags = (root: string, draftPath: string, reference: string): str
       try {
         if (!existsSync(path) || !statSync(path).isFile()) continue;
         const text = readFileSync(path, 'utf8');
-        if (!isDlLabResultsFile(text)) return undefined;
-        return [...new Set([...text.matchAll(/artifacts\/runs\/([A-Za-z0-9][A-Za-z0-9._-]*?)\/analysis\.json:results\./g)].map((m) => m[1]))];
+        return isDlLabResultsFile(text) ? text : undefined;
       } catch {
         return undefined;
       }
@@ -116,11 +116,17 @@ const macrosFileTags = (root: string, draftPath: string, reference: string): str
   return undefined;
 };
 
+/** The tags a results macros file holds. */
+const macrosFileTags = (text: string): string[] =>
+  [...new Set([...text.matchAll(/artifacts\/runs\/([A-Za-z0-9][A-Za-z0-9._-]*?)\/analysis\.json:results\./g)].map((m) => m[1]))];
+
 /** One draft as the assessment sees it: its scan, and the runs it cites through a results macros file. */
 export interface DraftInput {
   label: string;
   scan: DraftScan;
   macrosCitations?: Array<{ tag: string; line: number; column: number; text: string }>;
+  /** The spread the results macros files it uses declare (`dl-lab paper --spread`); none declared: any of std, sem, ci95. */
+  declaredSpreads?: Spread[];
 }
 
 interface Site { label: string; line: number; column: number; text: string }
@@ -164,8 +170,9 @@ export const assessDrafts = (drafts: readonly DraftInput[], lookups: ReadonlyMap
       const lookup = lookups.get(citation.tag);
       if (lookup?.status !== 'ok') continue;
       const { run } = lookup;
-      if (Object.hasOwn(run.results, citation.key)) continue;
-      const keys = Object.keys(run.results).sort(compareStrings);
+      const pm = citation.form === 'macro-pm';
+      if (pm ? Object.hasOwn(run.results, `${citation.key}.mean`) : Object.hasOwn(run.results, citation.key)) continue;
+      const keys = pm ? meanBases(run.results).sort(compareStrings) : Object.keys(run.results).sort(compareStrings);
       const suggestion = suggestKey(citation.key, keys);
       violations.push({
         file: draft.label,
@@ -173,7 +180,9 @@ export const assessDrafts = (drafts: readonly DraftInput[], lookups: ReadonlyMap
         column: citation.column,
         kind: 'unknown-key',
         text: citation.text,
-        message: `${run.runDir}/analysis.json has no results.${citation.key}${suggestion ? ` (did you mean ${suggestion}?)` : ''}; its results: ${keys.join(', ')}`,
+        message: pm
+          ? `${run.runDir}/analysis.json has no results.${citation.key}.mean: \\dlresultpm takes <variant>.<key> of an experiment record${suggestion ? ` (did you mean ${suggestion}?)` : ''}; its means: ${keys.join(', ') || 'none (not an experiment record)'}`
+          : `${run.runDir}/analysis.json has no results.${citation.key}${suggestion ? ` (did you mean ${suggestion}?)` : ''}; its results: ${keys.join(', ')}`,
       });
     }
   }
@@ -196,6 +205,11 @@ export const assessDrafts = (drafts: readonly DraftInput[], lookups: ReadonlyMap
   for (const draft of drafts) {
     for (const number of draft.scan.numbers) {
       numbersChecked++;
+      if (number.spreadOf !== undefined) {
+        const violation = spreadViolation(number, draft.scan.numbers[number.spreadOf], runs, draft.declaredSpreads ?? [...SPREADS], cited);
+        if (violation) violations.push({ file: draft.label, line: number.line, column: number.column, text: number.text, ...violation });
+        continue;
+      }
       if (candidates.some((candidate) => numberMatches(number, candidate.value, candidate.unit))) continue;
       const nearest = nearestResult(number, candidates);
       const against = runs.length === 0 ? (cited ? 'none of the cited runs passes verification, so there is nothing to check it against' : 'the project has no verified run to check it against')
@@ -226,6 +240,47 @@ export const assessDrafts = (drafts: readonly DraftInput[], lookups: ReadonlyMap
 };
 
 /**
+ * The `s` of `m ± s`: fine when `m` matches the mean of an experiment result and `s`, to the digits
+ * written, one of its declared spreads; otherwise an `unmatched-spread` saying what it is instead.
+ */
+const spreadViolation = (
+  spread: ScannedNumber,
+  mean: ScannedNumber,
+  runs: readonly CitableRun[],
+  declared: readonly Spread[],
+  cited: boolean,
+): Pick<PaperViolation, 'kind' | 'message' | 'nearest'> | undefined => {
+  const means = runs.filter((run) => run.experiment).flatMap((run) =>
+    meanBases(run.results)
+      .filter((base) => numberMatches(mean, run.results[`${base}.mean`], run.definitions[`${base}.mean`]?.unit ?? ''))
+      .map((base) => ({ run, base, unit: run.definitions[`${base}.mean`]?.unit ?? '' })),
+  );
+  const undeclared: string[] = [];
+  for (const { run, base, unit } of means) {
+    for (const kind of SPREADS) {
+      const value = spreadValue(run.results, base, kind);
+      if (value === undefined || !numberMatches(spread, value, unit)) continue;
+      if (declared.includes(kind)) return undefined;
+      undeclared.push(`the ${kind} of ${run.tag} ${base}`);
+    }
+  }
+  const which = declared.map((kind) => `${kind} (${SPREAD_MEANING[kind]})`).join(', ');
+  const source = cited ? 'the cited runs' : 'the verified runs';
+  if (means.length === 0) {
+    return { kind: 'unmatched-spread', message: `± ${spread.text}: ${mean.text} is the mean of no experiment result of ${source}, so the spread cannot be checked; quote an experiment record (dl-lab aggregate, dl-lab paper --spread)` };
+  }
+  const { run, base } = means[0];
+  const values = SPREADS.map((kind) => `${kind} ${spreadValue(run.results, base, kind) ?? 'n/a'}`).join(', ');
+  return {
+    kind: 'unmatched-spread',
+    message: undeclared.length > 0
+      ? `± ${spread.text} is ${undeclared[0]}, but the results file declares the spread as ${which}; regenerate it with dl-lab paper --spread, or quote the declared spread`
+      : `± ${spread.text} matches no declared spread (${which}) of ${run.tag} ${base} (mean ${run.results[`${base}.mean`]}): ${values}`,
+    nearest: { tag: run.tag, key: `${base}.mean`, value: run.results[`${base}.mean`] },
+  };
+};
+
+/**
  * Check drafts against the project's runs (the rule: README "dl-lab check-paper"): every citation
  * of a run resolves to an existing, verified run (and, for `\dlresult` and result pointers, an
  * existing results key); every number in a results context equals, after rounding to the digits
@@ -236,10 +291,13 @@ export const checkPaper = async (cwd: string, files: readonly string[]): Promise
   const { root } = requireProject(cwd);
   const drafts: DraftInput[] = files.map((file) => {
     const draft = readDraft(cwd, file);
-    const macrosCitations = draft.scan.files.flatMap((ref) =>
-      (macrosFileTags(root, draft.path, ref.path) ?? []).map((tag) => ({ tag, line: ref.line, column: ref.column, text: ref.path })),
-    );
-    return { label: draft.label, scan: draft.scan, macrosCitations };
+    const macrosFiles = draft.scan.files.flatMap((ref) => {
+      const text = macrosFileText(root, draft.path, ref.path);
+      return text === undefined ? [] : [{ ref, text }];
+    });
+    const macrosCitations = macrosFiles.flatMap(({ ref, text }) => macrosFileTags(text).map((tag) => ({ tag, line: ref.line, column: ref.column, text: ref.path })));
+    const declaredSpreads = [...new Set(macrosFiles.flatMap(({ text }) => SPREAD_DECLARATION.exec(text)?.[1] ?? []))] as Spread[];
+    return { label: draft.label, scan: draft.scan, macrosCitations, ...(declaredSpreads.length > 0 ? { declaredSpreads } : {}) };
   });
   const tags = [...citedRuns(drafts).keys()];
   const lookups = new Map<string, RunLookup>();

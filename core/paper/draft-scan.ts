@@ -25,6 +25,8 @@ export interface ScannedNumber {
   percent: boolean;
   integer: boolean;
   context: NumberContext;
+  /** The spread of an `m ± s` (`$m \pm s$`, `m±s`, `m (±s)`): the index, in `numbers`, of its mean `m`. */
+  spreadOf?: number;
 }
 
 export interface ScannedCitation {
@@ -33,8 +35,8 @@ export interface ScannedCitation {
   text: string;
   tag: string;
   key: string;
-  /** `\dlresult{T}{k}` / `\dlresultunit{T}{k}`, or a pointer `artifacts/runs/T/analysis.json:results.k`. */
-  form: 'macro' | 'pointer';
+  /** `\dlresult{T}{k}` / `\dlresultunit{T}{k}`, `\dlresultpm{T}{<variant>.<key>}` (an experiment's mean ± spread), or a pointer `artifacts/runs/T/analysis.json:results.k`. */
+  form: 'macro' | 'macro-pm' | 'pointer';
 }
 
 /** Any other mention of `artifacts/runs/<TAG>` (a figure path, a folder): the run must exist and verify. */
@@ -153,7 +155,7 @@ const SKIP_ARGS: Record<string, number> = {
   url: 1, href: 1, path: 1, nolinkurl: 1, hyperlink: 1, hypertarget: 1,
   includegraphics: 1, includepdf: 1, input: 1, include: 1, subfile: 1, import: 2, InputIfFileExists: 1,
   bibliography: 1, bibliographystyle: 1, addbibresource: 1, bibitem: 1, usepackage: 1, RequirePackage: 1, documentclass: 1, graphicspath: 1,
-  dlresult: 2, dlresultunit: 2, DlLabDefineResult: 4, DlLabLookup: 3,
+  dlresult: 2, dlresultunit: 2, dlresultpm: 2, DlLabDefineResult: 4, DlLabDefineResultPm: 3, DlLabLookup: 3,
   multicolumn: 2, multirow: 2, cline: 1, cmidrule: 1, hhline: 1, specialrule: 3, arrayrulecolor: 1,
   hspace: 1, vspace: 1, setlength: 2, addtolength: 2, settowidth: 2, setcounter: 2, addtocounter: 2, stepcounter: 1, refstepcounter: 1, newcounter: 1,
   rule: 2, raisebox: 1, resizebox: 2, scalebox: 1, rotatebox: 1, adjustbox: 1, makebox: 0, framebox: 0, parbox: 1,
@@ -801,6 +803,8 @@ const DECIMAL_CHAIN = /^\)?\s*(?:and|or|&|--|–|-|to)\s*~?\(?$/i;
 const DIMENSIONS = /^\\(textwidth|linewidth|columnwidth|textheight|paperwidth|paperheight|hsize|vsize|baselineskip|parindent|parskip|fill|tabcolsep|arraystretch|unitlength|em|ex)\b/;
 const PERCENT_AFTER = /^(?:\s|~|\\,|\\;|\\ |\\thinspace|\{\})*(\\%|%)/;
 const TIMES_TEN = /^\s*(?:\\times|\\cdot|×|·)\s*10\s*\^/;
+/** What may stand between the two numbers of `m ± s`: `\pm` or `±`, spaces, `$`, `~`, braces, an opening parenthesis. */
+const PLUS_MINUS_BETWEEN = /^[\s~${}]*\(?[\s~${}]*(?:\\pm|±)[\s~${}]*$/;
 
 const extractNumbers = (scan: Scan): ScannedNumber[] => {
   const out: ScannedNumber[] = [];
@@ -819,6 +823,8 @@ const extractNumbers = (scan: Scan): ScannedNumber[] => {
     const original = text.slice(start, end);
     let chainEnd = -1;
     let chainInteger = true;
+    /** The number pushed last on this line: a number after it and a ± is its spread. */
+    let previous: { end: number; index: number } | undefined;
     for (const m of s.matchAll(NUMBER)) {
       const k = m.index!;
       let e = k + m[0].length;
@@ -890,13 +896,14 @@ const extractNumbers = (scan: Scan): ScannedNumber[] => {
         continue;
       }
       chainEnd = -1;
+      const spreadOf = previous && PLUS_MINUS_BETWEEN.test(original.slice(previous.end, position - start)) ? previous.index : undefined;
       if (integer && !percent) {
         // equation numbers and enumerations in parentheses: (3)
         if (s[digitsStart - 1] === '(' && s[e] === ')') continue;
         // years as standalone integers
         if (!separators && !negative && /^\d{4}$/.test(digitsOnly) && value >= 1900 && value <= 2099) continue;
-        // bare integers in prose are counts (5 seeds, 3 layers); only tables check them
-        if (context === CTX_PROSE) continue;
+        // bare integers in prose are counts (5 seeds, 3 layers); only tables check them (and the spread of 12.0 ± 3)
+        if (context === CTX_PROSE && spreadOf === undefined) continue;
       }
       // bracketed lists of integers are citations: [12], [3, 5], [1-4]
       if (inCitationBrackets(s, digitsStart, e)) continue;
@@ -909,7 +916,9 @@ const extractNumbers = (scan: Scan): ScannedNumber[] => {
         percent,
         integer,
         context: context === CTX_TABLE ? 'table' : 'prose',
+        ...(spreadOf === undefined ? {} : { spreadOf }),
       });
+      previous = { end: e, index: out.length - 1 };
     }
   }
   return out;
@@ -937,7 +946,7 @@ const TAG_CHARS = String.raw`(?:[A-Za-z0-9._-]|\\_)`;
 const KEY_CHARS = String.raw`(?:[A-Za-z0-9_-]|\\_)`;
 const POINTER = new RegExp(String.raw`artifacts/runs/([A-Za-z0-9]${TAG_CHARS}{0,160}?)/analysis\.json:results\.([A-Za-z_]${KEY_CHARS}{0,160}(?:\.${KEY_CHARS}{1,160}){0,8})`, 'g');
 const MENTION = new RegExp(String.raw`artifacts/runs/([A-Za-z0-9]${TAG_CHARS}{0,160})`, 'g');
-const MACRO = /\\dlresult(?:unit)?\s*\{([^{}\n]*)\}\s*\{([^{}\n]*)\}/g;
+const MACRO = /\\dlresult(unit|pm)?\s*\{([^{}\n]*)\}\s*\{([^{}\n]*)\}/g;
 const FILE_PATH = /(?<![\w/.-])((?:\.{0,2}\/)?(?:[\w-]{1,100}\/){0,16}[\w-]{1,100}(?:\.[\w-]{1,50}){0,4}\.(?:tex|md))(?![\w/])/g;
 
 const unescapeName = (name: string): string => name.replace(/\\_/g, '_');
@@ -948,8 +957,8 @@ const scanCitations = (scan: Scan): Pick<DraftScan, 'citations' | 'mentions'> =>
   const { text } = scan;
   for (const m of text.matchAll(MACRO)) {
     if (scan.inComment(m.index!)) continue; // a commented-out macro is dead code
-    if (/^\s*<[^<>]*>\s*$/.test(m[1])) continue; // \dlresult{<TAG>}{<key>}: a placeholder in documentation
-    citations.push({ ...scan.where(m.index!), text: m[0], tag: m[1].trim(), key: m[2].trim(), form: 'macro' });
+    if (/^\s*<[^<>]*>\s*$/.test(m[2])) continue; // \dlresult{<TAG>}{<key>}: a placeholder in documentation
+    citations.push({ ...scan.where(m.index!), text: m[0], tag: m[2].trim(), key: m[3].trim(), form: m[1] === 'pm' ? 'macro-pm' : 'macro' });
   }
   const pointerAt = new Set<number>();
   for (const m of text.matchAll(POINTER)) {

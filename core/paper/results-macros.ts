@@ -5,6 +5,7 @@ import { RUNS_DIR, relativeInside } from '../project.js';
 import { PACKAGE_VERSION } from '../version.js';
 import { escapeMarkdownCell, escapeTex, formatResultValue, oneLine, texNumber, type FormattedValue } from './format-value.js';
 import { compareStrings, resultPointer, type CitableRun } from './runs.js';
+import { DEFAULT_SPREAD, SPREAD_MEANING, formatMeanSpread, meanBases, spreadValue, type Spread } from './spread.js';
 
 export type MacrosFormat = 'tex' | 'md';
 
@@ -55,13 +56,42 @@ export const resultEntries = (runs: readonly CitableRun[], digits?: number): Res
         })),
     );
 
+/** One `m ± s` of an experiment record: `\dlresultpm{<TAG>}{<variant>.<key>}`. */
+export interface MeanSpreadEntry { tag: string; base: string; mean: number; spread: number; text: { mean: string; spread: string }; unit: string; pointer: string; seal: string; demo: boolean }
+
+/** Every `<variant>.<key>` of every experiment record with a mean and the chosen spread (n >= 2), sorted like resultEntries. */
+export const meanSpreadEntries = (runs: readonly CitableRun[], spread: Spread = DEFAULT_SPREAD): MeanSpreadEntry[] =>
+  [...runs]
+    .filter((run) => run.experiment)
+    .sort((a, b) => compareStrings(a.tag, b.tag))
+    .flatMap((run) =>
+      meanBases(run.results)
+        .sort(compareStrings)
+        .flatMap((base) => {
+          const value = spreadValue(run.results, base, spread);
+          if (value === undefined) return [];
+          const mean = run.results[`${base}.mean`];
+          return [{ tag: run.tag, base, mean, spread: value, text: formatMeanSpread(mean, value), unit: run.definitions[`${base}.mean`]?.unit ?? '', pointer: resultPointer(run.tag, `${base}.mean`), seal: run.seal, demo: run.demo }];
+        }),
+    );
+
+/** The line that declares the spread of every `m ± s` in a results file; check-paper reads it back. */
+export const spreadDeclaration = (spread: Spread): string => `dl-lab spread: ${spread} = ${SPREAD_MEANING[spread]} (dl-lab paper --spread)`;
+export const SPREAD_DECLARATION = /dl-lab spread: (std|sem|ci95)\b/;
+
 const ruleText = (entry: ResultEntry): string =>
   entry.formatted.rule === 'integer' ? 'integer' : `${entry.formatted.rule} significant digits`;
 
 const regenerateCommand = (runs: readonly CitableRun[], format: MacrosFormat, options: RenderOptions): string =>
-  ['npx dl-lab paper', ...runs.map((run) => run.tag).sort(compareStrings), ...(format === 'md' ? ['--format md'] : []), ...(options.digits ? [`--digits ${options.digits}`] : [])].join(' ');
+  [
+    'npx dl-lab paper',
+    ...runs.map((run) => run.tag).sort(compareStrings),
+    ...(format === 'md' ? ['--format md'] : []),
+    ...(options.digits ? [`--digits ${options.digits}`] : []),
+    ...(runs.some((run) => run.experiment) ? [`--spread ${options.spread ?? DEFAULT_SPREAD}`] : []),
+  ].join(' ');
 
-export interface RenderOptions { digits?: number }
+export interface RenderOptions { digits?: number; spread?: Spread }
 
 /**
  * The LaTeX macros file. `\dlresult{<TAG>}{<key>}` expands to the formatted value and
@@ -93,6 +123,17 @@ export const renderTexMacros = (runs: readonly CitableRun[], options: RenderOpti
     '\\providecommand\\dlresult[2]{\\DlLabLookup{dlresult}{#1}{#2}}',
     '\\providecommand\\dlresultunit[2]{\\DlLabLookup{dlresultunit}{#1}{#2}}',
   ];
+  const pms = meanSpreadEntries(runs, options.spread);
+  if (runs.some((run) => run.experiment)) {
+    lines.push(
+      `% ${spreadDeclaration(options.spread ?? DEFAULT_SPREAD)}.`,
+      '% Experiment records: \\dlresultpm{<TAG>}{<variant>.<key>} is "mean \\pm spread" (math or text), the spread',
+      '% to 1 significant digit (2 when it starts with 1) and the mean to the same decimal place.',
+      '\\providecommand\\DlLabDefineResultPm[3]{%',
+      '  \\expandafter\\def\\csname dlresultpm@\\detokenize{#1}@\\detokenize{#2}\\endcsname{\\ensuremath{#3}}}',
+      '\\providecommand\\dlresultpm[2]{\\DlLabLookup{dlresultpm}{#1}{#2}}',
+    );
+  }
   let tag: string | undefined;
   for (const entry of entries) {
     if (entry.tag !== tag) {
@@ -102,6 +143,12 @@ export const renderTexMacros = (runs: readonly CitableRun[], options: RenderOpti
     lines.push(
       `\\DlLabDefineResult{${entry.tag}}{${entry.key}}{${texNumber(entry.formatted.text)}}{${escapeTex(entry.unit)}}` +
         `% ${entry.pointer} = ${entry.raw} (${oneLine(entry.unit)}; ${ruleText(entry)}; seal sha256:${entry.seal})`,
+    );
+  }
+  for (const pm of pms) {
+    lines.push(
+      `\\DlLabDefineResultPm{${pm.tag}}{${pm.base}}{${texNumber(pm.text.mean)} \\pm ${pm.text.spread}}` +
+        `% ${pm.pointer} = ${pm.mean} \u00b1 ${pm.spread} (${options.spread ?? DEFAULT_SPREAD}; ${oneLine(pm.unit)}; seal sha256:${pm.seal})`,
     );
   }
   return `${lines.join('\n')}\n`;
@@ -127,6 +174,15 @@ export const renderMarkdownMacros = (runs: readonly CitableRun[], options: Rende
     lines.push(
       `| \`\\dlresult{${entry.tag}}{${entry.key}}\` | ${entry.formatted.text} | ${escapeMarkdownCell(entry.unit)} | \`${entry.pointer}\` = ${entry.raw} | \`sha256:${entry.seal}\`${entry.demo ? ' (demo)' : ''} |`,
     );
+  }
+  const pms = meanSpreadEntries(runs, options.spread);
+  if (runs.some((run) => run.experiment)) {
+    lines.push('', `Experiment results as mean ± spread, ${spreadDeclaration(options.spread ?? DEFAULT_SPREAD)}:`, '', '| result | value | unit | source | run seal |', '| --- | --- | --- | --- | --- |');
+    for (const pm of pms) {
+      lines.push(
+        `| \`\\dlresultpm{${pm.tag}}{${pm.base}}\` | ${pm.text.mean} ± ${pm.text.spread} | ${escapeMarkdownCell(pm.unit)} | \`${pm.pointer}\` = ${pm.mean} ± ${pm.spread} | \`sha256:${pm.seal}\`${pm.demo ? ' (demo)' : ''} |`,
+      );
+    }
   }
   return `${lines.join('\n')}\n`;
 };

@@ -9,6 +9,7 @@ import { UserError } from '../errors.js';
 import { RUNS_DIR, TAG_PATTERN } from '../project.js';
 import { ANALYSIS, MANIFEST, SUMMARY } from '../run/paths.js';
 import { verifyRun } from '../verify/verify-run.js';
+import { EXPERIMENT_FILE } from '../experiments/versions.js';
 
 /** A run a paper may cite: it exists and `verify` passes, so its numbers are exactly as sealed. */
 export interface CitableRun {
@@ -22,6 +23,8 @@ export interface CitableRun {
   demo: boolean;
   /** summary.json primary_metric (a results key or a metric). */
   primaryMetric: string;
+  /** An experiment record (it holds experiment.json): its `<variant>.<key>.mean` results may be quoted as `m ± s`. */
+  experiment?: boolean;
 }
 
 export type RunLookup =
@@ -58,7 +61,10 @@ export const lookupRun = async (root: string, tag: string): Promise<RunLookup> =
   ]);
   return {
     status: 'ok',
-    run: { tag, runDir, results: analysis.results, definitions: summary.metric_definitions, seal: manifest.seal.digest, demo: analysis.demo, primaryMetric: summary.primary_metric },
+    run: {
+      tag, runDir, results: analysis.results, definitions: summary.metric_definitions, seal: manifest.seal.digest, demo: analysis.demo, primaryMetric: summary.primary_metric,
+      ...(existsSync(join(runDirAbs, EXPERIMENT_FILE)) ? { experiment: true } : {}),
+    },
   };
 };
 

@@ -8,19 +8,21 @@ import {
   DEFAULT_MACROS_FILE,
   assertWritableResultsFile,
   renderResultsFile,
+  meanSpreadEntries,
   resultEntries,
   writeResultsFile,
   type MacrosFormat,
 } from '../../core/paper/results-macros.js';
 import { requireCitableRuns, type CitableRun } from '../../core/paper/runs.js';
+import { SPREADS, parseSpread, type Spread } from '../../core/paper/spread.js';
 import { requireProject, relativeInside, validateTag } from '../../core/project.js';
 import { listRunTags } from '../../core/verify/verify-project.js';
 
 /** `dl-lab paper <TAG…>`: one LaTeX (or Markdown) macro per result of verified runs. */
-type PaperOptions = BaseOptions & { tags?: string[]; out?: string; format?: string; digits?: number };
+type PaperOptions = BaseOptions & { tags?: string[]; out?: string; format?: string; digits?: number; spread?: string };
 
 export default class PaperGenerator extends DlLabGenerator<Record<string, never>, PaperOptions> {
-  private plan!: { root: string; out: string; label: string; format: MacrosFormat; digits?: number; runs: CitableRun[]; regenerate: boolean };
+  private plan!: { root: string; out: string; label: string; format: MacrosFormat; digits?: number; spread: Spread; runs: CitableRun[]; regenerate: boolean };
 
   constructor(args: string[], options: PaperOptions) {
     super(args, options);
@@ -28,6 +30,7 @@ export default class PaperGenerator extends DlLabGenerator<Record<string, never>
     this.option('out', { type: String, description: `File to write (default: ${DEFAULT_MACROS_FILE.tex}, or ${DEFAULT_MACROS_FILE.md} with --format md, at the project root)` });
     this.option('format', { type: String, description: 'tex (LaTeX macros, default) or md (a Markdown table for Markdown drafts)' });
     this.option('digits', { type: Number, description: `Significant digits of every value, overriding each metric's display_digits (1-${MAX_SIGNIFICANT_DIGITS})` });
+    this.option('spread', { type: String, description: `Experiment records: the spread of \\dlresultpm's "mean \\pm spread", ${SPREADS.join('|')} (ci95: half-width of the 95% CI; default std)` });
   }
 
   async initializing(): Promise<void> {
@@ -58,17 +61,19 @@ export default class PaperGenerator extends DlLabGenerator<Record<string, never>
     const out = outOption === undefined ? resolve(root, DEFAULT_MACROS_FILE[format]) : resolve(cwd, outOption);
     const label = relativeInside(root, out) ?? out;
     const { regenerate } = assertWritableResultsFile(root, out, label);
+    const spread = parseSpread(stringOption('spread', this.options.spread));
     const runs = await requireCitableRuns(root, tags);
-    this.plan = { root, out, label, format, digits, runs, regenerate };
+    this.plan = { root, out, label, format, digits, spread, runs, regenerate };
   }
 
   async writing(): Promise<void> {
-    const { out, format, digits, runs } = this.plan;
-    await writeResultsFile(out, renderResultsFile(format, runs, { digits }));
+    const { out, format, digits, spread, runs } = this.plan;
+    await writeResultsFile(out, renderResultsFile(format, runs, { digits, spread }));
   }
 
   end(): void {
-    const { label, format, runs, regenerate, digits } = this.plan;
+    const { label, format, runs, regenerate, digits, spread } = this.plan;
+    const pms = meanSpreadEntries(runs, spread);
     const count = resultEntries(runs, digits).length;
     const example = runs.find((run) => Object.keys(run.results).length > 0);
     const key = !example ? '<key>' : Object.hasOwn(example.results, example.primaryMetric) ? example.primaryMetric : Object.keys(example.results).sort()[0];
@@ -77,6 +82,7 @@ export default class PaperGenerator extends DlLabGenerator<Record<string, never>
       format === 'tex'
         ? `use: \\input{${label.replace(/\.tex$/, '')}} in the preamble, then \\dlresult{${example?.tag ?? '<TAG>'}}{${key}} in the text`
         : `quote the values as written there; check drafts with: npx dl-lab check-paper <draft.md>`,
+      ...(pms.length > 0 ? [`experiments: ${pms.length} \\dlresultpm (mean \\pm ${spread}), e.g. \\dlresultpm{${pms[0].tag}}{${pms[0].base}} = ${pms[0].text.mean} \\pm ${pms[0].text.spread}`] : []),
       ...(runs.some((run) => run.demo) ? ['note: demo runs carry demo or placeholder numbers, not research results'] : []),
     ]);
   }

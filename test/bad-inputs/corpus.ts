@@ -160,4 +160,17 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'sweep: --task of a sweep never planned', args: ['sweep', 'nope', '--task', '0'], error: /artifacts\/experiments\/nope\/plan\.json does not exist/ },
   { name: 'sweep: --jobs not an integer', args: ['sweep', 'x', '--jobs', '1.5'], error: /--jobs must be a positive integer, got 1\.5/ },
   { name: 'sweep: a trial command without {out}', args: ['sweep', 'x', '--', 'python3', 'train.py', '--seed', '{seed}'], error: /the trial command never mentions \{out\}/ },
+  // Experiments
+  { name: 'aggregate: invalid NAME', args: ['aggregate', '../x'], error: /invalid NAME "\.\.\/x"/ },
+  { name: 'aggregate: no such experiment', args: ['aggregate', 'nope'], error: /no experiment named nope: artifacts\/experiments\/nope\/plan\.json does not exist/ },
+  {
+    name: 'aggregate: plan.json not valid',
+    args: ['aggregate', 'exp'],
+    setup: (root) => write(root, 'artifacts/experiments/exp/plan.json', JSON.stringify({ name: 'exp', created_at: 'yesterday', command: null, base_config: { path: null, sha256: '0'.repeat(64) }, seeds: [0], grid: [], variants: [{ name: 'base', overrides: {} }], trials: [] })),
+    error: /artifacts\/experiments\/exp\/plan\.json: \/created_at: must match format "date-time"/,
+  },
+  { name: 'aggregate: NAME taken by a plain run', args: ['aggregate', 'demo-seed0'], setup: (root) => write(root, 'artifacts/experiments/demo-seed0/plan.json', JSON.stringify({ name: 'demo-seed0', created_at: '2026-01-01T00:00:00Z', command: null, base_config: { path: null, sha256: '0'.repeat(64) }, seeds: [0], grid: [], variants: [{ name: 'base', overrides: {} }], trials: [{ tag: 'M0-wiring', variant: 'base', seed: 0 }] })), error: /artifacts\/runs\/demo-seed0 is a run, not a record of experiment demo-seed0/ },
+  { name: 'paper: --spread unknown', args: ['paper', 'demo-seed0', '--spread', 'iqr'], error: /--spread must be one of std, sem, ci95, got "iqr"/ },
+  { name: 'compare: --alpha with two runs', args: ['compare', 'M0-wiring', 'demo-seed0', '--alpha', '0.05'], error: /--alpha compares experiment variants/ },
+  { name: 'compare: NAME:variant of no experiment', args: ['compare', 'nope:base', 'demo-seed0'], error: /A: no experiment record "nope"/ },
 ];

@@ -8,7 +8,7 @@ import { metricsFile, sealMetricsRun } from './runs.js';
 
 /**
  * An experiment as `dl-lab sweep` leaves it, built from existing pieces: plan.json
- * (schemas/experiment.schema.json $defs/plan) and one sealed run per trial, tag
+ * (schemas/plan.schema.json) and one sealed run per trial, tag
  * `<NAME>-<variant>-s<seed>`, sealed by `dl-lab run --metrics` with the given accuracy and a
  * short history (the trials' manifests then carry no `experiment` field: the plan names them).
  */

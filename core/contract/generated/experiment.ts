@@ -180,12 +180,12 @@ export interface Uncertainty {
   };
 }
 /**
- * artifacts/experiments/<name>/plan.json, written by dl-lab sweep before any trial runs: the trials of the experiment. Tags follow '<name>-<variant>-s<seed>'.
+ * artifacts/experiments/<name>/plan.json: see plan.schema.json (its own file, so the build precompiles its validator).
  *
  * This interface was referenced by `ExperimentRecord`'s JSON-Schema
  * via the `definition` "plan".
  */
-export interface Plan {
+export interface ExperimentPlan {
   /**
    * The contract's version. A minor version only adds optional fields and values, so every file of an older minor version still validates: readers accept all of them, writers write the newest (README: 'Contract versions').
    */
@@ -225,12 +225,18 @@ export interface Plan {
    */
   variants: [
     {
-      name: VariantName;
-      overrides: Overrides;
+      /**
+       * A variant of the grid ('base' when there is no grid).
+       */
+      name: string;
+      overrides: Overrides1;
     },
     ...{
-      name: VariantName;
-      overrides: Overrides;
+      /**
+       * A variant of the grid ('base' when there is no grid).
+       */
+      name: string;
+      overrides: Overrides1;
     }[]
   ];
   /**
@@ -242,7 +248,10 @@ export interface Plan {
        * Run tag: the name of artifacts/runs/<tag>/.
        */
       tag: string;
-      variant: VariantName;
+      /**
+       * A variant of the grid ('base' when there is no grid).
+       */
+      variant: string;
       seed: number;
     },
     ...{
@@ -250,9 +259,18 @@ export interface Plan {
        * Run tag: the name of artifacts/runs/<tag>/.
        */
       tag: string;
-      variant: VariantName;
+      /**
+       * A variant of the grid ('base' when there is no grid).
+       */
+      variant: string;
       seed: number;
     }[]
   ];
   runner?: 'local' | 'slurm';
+}
+/**
+ * Config overrides of a variant, by dotted path (e.g. 'model.hidden': 32).
+ */
+export interface Overrides1 {
+  [k: string]: unknown;
 }

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { welchDifference } from '../../core/experiments/statistics.js';
+import { cleanupTempDirs } from '../helpers/fs.js';
+import { runGenerator } from '../helpers/generators.js';
+import { scaffoldProject } from '../helpers/project.js';
+import { captureOutput } from '../helpers/runs.js';
+import { sealTrial, writePlan } from '../helpers/experiments.js';
+
+/** compare of experiment variants: difference of means, Welch's CI and p-value, bootstrap CI; the gate fails on a significant worsening only. */
+describe('dl-lab compare on experiment variants (NAME:variant)', () => {
+  let root: string;
+  const BASE = [0.9, 0.91, 0.92, 0.905];
+  const WORSE = [0.8, 0.81, 0.82, 0.815];
+  const SIMILAR = [0.905, 0.9, 0.915, 0.91];
+  const compare = (args: string[], options: Record<string, unknown> = {}) => captureOutput(() => runGenerator('compare', { cwd: root, args, options }));
+
+  before(async () => {
+    root = await scaffoldProject();
+    writePlan(root, 'abl', { base: {}, similar: {}, worse: {} }, [0, 1, 2, 3]);
+    for (const [variant, values] of [['base', BASE], ['worse', WORSE], ['similar', SIMILAR]] as const) {
+      for (const [seed, accuracy] of values.entries()) await sealTrial(root, 'abl', { variant, seed, accuracy });
+    }
+    await captureOutput(() => runGenerator('aggregate', { cwd: root, args: ['abl'] }));
+    writePlan(root, 'rerun', { base: {} }, [0, 1]);
+    for (const [seed, accuracy] of [0.9, 0.92].entries()) await sealTrial(root, 'rerun', { variant: 'base', seed, accuracy });
+    await captureOutput(() => runGenerator('aggregate', { cwd: root, args: ['rerun'] }));
+  });
+  afterEach(() => {
+    process.exitCode = undefined;
+  });
+  after(cleanupTempDirs);
+
+  it('a significant worsening: difference, Welch CI and p-value, bootstrap CI; --fail-on-regression exits 2', async () => {
+    const welch = welchDifference(BASE, WORSE);
+    const { stdout } = await compare(['abl:base', 'abl:worse'], { 'fail-on-regression': true });
+    assert.equal(process.exitCode, 2);
+    assert.match(stdout, /^A: abl:base {2}\(artifacts\/runs\/abl; verify ok; 4 of 4 members completed; primary metric val_accuracy\)$/m);
+    const row = stdout.split('\n').find((line) => line.startsWith('  val_accuracy *'))!;
+    assert.ok(row.includes(`${Number(welch.difference.toPrecision(6))}`), row);
+    assert.ok(row.includes(`[${Number(welch.ci95![0].toPrecision(6))}, ${Number(welch.ci95![1].toPrecision(6))}]`), row);
+    assert.ok(row.includes(welch.p_value!.toPrecision(3)), row);
+    assert.ok(row.includes(`[${Number(welch.bootstrap_ci95![0].toPrecision(6))}, ${Number(welch.bootstrap_ci95![1].toPrecision(6))}]`), row);
+    assert.match(row, /worse$/);
+    assert.match(stdout, /^regression gate \(val_accuracy, alpha 0\.05\): REGRESSION: B is significantly worse at alpha 0\.05: mean\(B\) − mean\(A\) = -0\.09750, 95% CI \[/m);
+
+    const json = await compare(['abl:base', 'abl:worse'], { json: true, 'fail-on-regression': true });
+    const parsed = JSON.parse(json.stdout);
+    assert.equal(parsed.results[0].p_value, welch.p_value);
+    assert.deepEqual(parsed.results[0].ci95, welch.ci95);
+    assert.equal(parsed.exit_code, 2);
+  });
+
+  it('no significant difference, or a significant improvement, passes the gate (exit 0)', async () => {
+    const similar = await compare(['abl:base', 'abl:similar'], { 'fail-on-regression': true });
+    assert.equal(process.exitCode, undefined);
+    assert.match(similar.stdout, /^regression gate \(val_accuracy, alpha 0\.05\): PASS: no significant difference at alpha 0\.05: /m);
+    const better = await compare(['abl:worse', 'abl:base'], { 'fail-on-regression': true, alpha: '0.01' });
+    assert.equal(process.exitCode, undefined);
+    assert.match(better.stdout, /^regression gate \(val_accuracy, alpha 0\.01\): PASS: B is significantly better: /m);
+  });
+
+  it('two experiments: a record with one variant needs no :variant', async () => {
+    const { stdout } = await compare(['abl:base', 'rerun']);
+    assert.match(stdout, /^B: rerun:base {2}\(artifacts\/runs\/rerun; verify ok; 2 of 2 members completed; primary metric val_accuracy\)$/m);
+  });
+
+  it('refuses what it cannot mean: an unknown variant, a record with several variants and none named, --tolerance, --alpha with runs or out of range', async () => {
+    await assert.rejects(compare(['abl:base', 'abl:nope']), /B: experiment abl has no variant nope \(abl:base, abl:similar, abl:worse\)/);
+    await assert.rejects(compare(['abl', 'rerun']), /A: experiment abl has 3 variants; name one/);
+    await assert.rejects(compare(['abl:base', 'abl:worse'], { tolerance: '0.01' }), /--tolerance compares two runs; experiment variants gate on significance \(--alpha\)/);
+    await assert.rejects(compare(['abl:base', 'abl:worse'], { alpha: '1.5' }), /--alpha must be a number between 0 and 1 \(e\.g\. 0\.05\), got "1\.5"/);
+    await assert.rejects(compare(['abl-base-s0', 'abl-base-s1'], { alpha: '0.05' }), /--alpha compares experiment variants \(NAME:variant\); two runs gate on --tolerance/);
+  });
+});
