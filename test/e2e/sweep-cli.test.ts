@@ -50,6 +50,15 @@ describe('dl-lab sweep, locally (built bin)', function () {
     const record = readJson(join(runDirOf(root, 'lr'), 'experiment.json'));
     assert.deepEqual(record.members.map((m: { tag: string; status: string }) => `${m.tag} ${m.status}`).sort(), tags.map((tag) => `${tag} completed`));
     assert.deepEqual((await verifyTag(root, 'lr')).problems, []);
+    // Every `next:` command the sweep printed runs as printed.
+    const next = /^next: (.*)$/m.exec(sweep.stdout)![1].split(/ {3}/);
+    assert.ok(next.length >= 2, sweep.stdout);
+    for (const command of next) {
+      const [bin, ...args] = command.split(' ');
+      assert.equal(bin, 'dl-lab');
+      const result = runCli(args, { cwd: root });
+      assert.equal(result.status, 0, `${command}\n${result.stdout}${result.stderr}`);
+    }
 
     const manifest = readJson(join(runDirOf(root, 'lr-lr0.1-s2'), 'manifest.json'));
     assert.deepEqual(manifest.experiment, { name: 'lr', variant: 'lr0.1', seed: 2, overrides: { 'training.lr': 0.1 }, exit_status: null });
