@@ -2,8 +2,8 @@
  * `npm run bench`: dl-lab against the stdlib-Python reference (bench/reference/dl_lab_ref.py),
  * side by side in one invocation, then the hashing and verify benchmarks.
  *
- *   npm run bench [-- --rounds 15] [--warmup 2] [--quick] [--no-yo] [--no-hash] [--no-verify] [--no-experiments] [--json FILE]
- *                 [--node BIN]
+ *   npm run bench [-- --rounds 15] [--warmup 2] [--quick] [--no-yo] [--no-hash] [--no-verify] [--no-python-log]
+ *                 [--no-scale-runs] [--no-experiments] [--no-sweep] [--json FILE] [--node BIN]
  *
  * Commands run round-robin (one of each per round, the order reversed every other round), each
  * as a fresh child process, timed from spawn to exit. Every run writes a new run record (new
@@ -297,4 +297,5 @@ if (!has('--no-verify')) tsxBench('bench/verify/run.ts', ['--repeat', '1']);
 if (!has('--no-python-log')) tsxBench('bench/python-log/run.ts', []);
 if (!has('--no-scale-runs')) tsxBench('bench/scale/runs.ts', ['--quick']);
 if (!has('--no-experiments')) tsxBench('bench/experiments/run.ts', ['--repeat', '2']);
+if (!has('--no-sweep')) tsxBench('bench/sweep/run.ts', ['--rounds', '1']);
 if (rows.some((r) => r.verdict.includes('FAIL'))) process.exitCode = 1;

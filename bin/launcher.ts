@@ -14,7 +14,7 @@ import { BUNDLED_GENERATORS } from './bundled-generators.js';
 const EXIT_USER_ERROR = 1;
 const EXIT_INTERNAL_ERROR = 70;
 /** Commands that record the machine's environment: its capture starts while Yeoman loads. */
-const RECORDING_COMMANDS = ['run', 'demo'];
+const RECORDING_COMMANDS = ['run', 'demo', 'sweep'];
 
 const parseCommandLine = (argv: string[], subcommands: readonly string[]): { name: string; args: string[]; help: boolean } => {
   const explicit = argv[0] !== undefined && subcommands.includes(argv[0]);

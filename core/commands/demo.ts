@@ -4,7 +4,7 @@ import { DEFAULT_CONFIG_PATH, inMemoryConfig, loadConfig, type ExperimentConfig,
 import { sha256Hex } from '../hash.js';
 import { demoDocuments } from '../run/demo-documents.js';
 import { trainingCurveFiles } from '../run/figure-files.js';
-import { buildManifest } from '../run/manifest.js';
+import { buildManifest, type ManifestInputs } from '../run/manifest.js';
 import { assertTargetFree, publishRun, type PublishedRun } from '../run/publish.js';
 import { DEFAULT_TRAIN_CONFIG, trainInTurns, type TrainConfig, type TrainHooks, type TrainResult } from '../training/api.js';
 import type { ManifestDataEntry } from '../datasets/types.js';
@@ -28,6 +28,8 @@ export interface DemoOptions {
   data?: string[];
   allowDataDrift?: boolean;
   command: string[];
+  /** The sweep trial this run is (`dl-lab sweep`), recorded in the manifest. */
+  experiment?: ManifestInputs['experiment'];
 }
 
 export interface DemoPlan {
@@ -37,13 +39,14 @@ export interface DemoPlan {
   trainConfig: TrainConfig;
   data: ManifestDataEntry[];
   command: string[];
+  experiment?: ManifestInputs['experiment'];
 }
 
 /** The name and version of the data generator, recorded as the generated dataset's provenance. */
 export const DEMO_DATA_GENERATOR = 'dl-lab/two_moons@1';
 
 /** Defaults < config file < command-line flags; `data`/`model`/`training` are merged key by key. */
-const effectiveTrainConfig = (config: ExperimentConfig, overrides: DemoPlan['overrides']): TrainConfig => {
+export const effectiveTrainConfig = (config: ExperimentConfig, overrides: DemoPlan['overrides']): TrainConfig => {
   const section = <K extends 'data' | 'model' | 'training'>(key: K): TrainConfig[K] => ({
     ...DEFAULT_TRAIN_CONFIG[key],
     ...((config[key] as object | undefined) ?? {}),
@@ -78,7 +81,7 @@ export const planDemo = async (options: DemoOptions): Promise<DemoPlan> => {
   const target = options.outDir ? outDirRunTarget(options.cwd, options.outDir, tag) : projectRunTarget(options.cwd, tag);
   await assertTargetFree(target.targetDir, target.runDir === '.');
   const data = options.data?.length ? await checkRunDatasets(requireProject(options.cwd).root, options.data, options.allowDataDrift === true) : [];
-  return { target, config, overrides, trainConfig, data, command: options.command };
+  return { target, config, overrides, trainConfig, data, command: options.command, experiment: options.experiment };
 };
 
 export interface DemoOutcome { published: PublishedRun; result: TrainResult; durationSeconds: number }
@@ -121,6 +124,7 @@ export const executeDemo = async (plan: DemoPlan, provenance: Promise<CapturedPr
           ],
           config: { path: plan.config.path, sha256: plan.config.sha256, ...(Object.keys(plan.overrides).length ? { overrides: plan.overrides } : {}) },
           hyperparameters: { ...plan.config.config, ...trainConfig },
+          experiment: plan.experiment,
         },
         outputs,
       ),

@@ -7,7 +7,7 @@ import type { ParentLink } from '../run/parent.js';
 import { resolveOutcome, type RunOutcome, type RunStatus } from '../run/run-status.js';
 import { resolveParent } from './parent.js';
 import { trainingCurveFiles } from '../run/figure-files.js';
-import { buildManifest } from '../run/manifest.js';
+import { buildManifest, type ManifestInputs } from '../run/manifest.js';
 import { assertTargetFree, publishRun, type PublishedRun } from '../run/publish.js';
 import { recordedDocuments, type CheckpointSource } from '../run/recorded-documents.js';
 import type { ManifestDataEntry } from '../datasets/types.js';
@@ -32,6 +32,8 @@ export interface RecordOptions {
   statusReason?: string;
   /** `--parent`: the run this one resumed from. */
   parent?: string;
+  /** The sweep trial this run is (`dl-lab sweep`), recorded in the manifest. */
+  experiment?: ManifestInputs['experiment'];
 }
 
 export interface RecordPlan {
@@ -44,6 +46,7 @@ export interface RecordPlan {
   command: string[];
   outcome: RunOutcome;
   parent: ParentLink | undefined;
+  experiment?: ManifestInputs['experiment'];
 }
 
 /** Every check that needs no heavy work, before anything runs: tag, project, config, metrics, checkpoint. */
@@ -59,7 +62,7 @@ export const planRecord = async (options: RecordOptions): Promise<RecordPlan> =>
   const outcome = resolveOutcome(metrics?.input, { status: options.status, reason: options.statusReason }, options.metrics ?? '--metrics');
   const parent = await planParent(target.root, options.parent, metrics?.input.parent, options.metrics);
   const data = await checkRunDatasets(target.root, options.data ?? [], options.allowDataDrift === true);
-  return { target, config, metrics, checkpointGiven, checkpointPath, data, command: options.command, outcome, parent };
+  return { target, config, metrics, checkpointGiven, checkpointPath, data, command: options.command, outcome, parent, experiment: options.experiment };
 };
 
 /** The parent link from `--parent` and/or the metrics file's `parent` (the logger's resumed_from), which must agree. */
@@ -110,6 +113,7 @@ export const executeRecord = async (plan: RecordPlan, provenance: Promise<Captur
           config: { path: plan.config.path, sha256: plan.config.sha256 },
           hyperparameters: plan.config.config,
           ...(plan.parent === undefined ? {} : { parent: plan.parent }),
+          experiment: plan.experiment,
         },
         outputs,
       ),

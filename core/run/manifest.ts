@@ -24,6 +24,8 @@ export interface ManifestInputs {
   hyperparameters: ExperimentConfig;
   /** The run this one resumed from (contract 1.1). */
   parent?: ParentLink;
+  /** The sweep trial this run is (`dl-lab sweep`), if it is one. */
+  experiment?: RunManifest['experiment'];
 }
 
 export const buildManifest = (inputs: ManifestInputs, outputs: readonly OutputEntry[]): RunManifest => {
@@ -47,5 +49,6 @@ export const buildManifest = (inputs: ManifestInputs, outputs: readonly OutputEn
     seal: { algorithm: 'sha256-outputs-v1', digest: sealDigest(outputs) },
     paths_are_relative_to: 'project_root',
     ...(inputs.parent === undefined ? {} : { parent: inputs.parent }),
+    ...(inputs.experiment === undefined ? {} : { experiment: inputs.experiment }),
   };
 };

@@ -180,6 +180,14 @@ export const BAD_INPUTS: BadInput[] = [
     symlinkSync('../summary.json', join(dir, 'checkpoints', 'best.json'));
   }, /artifacts\/runs\/demo-seed0\/checkpoints\/best\.json: is a symlink, not a file/),
   { name: 'verify: unknown tag', args: ['verify', 'no-such-run'], error: /artifacts\/runs\/no-such-run: no such run/ },
+  // Sweeps: every check before anything is written
+  { name: 'sweep: invalid NAME', args: ['sweep', 'a/b'], error: /invalid NAME "a\/b"/ },
+  { name: 'sweep: --seeds not integers', args: ['sweep', 'x', '--seeds', '0-two'], error: /--seeds "0-two": "0-two" is not a seed/ },
+  { name: 'sweep: --grid through a number', args: ['sweep', 'x', '--grid', 'training.lr.x=1'], error: /--grid training\.lr\.x: the config's training\.lr is 0\.5, not an object/ },
+  { name: 'sweep: --grid on the seed', args: ['sweep', 'x', '--grid', 'seed=1'], error: /--grid "seed=1": the seed is set by --seeds/ },
+  { name: 'sweep: --task of a sweep never planned', args: ['sweep', 'nope', '--task', '0'], error: /artifacts\/experiments\/nope\/plan\.json does not exist/ },
+  { name: 'sweep: --jobs not an integer', args: ['sweep', 'x', '--jobs', '1.5'], error: /--jobs must be a positive integer, got 1\.5/ },
+  { name: 'sweep: a trial command without {out}', args: ['sweep', 'x', '--', 'python3', 'train.py', '--seed', '{seed}'], error: /the trial command never mentions \{out\}/ },
   // Experiments
   { name: 'aggregate: invalid NAME', args: ['aggregate', '../x'], error: /invalid NAME "\.\.\/x"/ },
   { name: 'aggregate: no such experiment', args: ['aggregate', 'nope'], error: /no experiment named nope: artifacts\/experiments\/nope\/plan\.json does not exist/ },

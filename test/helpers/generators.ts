@@ -11,9 +11,10 @@ import PaperGenerator from '../../generators/paper/index.js';
 import CheckPaperGenerator from '../../generators/check-paper/index.js';
 import DataGenerator from '../../generators/data/index.js';
 import RunsGenerator from '../../generators/runs/index.js';
+import SweepGenerator from '../../generators/sweep/index.js';
 import AggregateGenerator from '../../generators/aggregate/index.js';
 
-const classes = { app: AppGenerator, run: RunGenerator, demo: DemoGenerator, verify: VerifyGenerator, compare: CompareGenerator, reproduce: ReproduceGenerator, report: ReportGenerator, paper: PaperGenerator, 'check-paper': CheckPaperGenerator, data: DataGenerator, runs: RunsGenerator, aggregate: AggregateGenerator } as const;
+const classes = { app: AppGenerator, run: RunGenerator, demo: DemoGenerator, verify: VerifyGenerator, compare: CompareGenerator, reproduce: ReproduceGenerator, report: ReportGenerator, paper: PaperGenerator, 'check-paper': CheckPaperGenerator, data: DataGenerator, runs: RunsGenerator, sweep: SweepGenerator, aggregate: AggregateGenerator } as const;
 export type GeneratorName = keyof typeof classes;
 
 /**

@@ -102,6 +102,25 @@ export interface RunManifest {
     seal: string;
     checkpoint_sha256: string;
   };
+  /**
+   * Contract 1.1, optional: this run is one trial of an experiment written by `dl-lab sweep` (artifacts/experiments/<name>/plan.json lists every trial). Its tag is <name>-<variant>-s<seed>.
+   */
+  experiment?: {
+    /**
+     * Run tag: the name of artifacts/runs/<tag>/.
+     */
+    name: string;
+    variant: string;
+    seed: number;
+    /**
+     * The variant's config overrides: {"<dotted.path>": <JSON value>} applied to the base config (the seed is set separately).
+     */
+    overrides: {};
+    /**
+     * Exit status of the trial's command; null for the built-in demo (trained in-process) and for a command killed by a signal.
+     */
+    exit_status: number | null;
+  };
 }
 /**
  * State of the repository holding the project. Paths are relative to the repository top level; project_subdir says where the project is inside it.

@@ -1,0 +1,64 @@
+import type { CapturedProvenance } from '../commands/provenance.js';
+import type { ProgressWriter } from '../progress.js';
+import { runTrial, type TrialOutcome } from './run-trial.js';
+import type { PlannedTrial, SweepPlan } from './sweep-plan.js';
+
+export interface LocalSweep {
+  root: string;
+  plan: SweepPlan;
+  /** The trials to run now (a resumed sweep skips those already sealed). */
+  trials: readonly PlannedTrial[];
+  jobs: number;
+  provenance: Promise<CapturedProvenance>;
+  command: string[];
+  progress: ProgressWriter;
+}
+
+export interface LocalSweepResult { outcomes: TrialOutcome[]; interrupted: boolean; notRun: string[] }
+
+/** `3/6 · 1 failed · 2 running` — one line, redrawn on a terminal, else printed once per finished trial. */
+const progressLine = (done: number, total: number, failed: number, running: number): string =>
+  `sweep: ${done}/${total} trials done${failed ? ` · ${failed} failed` : ''}${running ? ` · ${running} running` : ''}`;
+
+/**
+ * Run the trials, `jobs` at a time. Ctrl-C (SIGINT) stops cleanly: no new trial starts, running
+ * commands get SIGTERM (their process group), a demo trial stops at its next epoch, and nothing
+ * unfinished is sealed — every run on disk is complete; re-running the same sweep runs the rest.
+ */
+export const runLocalSweep = async (sweep: LocalSweep): Promise<LocalSweepResult> => {
+  const stop = new AbortController();
+  const onSigint = (): void => {
+    if (!stop.signal.aborted) sweep.progress.write(`\nsweep: stopping (Ctrl-C): no new trial starts, running ones are stopped and not sealed\n`);
+    stop.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const outcomes: TrialOutcome[] = [];
+  let next = 0;
+  let running = 0;
+  const total = sweep.trials.length;
+  const report = (outcome?: TrialOutcome): void => {
+    const failed = outcomes.filter((o) => o.status === 'failed' || o.status === 'interrupted').length;
+    const line = progressLine(outcomes.length, total, failed, running);
+    if (sweep.progress.isTTY) sweep.progress.write(`\r${line}\u001b[K`);
+    else if (outcome) sweep.progress.write(`${line} · ${outcome.tag} ${outcome.status} in ${outcome.seconds.toFixed(1)} s${outcome.reason ? ` (${outcome.reason})` : ''}\n`);
+  };
+  const worker = async (): Promise<void> => {
+    while (next < total && !stop.signal.aborted) {
+      const trial = sweep.trials[next++];
+      running++;
+      report();
+      const outcome = await runTrial({ root: sweep.root, plan: sweep.plan, provenance: sweep.provenance, command: sweep.command, stop: stop.signal }, trial);
+      running--;
+      if (outcome.status !== 'stopped') outcomes.push(outcome);
+      report(outcome);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(sweep.jobs, total)) }, worker));
+  } finally {
+    process.off('SIGINT', onSigint);
+    if (sweep.progress.isTTY) sweep.progress.write('\n');
+  }
+  const sealed = new Set(outcomes.map((o) => o.tag));
+  return { outcomes, interrupted: stop.signal.aborted, notRun: sweep.trials.filter((t) => !sealed.has(t.tag)).map((t) => t.tag) };
+};

@@ -1,0 +1,117 @@
+import { existsSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { executeDemo, planDemo } from '../commands/demo.js';
+import type { CapturedProvenance } from '../commands/provenance.js';
+import { executeRecord, planRecord } from '../commands/record.js';
+import { isUserError } from '../errors.js';
+import type { ManifestInputs } from '../run/manifest.js';
+import { sealUnfinishedTrial } from './failed-trial.js';
+import { absolute, trialConfigPath, trialLogPath, trialOutDir } from './layout.js';
+import type { PlannedTrial, SweepPlan } from './sweep-plan.js';
+import { logTail, runTrialCommand, substituteCommand } from './trial-command.js';
+
+/** How a trial ended: sealed as completed, failed or interrupted, or stopped before it was sealed (`stopped`). */
+export interface TrialOutcome { tag: string; status: 'completed' | 'failed' | 'interrupted' | 'stopped'; reason?: string; seconds: number }
+
+export interface TrialContext {
+  root: string;
+  plan: SweepPlan;
+  provenance: Promise<CapturedProvenance>;
+  /** argv recorded in each trial's manifest (the sweep's own command line). */
+  command: string[];
+  /** Aborted by Ctrl-C: stop the trial and seal nothing. */
+  stop: AbortSignal;
+  /** A Slurm task's SIGTERM (time limit, scancel): stop the trial and seal it as interrupted. */
+  interrupt?: AbortSignal;
+}
+
+class TrialStopped extends Error {}
+
+const firstLine = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split('\n')[0];
+
+const experimentOf = (plan: SweepPlan, trial: PlannedTrial, exitStatus: number | null): NonNullable<ManifestInputs['experiment']> => ({
+  name: plan.name,
+  variant: trial.variant,
+  seed: trial.seed,
+  overrides: plan.variants.find((v) => v.name === trial.variant)!.overrides,
+  exit_status: exitStatus,
+});
+
+/** Run one planned trial and seal it; a failure becomes a sealed failed run, never an exception. */
+export const runTrial = async (context: TrialContext, trial: PlannedTrial): Promise<TrialOutcome> => {
+  const started = performance.now();
+  const seconds = (): number => Math.round(performance.now() - started) / 1000;
+  const { plan } = context;
+  const sealUnfinished = async (status: 'failed' | 'interrupted', cause: string, exitStatus: number | null, tail: string): Promise<TrialOutcome> => {
+    // The log's last line usually names the error (a Python exception, a CUDA message): worth a glance in listings.
+    const lastLine = tail.trimEnd().split('\n').at(-1)?.trim().slice(0, 200);
+    const reason = lastLine ? `${cause}: ${lastLine}` : cause;
+    await sealUnfinishedTrial(
+      { root: context.root, tag: trial.tag, config: trialConfigPath(plan.name, trial.tag), status, reason, logTail: tail, experiment: experimentOf(plan, trial, exitStatus), command: context.command },
+      context.provenance,
+    );
+    return { tag: trial.tag, status, reason, seconds: seconds() };
+  };
+  if (plan.command === null) {
+    try {
+      await runDemoTrial(context, trial);
+      return { tag: trial.tag, status: 'completed', seconds: seconds() };
+    } catch (error) {
+      if (error instanceof TrialStopped) {
+        return context.stop.aborted ? { tag: trial.tag, status: 'stopped', seconds: seconds() } : sealUnfinished('interrupted', 'stopped by SIGTERM during training', null, '');
+      }
+      return sealUnfinished('failed', `the demo failed: ${firstLine(error)}`, null, isUserError(error) ? `${error.message}\n` : `${(error as Error)?.stack ?? String(error)}\n`);
+    }
+  }
+  const out = trialOutDir(plan.name, trial.tag);
+  const logFile = absolute(context.root, trialLogPath(plan.name, trial.tag));
+  // {out} is the sweep's own scratch folder: emptied, so a resumed trial never sees an earlier attempt's files.
+  await rm(absolute(context.root, out), { recursive: true, force: true });
+  await mkdir(absolute(context.root, out), { recursive: true });
+  const argv = substituteCommand(plan.command, { seed: trial.seed, config: trialConfigPath(plan.name, trial.tag), out });
+  const stopSignal = AbortSignal.any([context.stop, ...(context.interrupt ? [context.interrupt] : [])]);
+  const exit = await runTrialCommand(argv, {
+    cwd: context.root,
+    logFile,
+    env: { ...process.env, DL_LAB_EXPERIMENT: plan.name, DL_LAB_TRIAL: trial.tag, DL_LAB_SEED: String(trial.seed) },
+    stopSignal,
+  });
+  if (context.stop.aborted) return { tag: trial.tag, status: 'stopped', seconds: seconds() };
+  const tail = logTail(logFile);
+  if (context.interrupt?.aborted) return sealUnfinished('interrupted', 'stopped by SIGTERM (e.g. a Slurm time limit or scancel)', exit.exitStatus, tail);
+  if (exit.startError) return sealUnfinished('failed', exit.startError, null, tail);
+  if (exit.signal) return sealUnfinished('failed', `killed by ${exit.signal}`, null, tail);
+  if (exit.exitStatus !== 0) return sealUnfinished('failed', `exit status ${exit.exitStatus}`, exit.exitStatus, tail);
+  const metrics = `${out}/metrics.json`;
+  if (!existsSync(absolute(context.root, metrics))) return sealUnfinished('failed', `exit status 0 but no ${metrics}`, 0, tail);
+  try {
+    const record = await planRecord({
+      cwd: context.root,
+      tag: trial.tag,
+      config: trialConfigPath(plan.name, trial.tag),
+      metrics,
+      command: context.command,
+      experiment: experimentOf(plan, trial, 0),
+    });
+    await executeRecord(record, context.provenance);
+  } catch (error) {
+    if (!isUserError(error)) throw error;
+    return sealUnfinished('failed', `exit status 0 but ${firstLine(error)}`, 0, `${tail}${error.message}\n`);
+  }
+  return { tag: trial.tag, status: 'completed', seconds: seconds() };
+};
+
+/** The built-in demo, trained in this process (no Node start-up per trial), with the trial's config. */
+const runDemoTrial = async (context: TrialContext, trial: PlannedTrial): Promise<void> => {
+  const demo = await planDemo({
+    cwd: context.root,
+    config: trialConfigPath(context.plan.name, trial.tag),
+    tag: trial.tag,
+    command: context.command,
+    experiment: experimentOf(context.plan, trial, null),
+  });
+  const onEpoch = (): void => {
+    if (context.stop.aborted || context.interrupt?.aborted) throw new TrialStopped();
+  };
+  await executeDemo(demo, context.provenance, { onEpoch });
+};

@@ -1,0 +1,87 @@
+import { spawnSync } from 'node:child_process';
+import { realpathSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../atomic-write.js';
+import { UserError } from '../errors.js';
+import { PACKAGE_ROOT } from '../package-root.js';
+import { absolute, experimentDir, slurmScriptPath } from './layout.js';
+import type { SweepPlan } from './sweep-plan.js';
+
+/** The `dl-lab` a job runs: this very installation's bin, by absolute path, under this very Node. */
+export interface DlLabBin { node: string; bin: string }
+
+export const currentDlLabBin = (): DlLabBin => ({ node: realpathSync(process.execPath), bin: join(PACKAGE_ROOT, 'dist', 'bin', 'dl-lab.js') });
+
+/** Single-quoted for bash: every character literal. */
+const sh = (text: string): string => `'${text.replaceAll("'", `'\\''`)}'`;
+
+export interface SlurmJob { script: string; text: string; sbatchArgs: string[] }
+export interface SlurmSubmission { name: string; trials: SlurmJob; aggregate: SlurmJob }
+
+/**
+ * The two job scripts of a Slurm sweep: an array job with one task per trial (task i runs trial i
+ * of plan.json and seals its own run through `dl-lab sweep NAME --task i`), and the aggregation
+ * (`dl-lab aggregate NAME`), submitted to start after every task has ended, however it ended
+ * (`afterany`). Both `cd` into the project and name node and the bin by absolute path, so the job
+ * finds them whatever PATH the compute node gives it. `--jobs N` caps the tasks running at once (`%N`).
+ */
+export const slurmJobs = (root: string, plan: SweepPlan, dlLab: DlLabBin, options: { jobs?: number; sbatchArgs: readonly string[] }): SlurmSubmission => {
+  const logs = absolute(root, `${experimentDir(plan.name)}/logs`);
+  // sbatch reads #SBATCH lines only up to the first command, so every directive comes first.
+  const script = (jobName: string, output: string, directives: string[], body: string[]): string =>
+    [
+      '#!/bin/bash',
+      `# Written by \`dl-lab sweep ${plan.name} --slurm\` (generator-dl-lab); submitted with sbatch from ${root}.`,
+      `#SBATCH --job-name=${jobName}`,
+      `#SBATCH --output=${output}`,
+      `#SBATCH --chdir=${root}`,
+      ...directives,
+      'set -euo pipefail',
+      `cd ${sh(root)}`,
+      ...body,
+      '',
+    ].join('\n');
+  const run = (...args: string[]): string => `exec ${[dlLab.node, dlLab.bin].map(sh).join(' ')} ${args.join(' ')}`;
+  const throttle = options.jobs ? `%${options.jobs}` : '';
+  const trials = script(
+    `dl-lab-${plan.name}`,
+    join(logs, 'slurm-%A_%a.out'),
+    [`#SBATCH --array=0-${plan.trials.length - 1}${throttle}`],
+    ['# One task per trial of plan.json; the task seals its own run (failed trials too).', run('sweep', sh(plan.name), '--task', '"$SLURM_ARRAY_TASK_ID"')],
+  );
+  const aggregate = script(`dl-lab-${plan.name}-aggregate`, join(logs, 'slurm-aggregate-%j.out'), [], [run('aggregate', sh(plan.name))]);
+  return {
+    name: plan.name,
+    trials: { script: slurmScriptPath(plan.name, 'trials'), text: trials, sbatchArgs: [...options.sbatchArgs] },
+    aggregate: { script: slurmScriptPath(plan.name, 'aggregate'), text: aggregate, sbatchArgs: [...options.sbatchArgs] },
+  };
+};
+
+/** The sbatch command lines, as printed by --dry-run and run by a submission (`<ID>`: the array job's id). */
+export const sbatchCommands = (jobs: SlurmSubmission, arrayJobId = '<ARRAY_JOB_ID>'): { trials: string[]; aggregate: string[] } => ({
+  trials: ['sbatch', '--parsable', ...jobs.trials.sbatchArgs, jobs.trials.script],
+  aggregate: ['sbatch', '--parsable', `--dependency=afterany:${arrayJobId}`, ...jobs.aggregate.sbatchArgs, jobs.aggregate.script],
+});
+
+const submit = (root: string, argv: string[]): string => {
+  const result = spawnSync(argv[0], argv.slice(1), { cwd: root, encoding: 'utf8' });
+  if (result.error) {
+    const code = (result.error as NodeJS.ErrnoException).code;
+    throw new UserError(`--slurm: cannot run sbatch (${code === 'ENOENT' ? 'not found on PATH: is this a Slurm login node?' : result.error.message})`, { field: '--slurm' });
+  }
+  if (result.status !== 0) throw new UserError(`--slurm: ${argv.join(' ')} failed (exit ${result.status}): ${result.stderr.trim().split('\n')[0]}`, { field: '--slurm' });
+  const id = result.stdout.trim().split(';')[0];
+  if (!/^\d+$/.test(id)) throw new UserError(`--slurm: sbatch printed no job id (${JSON.stringify(result.stdout.trim())})`, { field: '--slurm' });
+  return id;
+};
+
+/** Write both scripts into the experiment folder, submit the array job, then the dependent aggregation; returns their ids. */
+export const submitSlurmSweep = async (root: string, jobs: SlurmSubmission): Promise<{ arrayJobId: string; aggregateJobId: string }> => {
+  for (const job of [jobs.trials, jobs.aggregate]) await writeFileAtomic(absolute(root, job.script), job.text);
+  // Slurm does not create the folder of --output: a missing one loses the tasks' output.
+  await mkdir(absolute(root, `${experimentDir(jobs.name)}/logs`), { recursive: true });
+  const arrayJobId = submit(root, sbatchCommands(jobs).trials);
+  const aggregateJobId = submit(root, sbatchCommands(jobs, arrayJobId).aggregate);
+  return { arrayJobId, aggregateJobId };
+};

@@ -1,0 +1,208 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli } from '../helpers/cli.js';
+import { startCli } from '../helpers/cli-async.js';
+import { cleanupTempDirs, readJson, snapshotTree } from '../helpers/fs.js';
+import { runDirOf, scaffoldProject, verifyTag } from '../helpers/project.js';
+import { writeTrialScript } from '../helpers/sweep.js';
+
+const tagsUnder = (root: string, prefix: string): string[] => readdirSync(join(root, 'artifacts/runs')).filter((name) => name.startsWith(prefix)).sort();
+const sha256Of = (root: string, tag: string, path: string): string =>
+  readJson(join(runDirOf(root, tag), 'manifest.json')).outputs.find((o: { path: string }) => o.path === `artifacts/runs/${tag}/${path}`).sha256;
+
+/** Resolves once `check` holds (polled), or fails after `ms`. */
+const waitFor = async (check: () => boolean, ms: number, what: string): Promise<void> => {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+};
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('dl-lab sweep, locally (built bin)', function () {
+  this.timeout(120_000);
+  let root: string;
+  before(async () => {
+    root = await scaffoldProject({ name: 'sweeps' });
+  });
+  after(cleanupTempDirs);
+
+  it('a 2-variant × 3-seed demo sweep: six sealed runs tagged NAME-variant-sSEED, each recording its trial; the same sweep again runs nothing', async () => {
+    const sweep = runCli(['sweep', 'lr', '--seeds', '0-2', '--grid', 'training.lr=0.5,0.1', '--jobs', '2'], { cwd: root });
+    assert.equal(sweep.status, 0, sweep.stderr);
+    assert.match(sweep.stdout, /^sweep lr: 2 variant\(s\) × 3 seed\(s\) = 6 trials\n6 trials completed, 0 failed, 0 interrupted this time\n/);
+    const tags = ['lr-lr0.1-s0', 'lr-lr0.1-s1', 'lr-lr0.1-s2', 'lr-lr0.5-s0', 'lr-lr0.5-s1', 'lr-lr0.5-s2'];
+    assert.deepEqual(tagsUnder(root, 'lr-'), tags);
+    assert.equal(sweep.stderr.split('\n').filter((line) => /^sweep: \d\/6 trials done/.test(line)).length, 6, 'one progress line per finished trial without a TTY');
+    for (const tag of tags) assert.deepEqual((await verifyTag(root, tag)).problems, [], tag);
+    // The sweep ends with `dl-lab aggregate lr`: the sealed experiment record, every trial a member.
+    assert.match(sweep.stdout, /\nwrote experiment record lr -> artifacts\/runs\/lr\/ \(version 1, seal [0-9a-f]{12}\)\nmembers: 6 completed of 6\n/);
+    const record = readJson(join(runDirOf(root, 'lr'), 'experiment.json'));
+    assert.deepEqual(record.members.map((m: { tag: string; status: string }) => `${m.tag} ${m.status}`).sort(), tags.map((tag) => `${tag} completed`));
+    assert.deepEqual((await verifyTag(root, 'lr')).problems, []);
+    // Every `next:` command the sweep printed runs as printed.
+    const next = /^next: (.*)$/m.exec(sweep.stdout)![1].split(/ {3}/);
+    assert.ok(next.length >= 2, sweep.stdout);
+    for (const command of next) {
+      const [bin, ...args] = command.split(' ');
+      assert.equal(bin, 'dl-lab');
+      const result = runCli(args, { cwd: root });
+      assert.equal(result.status, 0, `${command}\n${result.stdout}${result.stderr}`);
+    }
+
+    const manifest = readJson(join(runDirOf(root, 'lr-lr0.1-s2'), 'manifest.json'));
+    assert.deepEqual(manifest.experiment, { name: 'lr', variant: 'lr0.1', seed: 2, overrides: { 'training.lr': 0.1 }, exit_status: null });
+    assert.equal(manifest.seed, 2);
+    assert.equal(manifest.hyperparameters.training.lr, 0.1);
+    assert.equal(manifest.config.path, 'artifacts/experiments/lr/configs/lr-lr0.1-s2.json');
+    assert.deepEqual(readJson(join(root, manifest.config.path)), { ...readJson(join(root, 'configs/default.json')), seed: 2, training: { ...readJson(join(root, 'configs/default.json')).training, lr: 0.1 } });
+    const plan = readJson(join(root, 'artifacts/experiments/lr/plan.json'));
+    assert.deepEqual(plan.variants, [{ name: 'lr0.5', overrides: { 'training.lr': 0.5 } }, { name: 'lr0.1', overrides: { 'training.lr': 0.1 } }]);
+    assert.deepEqual(plan.trials.map((t: { tag: string }) => t.tag), ['lr-lr0.5-s0', 'lr-lr0.5-s1', 'lr-lr0.5-s2', 'lr-lr0.1-s0', 'lr-lr0.1-s1', 'lr-lr0.1-s2']);
+    assert.equal(plan.command, null);
+
+    // A trial in-process is the demo itself: lr 0.5 is the default, so seed 1 equals `dl-lab demo --seed 1`, byte for byte.
+    assert.equal(runCli(['demo', '--seed', '1', '--quiet'], { cwd: root }).status, 0);
+    assert.deepEqual(readJson(join(runDirOf(root, 'lr-lr0.5-s1'), 'analysis.json')).results, readJson(join(runDirOf(root, 'demo-seed1'), 'analysis.json')).results);
+    assert.equal(sha256Of(root, 'lr-lr0.5-s1', 'checkpoints/best.json'), sha256Of(root, 'demo-seed1', 'checkpoints/best.json'));
+
+    const again = runCli(['sweep', 'lr', '--seeds', '0-2', '--grid', 'training.lr=0.5,0.1'], { cwd: root });
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stdout, /0 trials completed, 0 failed, 0 interrupted this time; 6 already sealed before/);
+    assert.match(again.stdout, /experiment record lr is up to date \(version 1: same plan, same member runs\); nothing written/);
+    const other = runCli(['sweep', 'lr', '--seeds', '0-3', '--grid', 'training.lr=0.5,0.1'], { cwd: root });
+    assert.equal(other.status, 1);
+    assert.equal(other.stderr, 'dl-lab sweep: error: artifacts/experiments/lr/plan.json already holds a different sweep named lr (other seeds, grid, command or base config); choose another NAME\n');
+  });
+
+  it('a command trial is sealed as `dl-lab run` seals it (checkpoint included); a failing one is sealed as failed with its exit status and log tail', async () => {
+    const script = writeTrialScript(root);
+    const sweep = runCli(['sweep', 'cmd', '--seeds', '0-2', '--', process.execPath, script, '{seed}', '{out}', 'exit3'], { cwd: root });
+    assert.equal(sweep.status, 2, 'exit 2: a trial failed (and was sealed)');
+    assert.match(sweep.stdout, /2 trials completed, 1 failed, 0 interrupted this time/);
+    assert.match(sweep.stdout, /  failed: cmd-base-s1: exit status 3: RuntimeError: loss diverged at epoch 7 \(sealed; end of its log: artifacts\/runs\/cmd-base-s1\/logs\/tail.log\)/);
+    for (const tag of ['cmd-base-s0', 'cmd-base-s1', 'cmd-base-s2']) assert.deepEqual((await verifyTag(root, tag)).problems, [], tag);
+
+    const ok = runDirOf(root, 'cmd-base-s2');
+    assert.deepEqual(readJson(join(ok, 'analysis.json')).results, { accuracy: 0.92 });
+    assert.deepEqual(readFileSync(join(ok, 'checkpoints/best.bin')), Buffer.alloc(64, 2));
+    assert.deepEqual(readJson(join(ok, 'manifest.json')).experiment, { name: 'cmd', variant: 'base', seed: 2, overrides: {}, exit_status: 0 });
+    assert.equal(readJson(join(ok, 'summary.json')).status, undefined, 'a completed run has no status (1.0 readers see an ordinary run)');
+
+    const failed = runDirOf(root, 'cmd-base-s1');
+    const summary = readJson(join(failed, 'summary.json'));
+    assert.equal(summary.status, 'failed');
+    assert.equal(summary.status_reason, 'exit status 3: RuntimeError: loss diverged at epoch 7');
+    assert.deepEqual(summary.metrics, {});
+    assert.deepEqual(readJson(join(failed, 'analysis.json')).results, {}, 'nothing to cite');
+    assert.equal(readJson(join(failed, 'manifest.json')).experiment.exit_status, 3);
+    assert.equal(readFileSync(join(failed, 'logs/tail.log'), 'utf8'), 'training seed 1\nRuntimeError: loss diverged at epoch 7\n');
+    assert.equal(readFileSync(join(root, 'artifacts/experiments/cmd/logs/cmd-base-s1.log'), 'utf8'), 'training seed 1\nRuntimeError: loss diverged at epoch 7\n');
+    // The experiment lists the failed trial: no cherry-picking by omission.
+    const member = readJson(join(runDirOf(root, 'cmd'), 'experiment.json')).members.find((m: { tag: string }) => m.tag === 'cmd-base-s1');
+    assert.deepEqual([member.status, member.exit_status], ['failed', 3]);
+    assert.equal(readJson(join(runDirOf(root, 'cmd'), 'experiment.json')).statistics.base.accuracy.n, 2, 'statistics use the completed members only');
+  });
+
+  it('exit 0 with invalid metrics is a failed trial too, with the validation error', async () => {
+    const script = writeTrialScript(root);
+    const sweep = runCli(['sweep', 'badm', '--seeds', '1', '--', process.execPath, script, '{seed}', '{out}', 'bad-metrics'], { cwd: root });
+    assert.equal(sweep.status, 2, sweep.stderr);
+    const summary = readJson(join(runDirOf(root, 'badm-base-s1'), 'summary.json'));
+    assert.equal(summary.status, 'failed');
+    assert.match(summary.status_reason, /^exit status 0 but invalid metrics file artifacts\/experiments\/badm\/out\/badm-base-s1\/metrics.json/);
+    assert.match(readFileSync(join(runDirOf(root, 'badm-base-s1'), 'logs/tail.log'), 'utf8'), /\/metrics: 'accuracy' has no entry in metric_definitions|accuracy/);
+    assert.deepEqual((await verifyTag(root, 'badm-base-s1')).problems, []);
+  });
+
+  it('Ctrl-C stops cleanly: running commands are stopped, no run and no staging folder is left', async () => {
+    const script = writeTrialScript(root);
+    const args = ['sweep', 'stop', '--seeds', '0-3', '--jobs', '2', '--', process.execPath, script, '{seed}', '{out}', 'sleep'];
+    const { child, done } = startCli(args, { cwd: root });
+    const pidFile = (seed: number) => join(root, `artifacts/experiments/stop/out/stop-base-s${seed}/pid`);
+    await waitFor(() => existsSync(pidFile(0)) && existsSync(pidFile(1)), 30_000, 'two trials to start');
+    const pids = [0, 1].map((seed) => Number(readFileSync(pidFile(seed), 'utf8')));
+    child.kill('SIGINT');
+    const result = await done;
+    assert.equal(result.status, 130, result.stderr);
+    assert.match(result.stdout, /stopped by Ctrl-C: 4 trials not run or not finished, none of them written; the same command again runs them/);
+    assert.deepEqual(tagsUnder(root, 'stop-'), []);
+    assert.deepEqual(readdirSync(join(root, 'artifacts/runs')).filter((name) => name.startsWith('.')), [], 'no staging folder');
+    await waitFor(() => pids.every((pid) => !alive(pid)), 10_000, 'the trial commands to end');
+  });
+
+  it('a Slurm task (--task I) stopped by SIGTERM (time limit, scancel) seals its trial as interrupted', async () => {
+    // The plan of the sweep stopped above is on disk; run one of its trials as an array task would.
+    const { child, done } = startCli(['sweep', 'stop', '--task', '2'], { cwd: root });
+    const pidFile = join(root, 'artifacts/experiments/stop/out/stop-base-s2/pid');
+    await waitFor(() => existsSync(pidFile), 30_000, 'the trial to start');
+    child.kill('SIGTERM');
+    const result = await done;
+    assert.equal(result.status, 2, result.stderr);
+    assert.match(result.stdout, /^trial stop-base-s2: interrupted \(stopped by SIGTERM \(e.g. a Slurm time limit or scancel\): training seed 2\) in [0-9.]+ s; sealed as artifacts\/runs\/stop-base-s2\/\n$/);
+    const summary = readJson(join(runDirOf(root, 'stop-base-s2'), 'summary.json'));
+    assert.equal(summary.status, 'interrupted');
+    assert.deepEqual((await verifyTag(root, 'stop-base-s2')).problems, []);
+    const refused = runCli(['sweep', 'stop', '--task', '4'], { cwd: root });
+    assert.equal(refused.status, 1);
+    assert.equal(refused.stderr, 'dl-lab sweep: error: --task 4: sweep stop has trials 0 to 3\n');
+  });
+
+  it('the same sweep again runs only the trials that have no run (e.g. after Ctrl-C)', async () => {
+    assert.equal(runCli(['sweep', 'res', '--seeds', '0-1', '--grid', 'training.epochs=5'], { cwd: root }).status, 0);
+    const kept = readJson(join(runDirOf(root, 'res-epochs5-s0'), 'manifest.json')).seal.digest;
+    rmSync(runDirOf(root, 'res-epochs5-s1'), { recursive: true, force: true });
+    const again = runCli(['sweep', 'res', '--seeds', '0-1', '--grid', 'training.epochs=5'], { cwd: root });
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stdout, /1 trial completed, 0 failed, 0 interrupted this time; 1 already sealed before/);
+    assert.equal(readJson(join(runDirOf(root, 'res-epochs5-s0'), 'manifest.json')).seal.digest, kept, 'a sealed trial is never redone');
+    assert.deepEqual((await verifyTag(root, 'res-epochs5-s1')).problems, []);
+  });
+
+  it('Ctrl-C during in-process demo training leaves no partial run', async () => {
+    const { child, done } = startCli(['sweep', 'long', '--seeds', '0-1', '--grid', 'training.epochs=100000'], { cwd: root });
+    await waitFor(() => existsSync(join(root, 'artifacts/experiments/long/plan.json')), 30_000, 'the plan');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    child.kill('SIGINT');
+    const result = await done;
+    assert.equal(result.status, 130, result.stderr);
+    assert.deepEqual(tagsUnder(root, 'long-'), []);
+    assert.deepEqual(readdirSync(join(root, 'artifacts/runs')).filter((name) => name.startsWith('.')), []);
+  });
+
+  it('--dry-run prints the trials and writes nothing; bad input is one line naming the option, nothing written', () => {
+    const before = snapshotTree(root);
+    const dry = runCli(['sweep', 'dry', '--seeds', '0,3', '--grid', 'model.hidden=8,16', '--dry-run'], { cwd: root });
+    assert.equal(dry.status, 0, dry.stderr);
+    assert.match(dry.stdout, /^dry run: nothing written, nothing submitted\nsweep dry: 2 variant\(s\) × 2 seed\(s\) = 4 trials\n  variant hidden8: \{"model.hidden":8\}\n/);
+    assert.match(dry.stdout, /  dry-hidden16-s3  \(config artifacts\/experiments\/dry\/configs\/dry-hidden16-s3.json\)/);
+    const slurm = runCli(['sweep', 'lr-slurm', '--seeds', '0-2', '--grid', 'training.lr=0.5,0.1', '--slurm', '--sbatch-arg=--time=10', '--dry-run'], { cwd: root });
+    assert.equal(slurm.status, 0, slurm.stderr);
+    assert.match(slurm.stdout, /\n {2}\| #SBATCH --array=0-5\n/);
+    assert.match(slurm.stdout, /\nwould run: sbatch --parsable --time=10 artifacts\/experiments\/lr-slurm\/slurm-trials.sbatch\nwould run: sbatch --parsable --dependency=afterany:<ARRAY_JOB_ID> --time=10 artifacts\/experiments\/lr-slurm\/slurm-aggregate.sbatch\n$/);
+    const refusals: Array<[string[], string]> = [
+      [['sweep', 'x', '--seeds', '3-1'], 'dl-lab sweep: error: --seeds "3-1": range 3-1 runs backwards\n'],
+      [['sweep', 'x', '--grid', 'training.lr'], 'dl-lab sweep: error: --grid "training.lr": expected key.path=value1,value2,… (a dotted path into the config, e.g. training.lr=0.1,0.05)\n'],
+      [['sweep', 'x', '--grid', 'training.lr=-1'], 'dl-lab sweep: error: invalid config of variant lr-1 (--grid): 1 problem\n  - config of variant lr-1 (--grid): /training/lr: must be > 0\n'],
+      [['sweep', 'x', '--grid', 'model.activation=relu'], 'dl-lab sweep: error: invalid config of variant activationrelu (--grid): 1 problem\n  - config of variant activationrelu (--grid): /model/activation: must be equal to one of the allowed values ("tanh")\n'],
+      [['sweep', 'x', '--jobs', '0'], 'dl-lab sweep: error: --jobs must be a positive number, got 0\n'],
+      [['sweep', 'x', '--', 'python3', 'train.py'], 'dl-lab sweep: error: the trial command never mentions {out}: it must write {out}/metrics.json (e.g. -- python train.py --config {config} --out {out})\n'],
+    ];
+    for (const [args, stderr] of refusals) {
+      const result = runCli(args, { cwd: root });
+      assert.equal(result.status, 1, args.join(' '));
+      assert.equal(result.stderr, stderr);
+    }
+    assert.deepEqual(snapshotTree(root), before);
+  });
+});

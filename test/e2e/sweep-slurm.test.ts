@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli } from '../helpers/cli.js';
+import { cleanupTempDirs, readJson } from '../helpers/fs.js';
+import { runDirOf, scaffoldProject, verifyTag } from '../helpers/project.js';
+import { requirePart } from '../helpers/requirement.js';
+import { writeTrialScript } from '../helpers/sweep.js';
+
+/** A cluster that answers and has a node that can take jobs (.ci/slurm-up.sh starts one). */
+const slurmNodeUp = (): boolean => {
+  const sinfo = spawnSync('sinfo', ['-h', '-o', '%t'], { encoding: 'utf8', timeout: 10_000 });
+  return sinfo.status === 0 && /^(idle|mix|alloc|comp)/m.test(sinfo.stdout);
+};
+
+/** The array and aggregation job ids `dl-lab sweep --slurm` printed. */
+const jobIds = (stdout: string): [string, string] => {
+  const match = /submitted: array job (\d+) \(.*\), aggregation job (\d+) \(afterany:\1\)/.exec(stdout);
+  assert.ok(match, stdout);
+  return [match[1], match[2]];
+};
+
+/** Wait (bounded) until Slurm no longer lists the jobs as pending or running. */
+const waitForJobs = async (ids: string[], seconds: number): Promise<void> => {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const squeue = spawnSync('squeue', ['-h', '-j', ids.join(','), '-o', '%i %T'], { encoding: 'utf8' });
+    // Finished jobs leave squeue's list (or, once purged, make it refuse the ids).
+    if (squeue.status !== 0 || squeue.stdout.trim() === '') return;
+    if (Date.now() > deadline) assert.fail(`Slurm jobs ${ids.join(',')} still queued after ${seconds} s:\n${squeue.stdout}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+};
+
+describe('dl-lab sweep --slurm on a real one-node cluster', function () {
+  this.timeout(120_000);
+  let root: string;
+  before(async function () {
+    requirePart(this, slurmNodeUp(), 'no Slurm cluster answers sinfo with a usable node (as root: .ci/slurm-up.sh)');
+    root = await scaffoldProject({ name: 'slurm-sweeps' });
+  });
+  after(cleanupTempDirs);
+
+  it('a 2-variant × 3-seed demo sweep: one array job (a task per trial, each sealing its run) and an afterany aggregation job', async () => {
+    const sweep = runCli(['sweep', 'sl', '--seeds', '0-2', '--grid', 'training.lr=0.5,0.1', '--slurm'], { cwd: root });
+    assert.equal(sweep.status, 0, sweep.stderr);
+    const [arrayJob, aggregateJob] = jobIds(sweep.stdout);
+    assert.match(sweep.stdout, /job scripts: artifacts\/experiments\/sl\/slurm-trials.sbatch, artifacts\/experiments\/sl\/slurm-aggregate.sbatch/);
+    const script = readFileSync(join(root, 'artifacts/experiments/sl/slurm-trials.sbatch'), 'utf8');
+    assert.match(script, /^#SBATCH --array=0-5$/m);
+    assert.ok(script.includes(`exec '${process.execPath}' '`), 'the job runs the Node that ran dl-lab, by absolute path');
+    await waitForJobs([arrayJob, aggregateJob], 90);
+
+    const tags = ['sl-lr0.5-s0', 'sl-lr0.5-s1', 'sl-lr0.5-s2', 'sl-lr0.1-s0', 'sl-lr0.1-s1', 'sl-lr0.1-s2'];
+    for (const [index, tag] of tags.entries()) {
+      assert.deepEqual((await verifyTag(root, tag)).problems, [], tag);
+      const manifest = readJson(join(runDirOf(root, tag), 'manifest.json'));
+      assert.equal(manifest.experiment.seed, index % 3);
+      assert.deepEqual([manifest.environment.cluster.slurm.array_job_id, manifest.environment.cluster.slurm.array_task_id], [arrayJob, String(index)], `${tag} ran as task ${index} of array job ${arrayJob}`);
+      const out = readFileSync(join(root, `artifacts/experiments/sl/logs/slurm-${arrayJob}_${index}.out`), 'utf8');
+      assert.match(out, new RegExp(`^trial ${tag}: completed in [0-9.]+ s; sealed as artifacts/runs/${tag}/$`, 'm'));
+    }
+    // The afterany job aggregated every task's run into the experiment record.
+    assert.match(readFileSync(join(root, `artifacts/experiments/sl/logs/slurm-aggregate-${aggregateJob}.out`), 'utf8'), /^wrote experiment record sl -> artifacts\/runs\/sl\/ \(version 1, seal [0-9a-f]{12}\)\nmembers: 6 completed of 6\n/);
+    assert.deepEqual((await verifyTag(root, 'sl')).problems, []);
+    // A local sweep of the same trials gives the same numbers: the cluster changes where, not what.
+    const local = runCli(['sweep', 'loc', '--seeds', '2', '--grid', 'training.lr=0.1'], { cwd: root });
+    assert.equal(local.status, 0, local.stderr);
+    assert.deepEqual(readJson(join(runDirOf(root, 'loc-lr0.1-s2'), 'analysis.json')).results, readJson(join(runDirOf(root, 'sl-lr0.1-s2'), 'analysis.json')).results);
+  });
+
+  it('a failing command trial on Slurm is sealed as failed by its own task, with exit status and log tail', async () => {
+    const script = writeTrialScript(root);
+    const sweep = runCli(['sweep', 'slf', '--seeds', '0-1', '--slurm', '--', process.execPath, script, '{seed}', '{out}', 'exit3'], { cwd: root });
+    assert.equal(sweep.status, 0, sweep.stderr);
+    await waitForJobs(jobIds(sweep.stdout), 90);
+    assert.deepEqual((await verifyTag(root, 'slf-base-s0')).problems, []);
+    assert.deepEqual((await verifyTag(root, 'slf-base-s1')).problems, []);
+    const summary = readJson(join(runDirOf(root, 'slf-base-s1'), 'summary.json'));
+    assert.equal(summary.status, 'failed');
+    assert.equal(summary.status_reason, 'exit status 3: RuntimeError: loss diverged at epoch 7');
+    assert.equal(readJson(join(runDirOf(root, 'slf-base-s1'), 'manifest.json')).experiment.exit_status, 3);
+    assert.ok(existsSync(join(runDirOf(root, 'slf-base-s1'), 'logs/tail.log')));
+    const members = readJson(join(runDirOf(root, 'slf'), 'experiment.json')).members;
+    assert.deepEqual(members.map((m: { tag: string; status: string; exit_status: number | null }) => `${m.tag} ${m.status} ${m.exit_status}`), ['slf-base-s0 completed 0', 'slf-base-s1 failed 3']);
+  });
+});

@@ -1,0 +1,33 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * A stand-in training script for sweep tests (Node, so no Python is needed): `node trial.mjs
+ * <seed> <out> <mode>` writes <out>/metrics.json and a checkpoint, or fails as `mode` says —
+ * `exit3` on seed 1, `bad-metrics` on seed 1 (exit 0, metrics without definitions), `sleep`
+ * (writes <out>/pid, then waits 60 s).
+ */
+export const TRIAL_SCRIPT = `
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+const [seed, out, mode] = [Number(process.argv[2]), process.argv[3], process.argv[4] ?? 'ok'];
+console.log('training seed ' + seed);
+if (mode === 'sleep') { writeFileSync(join(out, 'pid'), String(process.pid)); setTimeout(() => {}, 60000); }
+else if (mode === 'exit3' && seed === 1) { console.error('RuntimeError: loss diverged at epoch 7'); process.exit(3); }
+else {
+  const accuracy = 0.9 + seed / 100;
+  const metrics = {
+    metrics: { accuracy }, primary_metric: 'accuracy', results: { accuracy },
+    metric_definitions: mode === 'bad-metrics' && seed === 1 ? {} : { accuracy: { definition: 'test accuracy', unit: 'fraction', higher_is_better: true } },
+    history: [{ epoch: 1, accuracy: 0.5 }, { epoch: 2, accuracy }],
+    best_checkpoint: { path: 'best.bin', selected_by: 'accuracy', epoch: 2, metric_value: accuracy },
+  };
+  writeFileSync(join(out, 'best.bin'), Buffer.alloc(64, seed));
+  writeFileSync(join(out, 'metrics.json'), JSON.stringify(metrics));
+}
+`;
+
+export const writeTrialScript = (root: string): string => {
+  writeFileSync(join(root, 'trial.mjs'), TRIAL_SCRIPT);
+  return 'trial.mjs';
+};
