@@ -250,6 +250,8 @@ calls = [
     lambda: log.log(2, loss=True),
     lambda: log.log(2, loss="0.1"),
     lambda: log.define("loss", "Another meaning.", "nats", False),
+    lambda: log.define("lr", "Learning rate.", "1", "yes"),
+    lambda: log.define("steps", "Optimizer steps taken.", "step", None),
     lambda: log.close(),
 ]
 errors = []
@@ -273,6 +275,8 @@ print(json.dumps({"errors": errors, "history": open("m.history.jsonl").read(), "
       'TypeError: dl_lab_log: loss must be a number, got True',
       'TypeError: dl_lab_log: loss must be a number, got str',
       "ValueError: dl_lab_log: loss is already defined differently: {'definition': 'Mean loss.', 'unit': 'nats', 'higher_is_better': False}",
+      "TypeError: dl_lab_log: define('lr'): higher_is_better must be True, False or None (no direction)",
+      null, // None: a count has no better direction (contract 1.1)
       'ValueError: dl_lab_log: a completed run names its primary metric: call primary(key) before closing',
     ]);
     assert.equal(history, '{"epoch":1,"loss":0.5}\n', 'refused calls write nothing');

@@ -136,7 +136,9 @@ class Log:
     # --- what training calls -------------------------------------------------------------------
 
     def define(self, key, definition, unit, higher_is_better, display_digits=None):
-        """What a key means: dl-lab refuses any number without a definition, a unit and a direction."""
+        """What a key means: dl-lab refuses any number without a definition, a unit and a direction
+        (higher_is_better True or False; None for a number with no better direction, such as an epoch
+        index, a count or a duration)."""
         if not self.writes:
             return
         _key(key)
@@ -145,8 +147,8 @@ class Log:
         entry = {"definition": definition, "unit": unit, "higher_is_better": higher_is_better}
         if not isinstance(definition, str) or not definition.strip() or not isinstance(unit, str) or not unit.strip():
             raise ValueError(f"dl_lab_log: define({key!r}): definition and unit must be non-empty text")
-        if not isinstance(higher_is_better, bool):
-            raise TypeError(f"dl_lab_log: define({key!r}): higher_is_better must be True or False")
+        if higher_is_better is not None and not isinstance(higher_is_better, bool):
+            raise TypeError(f"dl_lab_log: define({key!r}): higher_is_better must be True, False or None (no direction)")
         if display_digits is not None:
             if isinstance(display_digits, bool) or not isinstance(display_digits, int) or not 0 <= display_digits <= 12:
                 raise ValueError(f"dl_lab_log: define({key!r}): display_digits must be an integer from 0 to 12")
