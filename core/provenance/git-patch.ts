@@ -1,6 +1,7 @@
-import { lstat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { gitBytes, mapWithLimit } from './git-client.js';
+import { copyFile, lstat, mkdtemp, rm, stat, utimes } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import { gitBytes, gitText } from './git-client.js';
 
 /**
  * Options that make `git diff` output a patch `git apply` accepts whatever the user's git
@@ -13,15 +14,15 @@ const DIFF_OPTIONS = ['--binary', '--no-color', '--no-ext-diff', '--no-textconv'
 export interface PatchRequest {
   /** Repository top level; every path below is relative to it. */
   top: string;
-  /** Pathspecs limiting the tracked diff (includes '.' plus the exclude pathspecs). */
+  /** Pathspecs limiting the diff (includes '.' plus the exclude pathspecs). */
   pathspecs: string[];
-  /** Whether any tracked path changed; skips the `git diff HEAD` process when not. */
-  hasTrackedChanges: boolean;
+  /** Tracked paths whose working-tree file differs from the index (staged changes are in the index already). */
+  unstaged: string[];
   /** Untracked, not-ignored paths (already filtered by the excludes). */
   untracked: string[];
   /** Budget for the untracked files' total size; files beyond it are left out (and named). */
   maxUntrackedBytes: number;
-  /** Budget for their number: each one costs a git process. */
+  /** Budget for their number (they are held in memory as one patch). */
   maxUntrackedFiles: number;
   timeoutMs: number;
 }
@@ -32,33 +33,77 @@ export interface WorkingTreePatch {
   omitted: string[];
 }
 
-/** Untracked-file diffs run this many git processes at once. */
-const UNTRACKED_DIFF_CONCURRENCY = 8;
-
 /**
- * The bytes that turn HEAD into the working tree: `git diff HEAD` (staged + unstaged changes)
- * followed by one new-file diff per untracked file (`git diff --no-index /dev/null <file>`,
- * which keeps the executable bit and symlinks), in path order. Bytes, not strings: a text file
- * that is not UTF-8 appears verbatim in a diff and decoding it would corrupt the patch.
+ * The bytes that turn HEAD into the working tree, from a fixed number of git processes whatever
+ * the number of files: a copy of the user's index (so unchanged files keep their cached stat
+ * data and are not re-read) becomes the working tree by one `git add -A` of the changed and
+ * selected untracked paths, then one `git diff --cached HEAD` prints the patch (new files with
+ * their mode, symlinks as links, binaries as base85). The user's index is never written: git
+ * runs on the copy through GIT_INDEX_FILE. Bytes, not strings: a text file that is not UTF-8
+ * appears verbatim in a diff and decoding it would corrupt the patch. (`git add` also stores the
+ * new files' blobs in the object database, unreferenced, as `git stash` would; `git gc` drops them.)
  */
 export const buildWorkingTreePatch = async (request: PatchRequest): Promise<WorkingTreePatch> => {
   const { top, timeoutMs } = request;
   const { included, omitted } = await selectUntracked(request);
-  const tracked = request.hasTrackedChanges
-    ? gitBytes(top, ['diff', 'HEAD', '--no-relative', ...DIFF_OPTIONS, '--', ...request.pathspecs], { timeoutMs })
-    : Promise.resolve(Buffer.alloc(0));
-  const untracked = mapWithLimit(included, UNTRACKED_DIFF_CONCURRENCY, (path) =>
-    gitBytes(top, ['diff', '--no-index', ...DIFF_OPTIONS, '--', '/dev/null', path], { timeoutMs, exitOneIsSuccess: true }).then(
-      (bytes): Buffer | null => bytes,
-      () => null, // deleted or unreadable since `git status` listed it
-    ),
-  );
-  const [trackedBytes, untrackedBytes] = await Promise.all([tracked, untracked]);
-  included.forEach((path, i) => {
-    if (untrackedBytes[i] === null) omitted.push(path);
-  });
-  const parts = [trackedBytes, ...untrackedBytes.filter((bytes): bytes is Buffer => bytes !== null)];
-  return { patch: Buffer.concat(parts), omitted: omitted.sort() };
+  const scratch = await mkdtemp(join(tmpdir(), 'dl-lab-index-'));
+  try {
+    const env = { GIT_INDEX_FILE: join(scratch, 'index') };
+    await copyUserIndex(top, env.GIT_INDEX_FILE, timeoutMs);
+    const added = await addToIndex(top, request.unstaged, included, env, timeoutMs);
+    const addedSet = new Set(added);
+    const vanished = included.filter((path) => !addedSet.has(path));
+    const patch = await gitBytes(top, ['diff', '--cached', 'HEAD', '--no-relative', ...DIFF_OPTIONS, '--', ...request.pathspecs], { timeoutMs, env });
+    return { patch, omitted: [...omitted, ...vanished].sort() };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+};
+
+/** The user's index file copied to `to`; without one (a fresh repository), an index of HEAD. */
+const copyUserIndex = async (top: string, to: string, timeoutMs: number): Promise<void> => {
+  // --git-path honours GIT_INDEX_FILE and linked worktrees (whose index is not .git/index).
+  const path = (await gitText(top, ['rev-parse', '--git-path', 'index'], { timeoutMs })).trim();
+  const from = isAbsolute(path) ? path : join(top, path);
+  try {
+    await copyFile(from, to);
+    // The copy keeps the index's own mtime (rounded down to the second): git judges an entry whose
+    // file changed within that second "racy" and compares its bytes. A fresh mtime would make it
+    // trust the stat data, and an edit of the same size in the same second would be missed.
+    const { mtimeMs } = await stat(from);
+    const seconds = Math.floor(mtimeMs / 1000);
+    await utimes(to, seconds, seconds);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    await gitBytes(top, ['read-tree', 'HEAD'], { timeoutMs, env: { GIT_INDEX_FILE: to } });
+  }
+};
+
+/**
+ * `git add -A` of the tracked paths changed in the working tree and the chosen untracked ones into the temporary
+ * index, as one process (the paths go through stdin, literally: a name such as `:x` or `*.py` is
+ * a file, not a pattern). An untracked file deleted since `git status` listed it makes git refuse
+ * the whole list; then it is retried without the vanished ones. Returns the untracked paths added.
+ */
+const addToIndex = async (top: string, tracked: readonly string[], untracked: readonly string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string[]> => {
+  const add = async (list: readonly string[]): Promise<void> => {
+    if (list.length === 0) return;
+    await gitBytes(top, ['add', '-A', '--pathspec-from-file=-', '--pathspec-file-nul'], {
+      timeoutMs,
+      env: { ...env, GIT_LITERAL_PATHSPECS: '1' },
+      input: Buffer.from(list.map((path) => `${path}\0`).join('')),
+    });
+  };
+  try {
+    await add([...tracked, ...untracked]);
+    return [...untracked];
+  } catch {
+    // (A tracked file deleted from the working tree stays in the list: `add -A` records the deletion.)
+    const present = await Promise.all(untracked.map((path) => lstat(join(top, path)).then(() => true, () => false)));
+    const still = untracked.filter((_, i) => present[i]);
+    await add([...tracked, ...still]);
+    return still;
+  }
 };
 
 /**

@@ -11,8 +11,11 @@ export const DEFAULT_EXCLUDE_PATHS: readonly string[] = ['artifacts/'];
 export const UNTRACKED_LIST_LIMIT = 1000;
 /** Untracked files' total size the patch may carry; stray datasets/checkpoints go over it. */
 export const DEFAULT_MAX_UNTRACKED_PATCH_BYTES = 64 * 1024 * 1024;
-/** Untracked files the patch may carry: one git process each, and no source tree adds 1000 files at once. */
-export const DEFAULT_MAX_UNTRACKED_PATCH_FILES = 1000;
+/**
+ * Untracked files the patch may carry. They cost no process each (one `git add` takes them all),
+ * so only the byte budget usually binds; this bounds the work for a tree of many tiny files.
+ */
+export const DEFAULT_MAX_UNTRACKED_PATCH_FILES = 100_000;
 /** Per git process: far above what any query needs, low enough that a hung git cannot hang a run. */
 export const DEFAULT_GIT_TIMEOUT_MS = 60_000;
 
@@ -93,7 +96,7 @@ const capture = async (dir: string, options: CaptureGitOptions): Promise<GitCapt
   const { patch, omitted } = await buildWorkingTreePatch({
     top,
     pathspecs,
-    hasTrackedChanges: status.changed.length > 0,
+    unstaged: status.unstaged,
     untracked: status.untracked,
     maxUntrackedBytes: options.maxUntrackedPatchBytes ?? DEFAULT_MAX_UNTRACKED_PATCH_BYTES,
     maxUntrackedFiles: options.maxUntrackedPatchFiles ?? DEFAULT_MAX_UNTRACKED_PATCH_FILES,
