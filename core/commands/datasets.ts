@@ -29,6 +29,16 @@ export const listDatasets = async (cwd: string): Promise<DatasetRecord[]> => {
 };
 
 /**
+ * `dl-lab data check [name]`: re-check registered datasets (all, or the one named) against their
+ * per-file lists, as a run with `--data` would; a change is a UserError naming the files.
+ */
+export const checkDatasetsCommand = async (cwd: string, name: string | undefined): Promise<ManifestDataEntry[]> => {
+  const { root } = requireProject(cwd);
+  const names = name === undefined ? Object.keys((await readRegistry(root)).datasets).sort() : [name];
+  return checkRunDatasets(root, names, false);
+};
+
+/**
  * The datasets a run declares with `--data`, re-checked against their registration before any
  * work starts: changed bytes refuse the run, unless `allowDrift` records the drift instead.
  */

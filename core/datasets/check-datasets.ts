@@ -3,6 +3,7 @@ import { UserError } from '../errors.js';
 import type { HashCache } from '../hashing/hash-cache.js';
 import { hashFiles } from '../hashing/hash-files.js';
 import { datasetDigest } from './digest.js';
+import { datasetFiles, type ListedFile } from './file-list.js';
 import { readRegistry } from './registry.js';
 import { escapePointer } from '../contract/definitions.js';
 import { scanDataset, type ScannedFile } from './scan.js';
@@ -47,9 +48,10 @@ export async function checkDatasets(projectRoot: string, names: readonly string[
     { cache: options.cache },
   );
 
+  const registered = await Promise.all(records.map((record) => datasetFiles(root, record)));
   const entries = records.map((record, i) => {
     const current = scans[i]?.files ?? [];
-    const drift = compare(record, current, scans[i]?.refused ?? [], digests);
+    const drift = compare(registered[i], current, scans[i]?.refused ?? [], digests);
     return toManifestEntry(record, drift);
   });
 
@@ -72,15 +74,15 @@ export async function checkDatasets(projectRoot: string, names: readonly string[
 }
 
 function compare(
-  record: DatasetRecord,
+  files: readonly ListedFile[],
   current: readonly ScannedFile[],
   refused: readonly string[],
   digests: Map<string, { sha256: string; bytes: number }>,
 ): DatasetDrift | undefined {
   const now = new Map(current.map((file) => [file.path, digests.get(file.abs) as { sha256: string; bytes: number }]));
-  const registered = new Set(record.files.map((file) => file.path));
-  const changed = record.files.filter((file) => now.has(file.path) && now.get(file.path)?.sha256 !== file.sha256).map((f) => f.path);
-  const missing = record.files.filter((file) => !now.has(file.path)).map((f) => f.path);
+  const registered = new Set(files.map((file) => file.path));
+  const changed = files.filter((file) => now.has(file.path) && now.get(file.path)?.sha256 !== file.sha256).map((f) => f.path);
+  const missing = files.filter((file) => !now.has(file.path)).map((f) => f.path);
   // Refused entries (e.g. a symbolic link that appeared) cannot be hashed but are still new.
   const added = [...current.filter((file) => !registered.has(file.path)).map((f) => f.path), ...refused];
   if (changed.length + missing.length + added.length === 0) return undefined;
