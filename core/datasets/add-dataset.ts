@@ -10,6 +10,7 @@ import { notePathFor, renderDatasetNote } from './note.js';
 import { assertValidRegistry, readRegistry, writeRegistry } from './registry.js';
 import { schemaViolations, throwIfViolations } from '../contract/validate.js';
 import { scanDataset } from './scan.js';
+import { datasetFingerprint, type FingerprintStore } from './fingerprint.js';
 import { dropUnusedFileList, encodeFileList, storeFileList } from './file-list.js';
 import { REGISTRY_SCHEMA_VERSION, type DatasetRecord } from './types.js';
 
@@ -31,6 +32,8 @@ export interface AddDatasetOptions {
   replace?: boolean;
   /** Hash cache to consult and update; saved (best effort) before returning. */
   cache?: HashCache;
+  /** Records the folder's stat fingerprint, so the first run that uses it is not a file-by-file check. */
+  fingerprints?: FingerprintStore;
 }
 
 export interface AddDatasetResult {
@@ -71,6 +74,7 @@ export async function addDataset(projectRoot: string, input: AddDatasetInput, op
   }
   if (scan.files.length === 0) throw new UserError(`Dataset directory ${input.path} contains no files`, { field: 'path', file: input.path });
 
+  const startedNs = BigInt(Date.now()) * 1_000_000n;
   const digests = await hashFiles(scan.files.map((file) => file.abs), { cache: options.cache });
   if (scan.kind === 'directory') options.cache?.forgetMissingUnder(absPath, digests.keys());
   const files = scan.files.map((file) => {
@@ -104,6 +108,11 @@ export async function addDataset(projectRoot: string, input: AddDatasetInput, op
   await writeRegistry(root, next);
   await dropUnusedFileList(root, registry.datasets[name]?.file_list, Object.values(next.datasets));
   await options.cache?.save().catch(() => undefined); // a cache can only cost time, never fail a run
+  if (options.fingerprints !== undefined) {
+    const print = await datasetFingerprint(absPath);
+    if (print !== undefined && print.files === record.file_count) options.fingerprints.store(absPath, record.digest, print, startedNs);
+    await options.fingerprints.save().catch(() => undefined);
+  }
   return { record, notePath };
 }
 

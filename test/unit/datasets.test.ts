@@ -13,6 +13,7 @@ import { addDataset } from '../../core/datasets/add-dataset.js';
 import { checkDatasets } from '../../core/datasets/check-datasets.js';
 import { compareUtf8 } from '../../core/datasets/digest.js';
 import { datasetFiles } from '../../core/datasets/file-list.js';
+import { FingerprintStore } from '../../core/datasets/fingerprint.js';
 import { readSchema } from '../../core/contract/schema-files.js';
 import { REGISTRY_PATH, type DatasetRecord, type GeneratedDataEntry, type ManifestDataEntry } from '../../core/datasets/types.js';
 import type { GeneratedEntry, ManifestEntry } from '../../core/contract/generated/datasets.js';
@@ -326,6 +327,64 @@ describe('datasets', () => {
       assert.notEqual(first.record.file_list?.path, second.record.file_list?.path);
       assert.equal(existsSync(join(root, first.record.file_list?.path ?? '')), false);
       assert.equal(existsSync(join(root, second.record.file_list?.path ?? '')), true);
+    });
+  });
+
+  describe('stat fingerprints: an unchanged folder is not re-checked file by file', () => {
+    /** Files written "long ago" (mtime 1 h back), so they are past the racy window. */
+    const writeOld = (dir: string, files: Record<string, string>): void => {
+      writeTree(dir, files);
+      const past = new Date(Date.now() - 3_600_000);
+      for (const rel of Object.keys(files)) utimesSync(join(dir, rel), past, past);
+    };
+
+    it('a matching fingerprint skips the exact check; a same-size rewrite is caught and named', async () => {
+      project();
+      writeOld(join(root, 'data'), TREE);
+      const { record } = await addDataset(root, { path: 'data', name: 'tree' }, { now: NOW });
+      const fingerprints = FingerprintStore.inMemory();
+      let cacheLoads = 0;
+      const loadCache = async (): Promise<HashCache> => {
+        cacheLoads++;
+        return HashCache.inMemory();
+      };
+      await checkDatasets(root, ['tree'], { fingerprints, loadCache });
+      assert.equal(cacheLoads, 1, 'the first check is exact and records the fingerprint');
+      const [entry] = await checkDatasets(root, ['tree'], { fingerprints, loadCache });
+      assert.equal(cacheLoads, 1, 'the second one trusts it');
+      assert.equal(entry.sha256, record.digest);
+
+      writeFileSync(join(root, 'data/train/a.csv'), 'x,y\n9,9\n'); // same size, new mtime
+      await assert.rejects(checkDatasets(root, ['tree'], { fingerprints, loadCache }), assertUserError(/tree: changed train\/a\.csv/));
+      assert.equal(cacheLoads, 2);
+    });
+
+    it('a renamed or added file changes the fingerprint', async () => {
+      project();
+      writeOld(join(root, 'data'), { a: '1', b: '2' });
+      await addDataset(root, { path: 'data', name: 'd' }, { now: NOW });
+      const fingerprints = FingerprintStore.inMemory();
+      await checkDatasets(root, ['d'], { fingerprints });
+      writeOld(join(root, 'data'), { c: '3' });
+      await assert.rejects(checkDatasets(root, ['d'], { fingerprints }), assertUserError(/d: added c/));
+      unlinkSync(join(root, 'data/c'));
+      execFileSync('mv', [join(root, 'data/b'), join(root, 'data/b2')]);
+      await assert.rejects(checkDatasets(root, ['d'], { fingerprints }), assertUserError(/d: missing b[\s\S]*d: added b2/));
+    });
+
+    it('files modified within the racy window are not fingerprinted (checked exactly next time too)', async () => {
+      project();
+      writeTree(join(root, 'data'), { a: '1' }); // mtime: now
+      await addDataset(root, { path: 'data', name: 'd' }, { now: NOW });
+      const fingerprints = FingerprintStore.inMemory();
+      let cacheLoads = 0;
+      const loadCache = async (): Promise<HashCache> => {
+        cacheLoads++;
+        return HashCache.inMemory();
+      };
+      await checkDatasets(root, ['d'], { fingerprints, loadCache });
+      await checkDatasets(root, ['d'], { fingerprints, loadCache });
+      assert.equal(cacheLoads, 2);
     });
   });
 
