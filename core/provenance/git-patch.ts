@@ -2,6 +2,7 @@ import { copyFile, lstat, mkdtemp, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { gitBytes, gitText } from './git-client.js';
+import { newFileDiff } from './new-file-diff.js';
 
 /**
  * Options that make `git diff` output a patch `git apply` accepts whatever the user's git
@@ -16,7 +17,9 @@ export interface PatchRequest {
   top: string;
   /** Pathspecs limiting the diff (includes '.' plus the exclude pathspecs). */
   pathspecs: string[];
-  /** Tracked paths whose working-tree file differs from the index (staged changes are in the index already). */
+  /** Tracked paths with staged or unstaged changes. */
+  changed: string[];
+  /** Those whose working-tree file differs from the index (staged changes are in the index already). */
   unstaged: string[];
   /** Untracked, not-ignored paths (already filtered by the excludes). */
   untracked: string[];
@@ -24,6 +27,8 @@ export interface PatchRequest {
   maxUntrackedBytes: number;
   /** Budget for their number (they are held in memory as one patch). */
   maxUntrackedFiles: number;
+  /** The repository's object ids (the binary hunks' index lines carry full blob ids). */
+  objectFormat: 'sha1' | 'sha256';
   timeoutMs: number;
 }
 
@@ -35,29 +40,60 @@ export interface WorkingTreePatch {
 
 /**
  * The bytes that turn HEAD into the working tree, from a fixed number of git processes whatever
- * the number of files: a copy of the user's index (so unchanged files keep their cached stat
- * data and are not re-read) becomes the working tree by one `git add -A` of the changed and
- * selected untracked paths, then one `git diff --cached HEAD` prints the patch (new files with
- * their mode, symlinks as links, binaries as base85). The user's index is never written: git
- * runs on the copy through GIT_INDEX_FILE. Bytes, not strings: a text file that is not UTF-8
- * appears verbatim in a diff and decoding it would corrupt the patch. (`git add` also stores the
- * new files' blobs in the object database, unreferenced, as `git stash` would; `git gc` drops them.)
+ * the number of files. Tracked changes: a copy of the user's index (so unchanged files keep their
+ * cached stat data and are not re-read) gets the working tree's version of the changed paths by
+ * one `git add -A`, then one `git diff --cached HEAD` prints them; the user's index is never
+ * written (git works on the copy through GIT_INDEX_FILE). Untracked files: their new-file diffs
+ * are written here (new-file-diff.ts), in path order, the way `git diff --binary` writes them,
+ * without storing them as objects in the repository. Bytes, not strings: a text file that is not
+ * UTF-8 appears verbatim in a diff and decoding it would corrupt the patch.
  */
 export const buildWorkingTreePatch = async (request: PatchRequest): Promise<WorkingTreePatch> => {
-  const { top, timeoutMs } = request;
+  const { top } = request;
   const { included, omitted } = await selectUntracked(request);
+  const [tracked, untracked] = await Promise.all([trackedDiff(request), untrackedDiffs(top, included, request.objectFormat)]);
+  const vanished = included.filter((_, i) => untracked[i] === undefined);
+  const parts = [tracked, ...untracked.filter((bytes): bytes is Buffer => bytes !== undefined)];
+  return { patch: Buffer.concat(parts), omitted: [...omitted, ...vanished].sort() };
+};
+
+/** `git diff HEAD` of the tracked paths (staged and unstaged), through a temporary index. */
+const trackedDiff = async (request: PatchRequest): Promise<Buffer> => {
+  const { top, timeoutMs } = request;
+  if (request.changed.length === 0) return Buffer.alloc(0);
   const scratch = await mkdtemp(join(tmpdir(), 'dl-lab-index-'));
   try {
     const env = { GIT_INDEX_FILE: join(scratch, 'index') };
     await copyUserIndex(top, env.GIT_INDEX_FILE, timeoutMs);
-    const added = await addToIndex(top, request.unstaged, included, env, timeoutMs);
-    const addedSet = new Set(added);
-    const vanished = included.filter((path) => !addedSet.has(path));
-    const patch = await gitBytes(top, ['diff', '--cached', 'HEAD', '--no-relative', ...DIFF_OPTIONS, '--', ...request.pathspecs], { timeoutMs, env });
-    return { patch, omitted: [...omitted, ...vanished].sort() };
+    if (request.unstaged.length > 0) {
+      // Literal paths through stdin, one process: a name such as `:x` or `*.py` is a file, not a pattern.
+      await gitBytes(top, ['add', '-A', '--pathspec-from-file=-', '--pathspec-file-nul'], {
+        timeoutMs,
+        env: { ...env, GIT_LITERAL_PATHSPECS: '1' },
+        input: Buffer.from(request.unstaged.map((path) => `${path}\0`).join('')),
+      });
+    }
+    return await gitBytes(top, ['diff', '--cached', 'HEAD', '--no-relative', ...DIFF_OPTIONS, '--', ...request.pathspecs], { timeoutMs, env });
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+};
+
+/** Untracked files read this many at a time. */
+const READ_CONCURRENCY = 16;
+
+/** One new-file diff per path (undefined where the file vanished), in the order given. */
+const untrackedDiffs = async (top: string, paths: readonly string[], objectFormat: 'sha1' | 'sha256'): Promise<Array<Buffer | undefined>> => {
+  const diffs: Array<Buffer | undefined> = new Array(paths.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < paths.length) {
+      const i = next++;
+      diffs[i] = await newFileDiff(top, paths[i], objectFormat);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, paths.length) }, worker));
+  return diffs;
 };
 
 /** The user's index file copied to `to`; without one (a fresh repository), an index of HEAD. */
@@ -76,33 +112,6 @@ const copyUserIndex = async (top: string, to: string, timeoutMs: number): Promis
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     await gitBytes(top, ['read-tree', 'HEAD'], { timeoutMs, env: { GIT_INDEX_FILE: to } });
-  }
-};
-
-/**
- * `git add -A` of the tracked paths changed in the working tree and the chosen untracked ones into the temporary
- * index, as one process (the paths go through stdin, literally: a name such as `:x` or `*.py` is
- * a file, not a pattern). An untracked file deleted since `git status` listed it makes git refuse
- * the whole list; then it is retried without the vanished ones. Returns the untracked paths added.
- */
-const addToIndex = async (top: string, tracked: readonly string[], untracked: readonly string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string[]> => {
-  const add = async (list: readonly string[]): Promise<void> => {
-    if (list.length === 0) return;
-    await gitBytes(top, ['add', '-A', '--pathspec-from-file=-', '--pathspec-file-nul'], {
-      timeoutMs,
-      env: { ...env, GIT_LITERAL_PATHSPECS: '1' },
-      input: Buffer.from(list.map((path) => `${path}\0`).join('')),
-    });
-  };
-  try {
-    await add([...tracked, ...untracked]);
-    return [...untracked];
-  } catch {
-    // (A tracked file deleted from the working tree stays in the list: `add -A` records the deletion.)
-    const present = await Promise.all(untracked.map((path) => lstat(join(top, path)).then(() => true, () => false)));
-    const still = untracked.filter((_, i) => present[i]);
-    await add([...tracked, ...still]);
-    return still;
   }
 };
 

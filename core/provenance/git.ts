@@ -111,7 +111,9 @@ const capture = async (dir: string, options: CaptureGitOptions): Promise<GitCapt
   const { patch, omitted } = await buildWorkingTreePatch({
     top,
     pathspecs,
+    changed: status.changed,
     unstaged: status.unstaged,
+    objectFormat: info.commit.length === 64 ? 'sha256' : 'sha1',
     untracked: status.untracked,
     maxUntrackedBytes: options.maxUntrackedPatchBytes ?? DEFAULT_MAX_UNTRACKED_PATCH_BYTES,
     maxUntrackedFiles: options.maxUntrackedPatchFiles ?? DEFAULT_MAX_UNTRACKED_PATCH_FILES,

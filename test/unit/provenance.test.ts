@@ -14,6 +14,7 @@ import { captureCluster, CLUSTER_VARIABLE_ALLOW_LIST } from '../../core/provenan
 import { captureEnvironment } from '../../core/provenance/environment.js';
 import { assertClean, captureGit, UNTRACKED_LIST_LIMIT } from '../../core/provenance/git.js';
 import { redactRemoteUrl } from '../../core/provenance/git-remote.js';
+import { newFileDiff } from '../../core/provenance/new-file-diff.js';
 import { parseCudaVersion, parseNvidiaSmiQueryCsv } from '../../core/provenance/gpu.js';
 import { capturePython, formatPackages } from '../../core/provenance/python.js';
 import type { GitCapture, GitInfo, GitInfoAvailable } from '../../core/provenance/types.js';
@@ -264,6 +265,7 @@ describe('provenance: git capture', () => {
     write(repo, ':odd*name.py', 'literal, not a pathspec\n');
     const index = join(repo, '.git', 'index');
     const indexBefore = readFileSync(index);
+    const objectsBefore = git(repo, 'count-objects');
     const mtimeBefore = statSync(index).mtimeMs;
     // Count real git processes: a wrapper first on PATH logs each call, then runs git itself.
     const bin = tempDir('dl-lab-provenance-gitlog-');
@@ -287,6 +289,8 @@ describe('provenance: git capture', () => {
     assert.ok(calls.length <= 8, `git ran ${calls.length} times: ${calls.join(', ')}`);
     assert.deepEqual(readFileSync(index), indexBefore);
     assert.equal(statSync(index).mtimeMs, mtimeBefore);
+    const objects = (counted: string): number => Number(counted.split(' ')[0]);
+    assert.equal(objects(git(repo, 'count-objects')), objects(objectsBefore) + 1, 'only the changed tracked file is stored as an object, no untracked one');
 
     const clone = tempDir('dl-lab-provenance-clone-');
     git(clone, 'clone', '-q', repo, '.');
@@ -295,6 +299,22 @@ describe('provenance: git capture', () => {
     const applied = spawnSync('git', ['apply', patchFile], { cwd: clone, encoding: 'utf8' });
     assert.equal(applied.status, 0, `git apply failed: ${applied.stderr}`);
     assert.deepEqual(workingTree(clone, () => false), workingTree(repo, () => false));
+  });
+
+  it("new-file diffs are byte for byte git's own for text, no final newline, empty, executable, symlink and quoted names", async () => {
+    const repo = initRepo();
+    write(repo, 'text.py', 'a\nb\n');
+    write(repo, 'no-newline.txt', 'last line');
+    write(repo, 'empty.txt', '');
+    write(repo, 'tool.sh', '#!/bin/sh\n');
+    chmodSync(join(repo, 'tool.sh'), 0o755);
+    symlinkSync('text.py', join(repo, 'link.py'));
+    write(repo, 'dir with space/ü "q".txt', 'odd\n');
+    write(repo, 'tab\tname.txt', 'x\n');
+    for (const path of ['text.py', 'no-newline.txt', 'empty.txt', 'tool.sh', 'link.py', 'dir with space/ü "q".txt', 'tab\tname.txt']) {
+      const theirs = spawnSync('git', ['diff', '--no-index', '--binary', '--', '/dev/null', path], { cwd: repo });
+      assert.deepEqual((await newFileDiff(repo, path, 'sha1'))?.toString('latin1'), theirs.stdout.toString('latin1'), path);
+    }
   });
 
   it('assertClean passes a clean tree and names the dirty state otherwise', async () => {
