@@ -2,7 +2,7 @@
  * `npm run bench`: dl-lab against the stdlib-Python reference (bench/reference/dl_lab_ref.py),
  * side by side in one invocation, then the hashing and verify benchmarks.
  *
- *   npm run bench [-- --rounds 15] [--warmup 2] [--quick] [--no-yo] [--no-hash] [--no-verify] [--json FILE]
+ *   npm run bench [-- --rounds 15] [--warmup 2] [--quick] [--no-yo] [--no-hash] [--no-verify] [--no-scale] [--json FILE]
  *                 [--node BIN]
  *
  * Commands run round-robin (one of each per round, the order reversed every other round), each
@@ -294,4 +294,6 @@ const tsxBench = (script: string, quickArgs: string[]): void => {
 };
 if (!has('--no-hash')) tsxBench('bench/hash/run.ts', ['--reps', '1', '--big-mib', '64', '--files', '100']);
 if (!has('--no-verify')) tsxBench('bench/verify/run.ts', ['--repeat', '1']);
+if (!has('--no-scale')) tsxBench('bench/scale/data.ts', ['--rounds', '3']);
+if (!has('--no-scale')) tsxBench('bench/scale/checkpoint.ts', ['--rounds', '1']);
 if (rows.some((r) => r.verdict.includes('FAIL'))) process.exitCode = 1;
