@@ -103,7 +103,7 @@ console.log('| case | time | compared | target | |');
 console.log('| --- | --- | --- | --- | --- |');
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);
 console.log(
-  `\n- \`data add\` of the 100k files: ${(add.ms / 1000).toFixed(1)} s, ${add.peakRssMb.toFixed(0)} MB; datasets.json ${registryBytes} bytes (≤ 64 KB), per-file list ${(listRef.bytes / 1024 / 1024).toFixed(2)} MiB`,
+  `\n- \`data add\` of the ${FILES} files: ${(add.ms / 1000).toFixed(1)} s, ${add.peakRssMb.toFixed(0)} MB; datasets.json ${registryBytes} bytes (≤ 64 KB), per-file list ${(listRef.bytes / 1024 / 1024).toFixed(2)} MiB`,
   `\n- the --data run's manifest: dirty ${dataManifest.code.git.dirty}, untracked ${dataManifest.code.git.untracked}, ${(statSync(join(dataProject, 'artifacts/runs', `data-${ROUNDS - 1}`, 'manifest.json')).size / 1024).toFixed(1)} KB`,
 );
 removeTree(work);
