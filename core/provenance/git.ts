@@ -13,8 +13,8 @@ export const UNTRACKED_LIST_LIMIT = 1000;
 /** Untracked files' total size the patch may carry; stray datasets/checkpoints go over it. */
 export const DEFAULT_MAX_UNTRACKED_PATCH_BYTES = 64 * 1024 * 1024;
 /**
- * Untracked files the patch may carry. They cost no process each (one `git add` takes them all),
- * so only the byte budget usually binds; this bounds the work for a tree of many tiny files.
+ * Untracked files the patch may carry. They cost no git process each (their diffs are written in
+ * process), so the byte budget usually binds; this bounds the work for a tree of many tiny files.
  */
 export const DEFAULT_MAX_UNTRACKED_PATCH_FILES = 100_000;
 /** Per git process: far above what any query needs, low enough that a hung git cannot hang a run. */
