@@ -28,6 +28,12 @@ export interface RecordOptions {
   allowDataDrift?: boolean;
   /** argv recorded in the manifest. */
   command: string[];
+  /**
+   * Called once the cheap checks passed, before the datasets are re-checked (one stat per file,
+   * 100,000 for a large dataset): the caller starts the provenance capture there, so its child
+   * processes run meanwhile.
+   */
+  beforeDataCheck?: (projectRoot: string) => void;
 }
 
 export interface RecordPlan {
@@ -55,6 +61,7 @@ export const planRecord = async (options: RecordOptions): Promise<RecordPlan> =>
     throw new UserError('--move-checkpoint needs a checkpoint (--checkpoint or best_checkpoint.path in the metrics file)', { field: '--move-checkpoint' });
   }
   if (checkpointPath && checkpointGiven) await assertReadableFile(checkpointPath, checkpointGiven);
+  options.beforeDataCheck?.(target.root);
   const data = await checkRunDatasets(target.root, options.data ?? [], options.allowDataDrift === true);
   const checkpointIntake: CheckpointIntake = options.moveCheckpoint ? 'move' : 'copy';
   return { target, config, metrics, checkpointGiven, checkpointPath, checkpointIntake, data, command: options.command };

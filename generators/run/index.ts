@@ -39,10 +39,12 @@ export default class RunGenerator extends DlLabGenerator<Record<string, never>, 
       data: dataNames(this.options.data),
       allowDataDrift: Boolean(optionValue(this.options, 'allow-data-drift')),
       command: recordedCommand(),
+      beforeDataCheck: (root) => {
+        this.provenance = startProvenanceCapture(root);
+        // An unawaited rejection would crash the process before `writing` can report it.
+        this.provenance.catch(() => {});
+      },
     });
-    this.provenance = startProvenanceCapture(this.plan.target.root);
-    // An unawaited rejection would crash the process before `writing` can report it.
-    this.provenance.catch(() => {});
     if (optionValue(this.options, 'require-clean')) await requireCleanTree(this.provenance);
   }
 
