@@ -1,4 +1,6 @@
-import { copyFile, lstat, mkdtemp, rm, stat, utimes } from 'node:fs/promises';
+import { lstatSync } from 'node:fs';
+import { copyFile, mkdtemp, rm, stat, utimes } from 'node:fs/promises';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { gitBytes, gitText } from './git-client.js';
@@ -50,7 +52,7 @@ export interface WorkingTreePatch {
  */
 export const buildWorkingTreePatch = async (request: PatchRequest): Promise<WorkingTreePatch> => {
   const { top } = request;
-  const { included, omitted } = await selectUntracked(request);
+  const { included, omitted } = selectUntracked(request);
   const [tracked, untracked] = await Promise.all([trackedDiff(request), untrackedDiffs(top, included, request.objectFormat)]);
   const vanished = included.filter((_, i) => untracked[i] === undefined);
   const parts = [tracked, ...untracked.filter((bytes): bytes is Buffer => bytes !== undefined)];
@@ -79,20 +81,16 @@ const trackedDiff = async (request: PatchRequest): Promise<Buffer> => {
   }
 };
 
-/** Untracked files read this many at a time. */
-const READ_CONCURRENCY = 16;
+/** Untracked files diffed between yields to the event loop (the git processes' output keeps flowing). */
+const DIFF_BATCH = 256;
 
 /** One new-file diff per path (undefined where the file vanished), in the order given. */
 const untrackedDiffs = async (top: string, paths: readonly string[], objectFormat: 'sha1' | 'sha256'): Promise<Array<Buffer | undefined>> => {
-  const diffs: Array<Buffer | undefined> = new Array(paths.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < paths.length) {
-      const i = next++;
-      diffs[i] = await newFileDiff(top, paths[i], objectFormat);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, paths.length) }, worker));
+  const diffs: Array<Buffer | undefined> = [];
+  for (let i = 0; i < paths.length; i++) {
+    if (i > 0 && i % DIFF_BATCH === 0) await yieldToEventLoop();
+    diffs.push(newFileDiff(top, paths[i], objectFormat));
+  }
   return diffs;
 };
 
@@ -120,11 +118,10 @@ const copyUserIndex = async (top: string, to: string, timeoutMs: number): Promis
  * push every source file out of the patch. Nested repositories (entries ending in '/') cannot be
  * expressed as a new-file diff and are always omitted.
  */
-const selectUntracked = async (request: PatchRequest): Promise<{ included: string[]; omitted: string[] }> => {
+const selectUntracked = (request: PatchRequest): { included: string[]; omitted: string[] } => {
   const { top, untracked: paths, maxUntrackedBytes, maxUntrackedFiles } = request;
-  const sizeOf = (path: string): Promise<number> =>
-    path.endsWith('/') ? Promise.resolve(Infinity) : lstat(join(top, path)).then((stats) => stats.size, () => Infinity);
-  const sized = await Promise.all(paths.map(async (path) => ({ path, size: await sizeOf(path) })));
+  const sizeOf = (path: string): number => (path.endsWith('/') ? Infinity : (lstatSync(join(top, path), { throwIfNoEntry: false })?.size ?? Infinity));
+  const sized = paths.map((path) => ({ path, size: sizeOf(path) }));
   const included = new Set<string>();
   let spent = 0;
   for (const { path, size } of sized.sort((a, b) => a.size - b.size)) {

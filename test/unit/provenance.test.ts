@@ -313,7 +313,7 @@ describe('provenance: git capture', () => {
     write(repo, 'tab\tname.txt', 'x\n');
     for (const path of ['text.py', 'no-newline.txt', 'empty.txt', 'tool.sh', 'link.py', 'dir with space/ü "q".txt', 'tab\tname.txt']) {
       const theirs = spawnSync('git', ['diff', '--no-index', '--binary', '--', '/dev/null', path], { cwd: repo });
-      assert.deepEqual((await newFileDiff(repo, path, 'sha1'))?.toString('latin1'), theirs.stdout.toString('latin1'), path);
+      assert.deepEqual(newFileDiff(repo, path, 'sha1')?.toString('latin1'), theirs.stdout.toString('latin1'), path);
     }
   });
 
