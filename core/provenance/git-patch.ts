@@ -1,4 +1,4 @@
-import { lstatSync } from 'node:fs';
+import { lstatSync, type Stats } from 'node:fs';
 import { copyFile, mkdtemp, rm, stat, utimes } from 'node:fs/promises';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
@@ -54,7 +54,7 @@ export const buildWorkingTreePatch = async (request: PatchRequest): Promise<Work
   const { top } = request;
   const { included, omitted } = selectUntracked(request);
   const [tracked, untracked] = await Promise.all([trackedDiff(request), untrackedDiffs(top, included, request.objectFormat)]);
-  const vanished = included.filter((_, i) => untracked[i] === undefined);
+  const vanished = included.filter((_, i) => untracked[i] === undefined).map((file) => file.path);
   const parts = [tracked, ...untracked.filter((bytes): bytes is Buffer => bytes !== undefined)];
   return { patch: Buffer.concat(parts), omitted: [...omitted, ...vanished].sort() };
 };
@@ -85,11 +85,11 @@ const trackedDiff = async (request: PatchRequest): Promise<Buffer> => {
 const DIFF_BATCH = 256;
 
 /** One new-file diff per path (undefined where the file vanished), in the order given. */
-const untrackedDiffs = async (top: string, paths: readonly string[], objectFormat: 'sha1' | 'sha256'): Promise<Array<Buffer | undefined>> => {
+const untrackedDiffs = async (top: string, files: readonly SizedPath[], objectFormat: 'sha1' | 'sha256'): Promise<Array<Buffer | undefined>> => {
   const diffs: Array<Buffer | undefined> = [];
-  for (let i = 0; i < paths.length; i++) {
+  for (let i = 0; i < files.length; i++) {
     if (i > 0 && i % DIFF_BATCH === 0) await yieldToEventLoop();
-    diffs.push(newFileDiff(top, paths[i], objectFormat));
+    diffs.push(newFileDiff(top, files[i].path, objectFormat, files[i].stats));
   }
   return diffs;
 };
@@ -113,22 +113,35 @@ const copyUserIndex = async (top: string, to: string, timeoutMs: number): Promis
   }
 };
 
+/** An untracked path and its lstat (none: a nested repository, or gone). */
+interface SizedPath { path: string; stats?: Stats }
+
 /**
  * Smallest files first until a budget is spent, so one stray dataset or checkpoint does not
  * push every source file out of the patch. Nested repositories (entries ending in '/') cannot be
  * expressed as a new-file diff and are always omitted.
  */
-const selectUntracked = (request: PatchRequest): { included: string[]; omitted: string[] } => {
+const selectUntracked = (request: PatchRequest): { included: SizedPath[]; omitted: string[] } => {
   const { top, untracked: paths, maxUntrackedBytes, maxUntrackedFiles } = request;
-  const sizeOf = (path: string): number => (path.endsWith('/') ? Infinity : (lstatSync(join(top, path), { throwIfNoEntry: false })?.size ?? Infinity));
-  const sized = paths.map((path) => ({ path, size: sizeOf(path) }));
+  const sized = paths.map((path) => {
+    const stats = path.endsWith('/') ? undefined : lstatOrNothing(join(top, path));
+    return { path, stats, size: stats?.size ?? Infinity };
+  });
   const included = new Set<string>();
   let spent = 0;
-  for (const { path, size } of sized.sort((a, b) => a.size - b.size)) {
+  for (const { path, size } of [...sized].sort((a, b) => a.size - b.size)) {
     if (included.size >= maxUntrackedFiles) break;
     if (size === Infinity || spent + size > maxUntrackedBytes) continue;
     spent += size;
     included.add(path);
   }
-  return { included: paths.filter((p) => included.has(p)), omitted: paths.filter((p) => !included.has(p)) };
+  return { included: sized.filter((file) => included.has(file.path)), omitted: paths.filter((p) => !included.has(p)) };
+};
+
+const lstatOrNothing = (path: string): Stats | undefined => {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined; // gone since `git status` listed it, or unreadable: left out and named
+  }
 };

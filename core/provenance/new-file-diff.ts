@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
+import { lstatSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 
@@ -18,13 +18,14 @@ import { deflateSync } from 'node:zlib';
  * Paths are C-quoted as git quotes them (core.quotePath): `"a/sp \303\274"`.
  * Returns undefined for a path that vanished or is not a file or symlink.
  */
-export const newFileDiff = (top: string, path: string, objectFormat: 'sha1' | 'sha256'): Buffer | undefined => {
+export const newFileDiff = (top: string, path: string, objectFormat: 'sha1' | 'sha256', known?: Stats): Buffer | undefined => {
   const abs = join(top, path);
   let mode: string;
   let content: Buffer;
   // Synchronous: for thousands of small files one thread-pool round trip per call costs more than the reads.
+  // `known`: an lstat the caller already made of it.
   try {
-    const stats = lstatSync(abs);
+    const stats = known ?? lstatSync(abs);
     if (stats.isSymbolicLink()) {
       mode = '120000';
       content = Buffer.from(readlinkSync(abs, { encoding: 'buffer' }));
