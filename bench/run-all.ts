@@ -2,7 +2,7 @@
  * `npm run bench`: dl-lab against the stdlib-Python reference (bench/reference/dl_lab_ref.py),
  * side by side in one invocation, then the hashing and verify benchmarks.
  *
- *   npm run bench [-- --rounds 15] [--warmup 2] [--quick] [--no-yo] [--no-hash] [--no-verify] [--no-python-log]
+ *   npm run bench [-- --rounds 15] [--warmup 2] [--quick] [--no-yo] [--no-hash] [--no-verify] [--no-scale] [--no-python-log]
  *                 [--no-scale-runs] [--no-experiments] [--no-sweep] [--json FILE] [--node BIN]
  *
  * Commands run round-robin (one of each per round, the order reversed every other round), each
@@ -298,4 +298,6 @@ if (!has('--no-python-log')) tsxBench('bench/python-log/run.ts', []);
 if (!has('--no-scale-runs')) tsxBench('bench/scale/runs.ts', ['--quick']);
 if (!has('--no-experiments')) tsxBench('bench/experiments/run.ts', ['--repeat', '2']);
 if (!has('--no-sweep')) tsxBench('bench/sweep/run.ts', ['--rounds', '1']);
+if (!has('--no-scale')) tsxBench('bench/scale/data.ts', ['--rounds', '3']);
+if (!has('--no-scale')) tsxBench('bench/scale/checkpoint.ts', ['--rounds', '1']);
 if (rows.some((r) => r.verdict.includes('FAIL'))) process.exitCode = 1;

@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { addDataset, type AddDatasetResult } from '../datasets/add-dataset.js';
 import { checkDatasets } from '../datasets/check-datasets.js';
+import { FingerprintStore, PROJECT_FINGERPRINTS } from '../datasets/fingerprint.js';
 import { readRegistry } from '../datasets/registry.js';
 import type { DatasetRecord, ManifestDataEntry } from '../datasets/types.js';
 import { UserError } from '../errors.js';
@@ -10,6 +11,9 @@ import { requireProject } from '../project.js';
 /** The project's hash cache: an unchanged dataset is re-checked from (path, size, mtime, inode) without re-reading it. */
 const projectCache = (root: string): Promise<HashCache> => HashCache.load(join(root, PROJECT_HASH_CACHE));
 
+/** The project's dataset fingerprints: an unchanged dataset folder is re-checked from one stat per file, without lookups. */
+const projectFingerprints = (root: string): Promise<FingerprintStore> => FingerprintStore.load(join(root, PROJECT_FINGERPRINTS));
+
 export interface AddDatasetCommand { cwd: string; path: string; name: string; url?: string; license?: string; splitLogic?: string; replace?: boolean }
 
 /** `dl-lab data add <path> --name <n>`: the path is taken relative to where the user is, like any shell path. */
@@ -18,7 +22,7 @@ export const addDatasetCommand = async (options: AddDatasetCommand): Promise<Add
   const result = await addDataset(
     root,
     { path: resolve(options.cwd, options.path), name: options.name, url: options.url, license: options.license, splitLogic: options.splitLogic },
-    { cache: await projectCache(root), replace: options.replace === true },
+    { cache: await projectCache(root), fingerprints: await projectFingerprints(root), replace: options.replace === true },
   );
   return { ...result, root };
 };
@@ -29,11 +33,23 @@ export const listDatasets = async (cwd: string): Promise<DatasetRecord[]> => {
 };
 
 /**
+ * `dl-lab data check [name]`: re-check registered datasets (all, or the one named) against their
+ * per-file lists, as a run with `--data` would; a change is a UserError naming the files.
+ */
+export const checkDatasetsCommand = async (cwd: string, name: string | undefined): Promise<ManifestDataEntry[]> => {
+  const { root } = requireProject(cwd);
+  const names = name === undefined ? Object.keys((await readRegistry(root)).datasets).sort() : [name];
+  return checkRunDatasets(root, names, false);
+};
+
+/**
  * The datasets a run declares with `--data`, re-checked against their registration before any
  * work starts: changed bytes refuse the run, unless `allowDrift` records the drift instead.
  */
 export const checkRunDatasets = async (root: string, names: readonly string[], allowDrift: boolean): Promise<ManifestDataEntry[]> =>
-  names.length === 0 ? [] : checkDatasets(root, names, { allowDrift, cache: await projectCache(root) });
+  names.length === 0
+    ? []
+    : checkDatasets(root, names, { allowDrift, loadCache: () => projectCache(root), fingerprints: await projectFingerprints(root) });
 
 /** `--data a --data b` arrives as a string or an array depending on the launcher; always a list of names. */
 export const dataNames = (value: unknown): string[] => {

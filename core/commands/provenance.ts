@@ -1,6 +1,7 @@
 import type { RunManifest } from '../contract/generated/manifest.js';
 import { captureEnvironment } from '../provenance/environment.js';
-import { assertClean, captureGit } from '../provenance/git.js';
+import { readRegistry } from '../datasets/registry.js';
+import { assertClean, captureGit, type DataPath } from '../provenance/git.js';
 import type { EnvironmentInfo } from '../provenance/types.js';
 import type { RunFile } from '../run/outputs.js';
 import { CODE_PATCH } from '../run/paths.js';
@@ -15,16 +16,31 @@ export interface CapturedProvenance {
 /**
  * Start capturing git state and environment; callers start this first and await it last, so the
  * git, python and nvidia-smi child processes overlap with training and file preparation.
- * The project's own run outputs (artifacts/) never count as changes.
+ * The project's own run outputs (artifacts/) never count as changes, nor do registered datasets.
  */
 export const startProvenanceCapture = (codeDir: string): Promise<CapturedProvenance> => {
   const environment = prestartedEnvironment ?? captureEnvironment();
   prestartedEnvironment = undefined;
-  return Promise.all([captureGit(codeDir, { excludePaths: ['artifacts/'] }), environment]).then(([git, environment]) => ({
+  const git = registeredDataPaths(codeDir).then((dataPaths) => captureGit(codeDir, { excludePaths: ['artifacts/'], dataPaths }));
+  return Promise.all([git, environment]).then(([git, environment]) => ({
     git: git.info,
     environment,
     patchFile: git.patch ? { name: CODE_PATCH, role: 'patch', bytes: git.patch } : undefined,
   }));
+};
+
+/**
+ * Where the project's registered datasets are: data, not code (their digests pin them). A registry
+ * that cannot be read leaves them in the code state, the cautious side; a run that uses a dataset
+ * (--data) reports the broken registry itself.
+ */
+const registeredDataPaths = async (root: string): Promise<DataPath[]> => {
+  try {
+    const { datasets } = await readRegistry(root);
+    return Object.values(datasets).map(({ name, path, digest }) => ({ name, path, digest }));
+  } catch {
+    return [];
+  }
 };
 
 let prestartedEnvironment: Promise<EnvironmentInfo> | undefined;

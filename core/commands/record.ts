@@ -1,15 +1,18 @@
-import { resolve } from 'node:path';
+import { chmodSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { DEFAULT_CONFIG_PATH, loadConfig, type LoadedConfig } from '../config.js';
 import { UserError, isUserError } from '../errors.js';
-import { sha256File } from '../hashing/sha256-file.js';
 import { loadMetricsInput, type LoadedMetrics, type MetricsInput } from '../metrics-input.js';
+import { finishMove, intakeCheckpoint, type CheckpointIntake } from '../run/checkpoint-intake.js';
 import type { ParentLink } from '../run/parent.js';
 import { resolveOutcome, type RunOutcome, type RunStatus } from '../run/run-status.js';
+import { openStaging, type Staging } from '../run/staging.js';
 import { resolveParent } from './parent.js';
 import { trainingCurveFiles } from '../run/figure-files.js';
 import { buildManifest, type ManifestInputs } from '../run/manifest.js';
 import { assertTargetFree, publishRun, type PublishedRun } from '../run/publish.js';
-import { recordedDocuments, type CheckpointSource } from '../run/recorded-documents.js';
+import { checkpointCopyName, recordedDocuments, type CheckpointSource } from '../run/recorded-documents.js';
 import type { ManifestDataEntry } from '../datasets/types.js';
 import { checkRunDatasets } from './datasets.js';
 import { startProvenanceCapture, type CapturedProvenance } from './provenance.js';
@@ -21,6 +24,8 @@ export interface RecordOptions {
   config?: string;
   metrics?: string;
   checkpoint?: string;
+  /** `--move-checkpoint`: link the checkpoint into the run and remove its old name once published (same filesystem). */
+  moveCheckpoint?: boolean;
   /** Registered datasets the run used (`--data`), re-checked before anything runs. */
   data?: string[];
   allowDataDrift?: boolean;
@@ -34,6 +39,12 @@ export interface RecordOptions {
   parent?: string;
   /** The sweep trial this run is (`dl-lab sweep`), recorded in the manifest. */
   experiment?: ManifestInputs['experiment'];
+  /**
+   * Called once the cheap checks passed, before the datasets are re-checked (one stat per file,
+   * 100,000 for a large dataset): the caller starts the provenance capture there, so its child
+   * processes run meanwhile.
+   */
+  beforeDataCheck?: (projectRoot: string) => void;
 }
 
 export interface RecordPlan {
@@ -42,6 +53,7 @@ export interface RecordPlan {
   metrics: LoadedMetrics | undefined;
   checkpointGiven: string | undefined;
   checkpointPath: string | undefined;
+  checkpointIntake: CheckpointIntake;
   data: ManifestDataEntry[];
   command: string[];
   outcome: RunOutcome;
@@ -59,10 +71,16 @@ export const planRecord = async (options: RecordOptions): Promise<RecordPlan> =>
   const metrics = options.metrics ? loadMetricsInput(resolve(options.cwd, options.metrics), options.metrics) : undefined;
   const checkpointGiven = options.checkpoint ?? metrics?.input.best_checkpoint?.path;
   const checkpointPath = options.checkpoint ? resolve(options.cwd, options.checkpoint) : metrics?.checkpointPath;
+  if (options.moveCheckpoint && !checkpointPath) {
+    throw new UserError('--move-checkpoint needs a checkpoint (--checkpoint or best_checkpoint.path in the metrics file)', { field: '--move-checkpoint' });
+  }
+  if (checkpointPath && checkpointGiven) await assertReadableFile(checkpointPath, checkpointGiven);
   const outcome = resolveOutcome(metrics?.input, { status: options.status, reason: options.statusReason }, options.metrics ?? '--metrics');
   const parent = await planParent(target.root, options.parent, metrics?.input.parent, options.metrics);
+  options.beforeDataCheck?.(target.root);
   const data = await checkRunDatasets(target.root, options.data ?? [], options.allowDataDrift === true);
-  return { target, config, metrics, checkpointGiven, checkpointPath, data, command: options.command, outcome, parent, experiment: options.experiment };
+  const checkpointIntake: CheckpointIntake = options.moveCheckpoint ? 'move' : 'copy';
+  return { target, config, metrics, checkpointGiven, checkpointPath, checkpointIntake, data, command: options.command, outcome, parent, experiment: options.experiment };
 };
 
 /** The parent link from `--parent` and/or the metrics file's `parent` (the logger's resumed_from), which must agree. */
@@ -74,23 +92,54 @@ const planParent = async (root: string, flag: string | undefined, logged: Metric
   return tag === undefined ? undefined : resolveParent(root, tag, logged?.checkpoint_sha256, flag !== undefined ? '--parent' : `${metricsLabel}: /parent`);
 };
 
-const hashCheckpoint = async (path: string, given: string): Promise<CheckpointSource> => {
-  try {
-    const { sha256, bytes } = await sha256File(path);
-    return { path, given, sha256, size: bytes };
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(`checkpoint ${given}: cannot read (${code ?? (error as Error).message})`, { file: given, field: '--checkpoint' });
+/** Fails before any work when the checkpoint is missing or not a file (it is read only once, later). */
+const assertReadableFile = async (path: string, given: string): Promise<void> => {
+  const stats = await stat(path).catch((error: NodeJS.ErrnoException) => {
+    throw new UserError(`checkpoint ${given}: cannot read (${error.code ?? error.message})`, { file: given, field: '--checkpoint' });
+  });
+  if (!stats.isFile()) throw new UserError(`checkpoint ${given}: not a regular file`, { file: given, field: '--checkpoint' });
+};
+
+/** The checkpoint, put into the staging folder (copied, cloned or linked) and hashed in the same single read. */
+const placeCheckpoint = async (plan: RecordPlan, staging: Staging): Promise<CheckpointSource | undefined> => {
+  const { checkpointPath: path, checkpointGiven: given } = plan;
+  if (!path || !given) return undefined;
+  const to = join(staging.dir, checkpointCopyName(path));
+  if (plan.checkpointIntake === 'move') {
+    // Publishing makes the run's files read-only, and a linked checkpoint shares its inode with the original.
+    const { mode } = await stat(path);
+    staging.onDiscard(() => chmodSync(path, mode & 0o7777));
   }
+  const { sha256, bytes } = await intakeCheckpoint({ from: path, to, given, mode: plan.checkpointIntake });
+  return { path, given, sha256, size: bytes };
 };
 
 export const executeRecord = async (plan: RecordPlan, provenance: Promise<CapturedProvenance>, now = new Date()): Promise<PublishedRun> => {
   const { target } = plan;
-  const checkpoint = plan.checkpointPath && plan.checkpointGiven ? await hashCheckpoint(plan.checkpointPath, plan.checkpointGiven) : undefined;
+  const staging = await openStaging(target.targetDir);
+  try {
+    const published = await stageAndPublish(plan, provenance, staging, now);
+    if (plan.checkpointIntake === 'move' && plan.checkpointPath) {
+      // The run is published and holds the checkpoint; failing to drop the old name loses nothing.
+      await finishMove(plan.checkpointPath).catch((error: NodeJS.ErrnoException) =>
+        process.stderr.write(`warning: --move-checkpoint: the run has the checkpoint, but ${plan.checkpointGiven} could not be removed (${error.code ?? error.message})\n`),
+      );
+    }
+    return published;
+  } catch (error) {
+    await staging.discard();
+    throw error;
+  }
+};
+
+const stageAndPublish = async (plan: RecordPlan, provenance: Promise<CapturedProvenance>, staging: Staging, now: Date): Promise<PublishedRun> => {
+  const { target } = plan;
+  const checkpoint = await placeCheckpoint(plan, staging);
   const docs = recordedDocuments(target.tag, target.runDir, plan.metrics?.input, checkpoint, plan.outcome);
   const figures = await trainingCurveFiles(docs.analysis.history, docs.summary.best_checkpoint?.epoch ?? undefined);
   const captured = await provenance;
   return publishRun({
+    staging,
     targetDir: target.targetDir,
     runDir: target.runDir,
     summary: docs.summary,

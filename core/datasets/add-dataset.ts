@@ -10,7 +10,9 @@ import { notePathFor, renderDatasetNote } from './note.js';
 import { assertValidRegistry, readRegistry, writeRegistry } from './registry.js';
 import { schemaViolations, throwIfViolations } from '../contract/validate.js';
 import { scanDataset } from './scan.js';
-import type { DatasetRecord } from './types.js';
+import { datasetFingerprint, type FingerprintStore } from './fingerprint.js';
+import { dropUnusedFileList, encodeFileList, storeFileList } from './file-list.js';
+import { REGISTRY_SCHEMA_VERSION, type DatasetRecord } from './types.js';
 
 export const DATASET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
@@ -30,6 +32,8 @@ export interface AddDatasetOptions {
   replace?: boolean;
   /** Hash cache to consult and update; saved (best effort) before returning. */
   cache?: HashCache;
+  /** Records the folder's stat fingerprint, so the first run that uses it is not a file-by-file check. */
+  fingerprints?: FingerprintStore;
 }
 
 export interface AddDatasetResult {
@@ -70,12 +74,14 @@ export async function addDataset(projectRoot: string, input: AddDatasetInput, op
   }
   if (scan.files.length === 0) throw new UserError(`Dataset directory ${input.path} contains no files`, { field: 'path', file: input.path });
 
+  const startedNs = BigInt(Date.now()) * 1_000_000n;
   const digests = await hashFiles(scan.files.map((file) => file.abs), { cache: options.cache });
   if (scan.kind === 'directory') options.cache?.forgetMissingUnder(absPath, digests.keys());
   const files = scan.files.map((file) => {
     const { sha256, bytes } = digests.get(file.abs) as { sha256: string; bytes: number };
     return { path: file.path, sha256, bytes };
   });
+  const list = encodeFileList(files);
   const record: DatasetRecord = {
     name,
     path: recordedPath(root, absPath),
@@ -87,16 +93,26 @@ export async function addDataset(projectRoot: string, input: AddDatasetInput, op
     file_count: files.length,
     bytes: files.reduce((sum, file) => sum + file.bytes, 0),
     digest: datasetDigest(files),
-    files: files as DatasetRecord['files'], // non-empty: refused above when the scan found no file
+    // The per-file list goes beside the registry (knowledge_base/data/files/), which stays small.
+    file_list: list.ref,
   };
   // Checked on its own first so a bad input (say, a malformed url) is reported as such, not as
   // a broken registry file.
   throwIfViolations(schemaViolations('datasets', record, `dataset "${name}"`, 'dataset_record'), `Cannot register dataset "${name}"`);
-  const next = { ...registry, datasets: { ...registry.datasets, [name]: record } };
+  const next = { ...registry, schema_version: REGISTRY_SCHEMA_VERSION, datasets: { ...registry.datasets, [name]: record } };
   assertValidRegistry(next); // before the note: nothing is written for a registry we would reject
-  await writeFileAtomic(notePath, renderDatasetNote(record));
+  // List, then note, then registry: a crash in between leaves a stray list or note, never a
+  // registered dataset without them.
+  await storeFileList(root, list);
+  await writeFileAtomic(notePath, renderDatasetNote(record, files));
   await writeRegistry(root, next);
+  await dropUnusedFileList(root, registry.datasets[name]?.file_list, Object.values(next.datasets));
   await options.cache?.save().catch(() => undefined); // a cache can only cost time, never fail a run
+  if (options.fingerprints !== undefined) {
+    const print = await datasetFingerprint(absPath);
+    if (print !== undefined && print.files === record.file_count) options.fingerprints.store(absPath, record.digest, print, startedNs);
+    await options.fingerprints.save().catch(() => undefined);
+  }
   return { record, notePath };
 }
 

@@ -3,6 +3,8 @@ import { UserError } from '../errors.js';
 import type { HashCache } from '../hashing/hash-cache.js';
 import { hashFiles } from '../hashing/hash-files.js';
 import { datasetDigest } from './digest.js';
+import { datasetFiles, type ListedFile } from './file-list.js';
+import { datasetFingerprint, type FingerprintStore } from './fingerprint.js';
 import { readRegistry } from './registry.js';
 import { escapePointer } from '../contract/definitions.js';
 import { scanDataset, type ScannedFile } from './scan.js';
@@ -13,6 +15,10 @@ export interface CheckDatasetsOptions {
   allowDrift?: boolean;
   /** Hash cache to consult and update; saved (best effort) before returning. */
   cache?: HashCache;
+  /** Loads the hash cache, only if some dataset needs the exact check (a big cache takes a while to parse). */
+  loadCache?: () => Promise<HashCache>;
+  /** Stat fingerprints of datasets verified before: a dataset whose fingerprint matches is not re-checked file by file. */
+  fingerprints?: FingerprintStore;
 }
 
 /** Files named per category in an error (the rest are counted); the drift entry lists all. */
@@ -39,19 +45,20 @@ export async function checkDatasets(projectRoot: string, names: readonly string[
   }
 
   const records = wanted.map((name) => registry.datasets[name]);
-  const datasetPaths = records.map((record) => absoluteDatasetPath(root, record));
-  const scans = await Promise.all(datasetPaths.map((path) => scanDataset(path)));
-  // One hashFiles call for all datasets, so the worker pool is started once and kept busy.
-  const digests = await hashFiles(
-    scans.flatMap((scan) => scan?.files.map((file) => file.abs) ?? []),
-    { cache: options.cache },
+  const paths = records.map((record) => absoluteDatasetPath(root, record));
+  // Taken before any stat or read: a file modified after this is never fingerprinted as verified.
+  const startedNs = BigInt(Date.now()) * 1_000_000n;
+  const { fingerprints } = options;
+  const unchanged = await Promise.all(
+    records.map(async (record, i) => {
+      if (fingerprints === undefined) return false;
+      const print = await datasetFingerprint(paths[i]);
+      return print !== undefined && print.files === record.file_count && fingerprints.matches(paths[i], record.digest, print);
+    }),
   );
-
-  const entries = records.map((record, i) => {
-    const current = scans[i]?.files ?? [];
-    const drift = compare(record, current, scans[i]?.refused ?? [], digests);
-    return toManifestEntry(record, drift);
-  });
+  const toCheck = records.filter((_, i) => !unchanged[i]);
+  const checked = await exactCheck(root, toCheck, paths.filter((_, i) => !unchanged[i]), options);
+  const entries = records.map((record) => checked.get(record.name) ?? toManifestEntry(record, undefined));
 
   const drifted = entries.filter((entry) => entry.drift !== undefined);
   if (drifted.length > 0 && options.allowDrift !== true) {
@@ -62,25 +69,62 @@ export async function checkDatasets(projectRoot: string, names: readonly string[
       { file: REGISTRY_PATH, field: `/datasets/${escapePointer(drifted[0].name)}`, details: drifted.flatMap(describeDrift) },
     );
   }
-  for (const [i, scan] of scans.entries()) {
-    if (scan?.kind !== 'file') options.cache?.forgetMissingUnder(datasetPaths[i], scan?.files.map((file) => file.abs) ?? []);
-  }
   // Saved only when the run goes ahead: a refused command leaves the project byte-for-byte as it was.
-  // A cache can only cost time, so failing to save it never fails a run.
-  await options.cache?.save().catch(() => undefined);
+  // Caches can only cost time, so failing to save them never fails a run.
+  if (fingerprints !== undefined) {
+    for (const record of toCheck) {
+      if (checked.get(record.name)?.drift !== undefined) continue;
+      const path = paths[records.indexOf(record)];
+      const print = await datasetFingerprint(path);
+      if (print !== undefined) fingerprints.store(path, record.digest, print, startedNs);
+    }
+    await fingerprints.save().catch(() => undefined);
+  }
+  await checked.cache?.save().catch(() => undefined);
+  return entries;
+}
+
+/**
+ * The exact check: every file of these datasets hashed (through the hash cache) and compared with
+ * its registered list. Entries by dataset name, and the cache used (to be saved by the caller).
+ */
+async function exactCheck(
+  root: string,
+  records: readonly DatasetRecord[],
+  paths: readonly string[],
+  options: CheckDatasetsOptions,
+): Promise<Map<string, ManifestDataEntry> & { cache?: HashCache }> {
+  const entries: Map<string, ManifestDataEntry> & { cache?: HashCache } = new Map();
+  if (records.length === 0) return entries;
+  const cache = options.cache ?? (await options.loadCache?.());
+  entries.cache = cache;
+  const scans = await Promise.all(paths.map((path) => scanDataset(path)));
+  // One hashFiles call for all datasets, so the worker pool is started once and kept busy.
+  const digests = await hashFiles(
+    scans.flatMap((scan) => scan?.files.map((file) => file.abs) ?? []),
+    { cache },
+  );
+  const registered = await Promise.all(records.map((record) => datasetFiles(root, record)));
+  records.forEach((record, i) => {
+    const drift = compare(registered[i], scans[i]?.files ?? [], scans[i]?.refused ?? [], digests);
+    entries.set(record.name, toManifestEntry(record, drift));
+  });
+  for (const [i, scan] of scans.entries()) {
+    if (scan?.kind !== 'file') cache?.forgetMissingUnder(paths[i], scan?.files.map((file) => file.abs) ?? []);
+  }
   return entries;
 }
 
 function compare(
-  record: DatasetRecord,
+  files: readonly ListedFile[],
   current: readonly ScannedFile[],
   refused: readonly string[],
   digests: Map<string, { sha256: string; bytes: number }>,
 ): DatasetDrift | undefined {
   const now = new Map(current.map((file) => [file.path, digests.get(file.abs) as { sha256: string; bytes: number }]));
-  const registered = new Set(record.files.map((file) => file.path));
-  const changed = record.files.filter((file) => now.has(file.path) && now.get(file.path)?.sha256 !== file.sha256).map((f) => f.path);
-  const missing = record.files.filter((file) => !now.has(file.path)).map((f) => f.path);
+  const registered = new Set(files.map((file) => file.path));
+  const changed = files.filter((file) => now.has(file.path) && now.get(file.path)?.sha256 !== file.sha256).map((f) => f.path);
+  const missing = files.filter((file) => !now.has(file.path)).map((f) => f.path);
   // Refused entries (e.g. a symbolic link that appeared) cannot be hashed but are still new.
   const added = [...current.filter((file) => !registered.has(file.path)).map((f) => f.path), ...refused];
   if (changed.length + missing.length + added.length === 0) return undefined;

@@ -29,6 +29,11 @@ export function compareUtf8(a: string, b: string): number {
  * registration). Names and contents are both covered; empty directories and metadata are not.
  */
 export function datasetDigest(files: readonly { path: string; sha256: string }[]): string {
+  return sha256Hex(digestLines(files));
+}
+
+/** The text the digest hashes: one `<sha256>  <path>\n` line per file, sorted by path (UTF-8 bytes). */
+export function digestLines(files: readonly { path: string; sha256: string }[]): string {
   const sorted = [...files].sort((a, b) => compareUtf8(a.path, b.path));
-  return sha256Hex(sorted.map((file) => `${file.sha256}  ${file.path}\n`).join(''));
+  return sorted.map((file) => `${file.sha256}  ${file.path}\n`).join('');
 }

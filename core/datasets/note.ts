@@ -1,3 +1,4 @@
+import type { ListedFile } from './file-list.js';
 import { REGISTRY_PATH, type DatasetRecord } from './types.js';
 
 /** knowledge_base/data/<name>.md, relative to the project root. */
@@ -10,7 +11,7 @@ const LISTED_FILES = 20;
  * The human-readable page for a dataset. Everything in it is derived from the record, so it can be
  * regenerated; the registry stays the source of truth.
  */
-export function renderDatasetNote(record: DatasetRecord): string {
+export function renderDatasetNote(record: DatasetRecord, files: readonly ListedFile[]): string {
   const rows: [string, string][] = [
     ['Source', record.url === undefined ? '_not recorded_' : `<${record.url}>`],
     ['License', record.license === undefined ? '_not recorded_' : cell(record.license)],
@@ -20,8 +21,8 @@ export function renderDatasetNote(record: DatasetRecord): string {
     ['Size', `${humanBytes(record.bytes)} (${record.bytes.toLocaleString('en-US')} bytes)`],
     ['Registered', record.registered_at],
   ];
-  const listed = record.files.slice(0, LISTED_FILES);
-  const more = record.files.length - listed.length;
+  const listed = files.slice(0, LISTED_FILES);
+  const more = files.length - listed.length;
   return [
     `# Dataset \`${record.name}\``,
     '',
@@ -45,15 +46,18 @@ export function renderDatasetNote(record: DatasetRecord): string {
     '```sh',
     record.kind === 'directory'
       ? `cd ${shellQuote(record.path)} && find . -type f | sed 's|^\\./||' | LC_ALL=C sort | tr '\\n' '\\0' | xargs -0 sha256sum | sha256sum`
-      : `cd "$(dirname ${shellQuote(record.path)})" && sha256sum ${shellQuote(record.files[0].path)} | sha256sum`,
+      : `cd "$(dirname ${shellQuote(record.path)})" && sha256sum ${shellQuote(files[0].path)} | sha256sum`,
     '```',
+    ...(record.file_list === undefined || record.kind !== 'directory'
+      ? []
+      : ['', 'Or, file by file, against the list kept beside the registry:', '', '```sh', `zcat ${shellQuote(record.file_list.path)} | (cd ${shellQuote(record.path)} && sha256sum --quiet -c -)`, '```']),
     '',
     `## Files${more > 0 ? ` (first ${listed.length} of ${record.file_count.toLocaleString('en-US')})` : ''}`,
     '',
     '| Path | Bytes | sha256 |',
     '|---|---:|---|',
-    ...listed.map((file) => `| \`${cell(file.path)}\` | ${file.bytes.toLocaleString('en-US')} | \`${file.sha256}\` |`),
-    ...(more > 0 ? ['', `…and ${more.toLocaleString('en-US')} more in \`${REGISTRY_PATH}\`.`] : []),
+    ...listed.map((file) => `| \`${cell(file.path)}\` | ${file.bytes?.toLocaleString('en-US') ?? ''} | \`${file.sha256}\` |`),
+    ...(more > 0 ? ['', `…and ${more.toLocaleString('en-US')} more in \`${record.file_list?.path ?? REGISTRY_PATH}\`.`] : []),
     '',
   ].join('\n');
 }

@@ -3,7 +3,8 @@
 
 /** Registry path relative to the project root; also recorded in every manifest entry. */
 export const REGISTRY_PATH = 'knowledge_base/data/datasets.json';
-export const REGISTRY_SCHEMA_VERSION = '1.0';
+/** What the registry is written as; 1.0 registries (per-file lists inline) still load. */
+export const REGISTRY_SCHEMA_VERSION = '1.1';
 
 export type {
   DatasetRecord,

@@ -18,6 +18,10 @@ export interface GitCallOptions {
   timeoutMs: number;
   /** Exit 1 is success too (`git diff --no-index` exits 1 when the files differ). */
   exitOneIsSuccess?: boolean;
+  /** Variables added to this process's environment (e.g. GIT_INDEX_FILE for a temporary index). */
+  env?: NodeJS.ProcessEnv;
+  /** Bytes written to the command's stdin (e.g. `--pathspec-from-file=-`); without it stdin is closed. */
+  input?: Uint8Array;
 }
 
 const isDirectory = (path: string): boolean => {
@@ -29,13 +33,21 @@ const isDirectory = (path: string): boolean => {
 };
 
 /** stdout of `git <args>` run in `baseDir`, as exact bytes. */
-export const gitBytes = (baseDir: string, args: readonly string[], { timeoutMs, exitOneIsSuccess = false }: GitCallOptions): Promise<Buffer> =>
+export const gitBytes = (baseDir: string, args: readonly string[], { timeoutMs, exitOneIsSuccess = false, env, input }: GitCallOptions): Promise<Buffer> =>
   new Promise((resolve, reject) => {
     if (!isDirectory(baseDir)) {
       reject(new Error(`cannot run git in ${baseDir}: the directory does not exist`));
       return;
     }
-    const child = spawn('git', args, { cwd: baseDir, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    const child = spawn('git', args, {
+      cwd: baseDir,
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      windowsHide: true,
+      ...(env === undefined ? {} : { env: { ...process.env, ...env } }),
+    });
+    // A git that exits before reading all of stdin makes the pipe fail (EPIPE); its exit status says why.
+    child.stdin?.on('error', () => {});
+    child.stdin?.end(input);
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     let settled = false;
@@ -55,11 +67,11 @@ export const gitBytes = (baseDir: string, args: readonly string[], { timeoutMs, 
         settle(new Error(`git ${args[0]}: block timeout reached (no output for ${timeoutMs / 1000} s)`));
       }, timeoutMs);
     };
-    child.stdout.on('data', (chunk: Buffer) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
       stdout.push(chunk);
       arm();
     });
-    child.stderr.on('data', (chunk: Buffer) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
       stderr.push(chunk);
       arm();
     });
@@ -88,18 +100,4 @@ export const gitRemotes = async (baseDir: string, options: GitCallOptions): Prom
     if (url && purpose === '(push)') remotes.get(name)!.refs.push = url;
   }
   return [...remotes.values()];
-};
-
-/** Run `task` over `items` with at most `limit` running at once, results in input order. */
-export const mapWithLimit = async <T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> => {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await task(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 };

@@ -1,6 +1,10 @@
-import { lstat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { gitBytes, mapWithLimit } from './git-client.js';
+import { lstatSync, type Stats } from 'node:fs';
+import { copyFile, mkdtemp, rm, stat, utimes } from 'node:fs/promises';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import { gitBytes, gitText } from './git-client.js';
+import { newFileDiff } from './new-file-diff.js';
 
 /**
  * Options that make `git diff` output a patch `git apply` accepts whatever the user's git
@@ -13,16 +17,20 @@ const DIFF_OPTIONS = ['--binary', '--no-color', '--no-ext-diff', '--no-textconv'
 export interface PatchRequest {
   /** Repository top level; every path below is relative to it. */
   top: string;
-  /** Pathspecs limiting the tracked diff (includes '.' plus the exclude pathspecs). */
+  /** Pathspecs limiting the diff (includes '.' plus the exclude pathspecs). */
   pathspecs: string[];
-  /** Whether any tracked path changed; skips the `git diff HEAD` process when not. */
-  hasTrackedChanges: boolean;
+  /** Tracked paths with staged or unstaged changes. */
+  changed: string[];
+  /** Those whose working-tree file differs from the index (staged changes are in the index already). */
+  unstaged: string[];
   /** Untracked, not-ignored paths (already filtered by the excludes). */
   untracked: string[];
   /** Budget for the untracked files' total size; files beyond it are left out (and named). */
   maxUntrackedBytes: number;
-  /** Budget for their number: each one costs a git process. */
+  /** Budget for their number (they are held in memory as one patch). */
   maxUntrackedFiles: number;
+  /** The repository's object ids (the binary hunks' index lines carry full blob ids). */
+  objectFormat: 'sha1' | 'sha256';
   timeoutMs: number;
 }
 
@@ -32,52 +40,108 @@ export interface WorkingTreePatch {
   omitted: string[];
 }
 
-/** Untracked-file diffs run this many git processes at once. */
-const UNTRACKED_DIFF_CONCURRENCY = 8;
-
 /**
- * The bytes that turn HEAD into the working tree: `git diff HEAD` (staged + unstaged changes)
- * followed by one new-file diff per untracked file (`git diff --no-index /dev/null <file>`,
- * which keeps the executable bit and symlinks), in path order. Bytes, not strings: a text file
- * that is not UTF-8 appears verbatim in a diff and decoding it would corrupt the patch.
+ * The bytes that turn HEAD into the working tree, from a fixed number of git processes whatever
+ * the number of files. Tracked changes: a copy of the user's index (so unchanged files keep their
+ * cached stat data and are not re-read) gets the working tree's version of the changed paths by
+ * one `git add -A`, then one `git diff --cached HEAD` prints them; the user's index is never
+ * written (git works on the copy through GIT_INDEX_FILE). Untracked files: their new-file diffs
+ * are written here (new-file-diff.ts), in path order, the way `git diff --binary` writes them,
+ * without storing them as objects in the repository. Bytes, not strings: a text file that is not
+ * UTF-8 appears verbatim in a diff and decoding it would corrupt the patch.
  */
 export const buildWorkingTreePatch = async (request: PatchRequest): Promise<WorkingTreePatch> => {
-  const { top, timeoutMs } = request;
-  const { included, omitted } = await selectUntracked(request);
-  const tracked = request.hasTrackedChanges
-    ? gitBytes(top, ['diff', 'HEAD', '--no-relative', ...DIFF_OPTIONS, '--', ...request.pathspecs], { timeoutMs })
-    : Promise.resolve(Buffer.alloc(0));
-  const untracked = mapWithLimit(included, UNTRACKED_DIFF_CONCURRENCY, (path) =>
-    gitBytes(top, ['diff', '--no-index', ...DIFF_OPTIONS, '--', '/dev/null', path], { timeoutMs, exitOneIsSuccess: true }).then(
-      (bytes): Buffer | null => bytes,
-      () => null, // deleted or unreadable since `git status` listed it
-    ),
-  );
-  const [trackedBytes, untrackedBytes] = await Promise.all([tracked, untracked]);
-  included.forEach((path, i) => {
-    if (untrackedBytes[i] === null) omitted.push(path);
-  });
-  const parts = [trackedBytes, ...untrackedBytes.filter((bytes): bytes is Buffer => bytes !== null)];
-  return { patch: Buffer.concat(parts), omitted: omitted.sort() };
+  const { top } = request;
+  const { included, omitted } = selectUntracked(request);
+  const [tracked, untracked] = await Promise.all([trackedDiff(request), untrackedDiffs(top, included, request.objectFormat)]);
+  const vanished = included.filter((_, i) => untracked[i] === undefined).map((file) => file.path);
+  const parts = [tracked, ...untracked.filter((bytes): bytes is Buffer => bytes !== undefined)];
+  return { patch: Buffer.concat(parts), omitted: [...omitted, ...vanished].sort() };
 };
+
+/** `git diff HEAD` of the tracked paths (staged and unstaged), through a temporary index. */
+const trackedDiff = async (request: PatchRequest): Promise<Buffer> => {
+  const { top, timeoutMs } = request;
+  if (request.changed.length === 0) return Buffer.alloc(0);
+  const scratch = await mkdtemp(join(tmpdir(), 'dl-lab-index-'));
+  try {
+    const env = { GIT_INDEX_FILE: join(scratch, 'index') };
+    await copyUserIndex(top, env.GIT_INDEX_FILE, timeoutMs);
+    if (request.unstaged.length > 0) {
+      // Literal paths through stdin, one process: a name such as `:x` or `*.py` is a file, not a pattern.
+      await gitBytes(top, ['add', '-A', '--pathspec-from-file=-', '--pathspec-file-nul'], {
+        timeoutMs,
+        env: { ...env, GIT_LITERAL_PATHSPECS: '1' },
+        input: Buffer.from(request.unstaged.map((path) => `${path}\0`).join('')),
+      });
+    }
+    return await gitBytes(top, ['diff', '--cached', 'HEAD', '--no-relative', ...DIFF_OPTIONS, '--', ...request.pathspecs], { timeoutMs, env });
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+};
+
+/** Untracked files diffed between yields to the event loop (the git processes' output keeps flowing). */
+const DIFF_BATCH = 256;
+
+/** One new-file diff per path (undefined where the file vanished), in the order given. */
+const untrackedDiffs = async (top: string, files: readonly SizedPath[], objectFormat: 'sha1' | 'sha256'): Promise<Array<Buffer | undefined>> => {
+  const diffs: Array<Buffer | undefined> = [];
+  for (let i = 0; i < files.length; i++) {
+    if (i > 0 && i % DIFF_BATCH === 0) await yieldToEventLoop();
+    diffs.push(newFileDiff(top, files[i].path, objectFormat, files[i].stats));
+  }
+  return diffs;
+};
+
+/** The user's index file copied to `to`; without one (a fresh repository), an index of HEAD. */
+const copyUserIndex = async (top: string, to: string, timeoutMs: number): Promise<void> => {
+  // --git-path honours GIT_INDEX_FILE and linked worktrees (whose index is not .git/index).
+  const path = (await gitText(top, ['rev-parse', '--git-path', 'index'], { timeoutMs })).trim();
+  const from = isAbsolute(path) ? path : join(top, path);
+  try {
+    await copyFile(from, to);
+    // The copy keeps the index's own mtime (rounded down to the second): git judges an entry whose
+    // file changed within that second "racy" and compares its bytes. A fresh mtime would make it
+    // trust the stat data, and an edit of the same size in the same second would be missed.
+    const { mtimeMs } = await stat(from);
+    const seconds = Math.floor(mtimeMs / 1000);
+    await utimes(to, seconds, seconds);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    await gitBytes(top, ['read-tree', 'HEAD'], { timeoutMs, env: { GIT_INDEX_FILE: to } });
+  }
+};
+
+/** An untracked path and its lstat (none: a nested repository, or gone). */
+interface SizedPath { path: string; stats?: Stats }
 
 /**
  * Smallest files first until a budget is spent, so one stray dataset or checkpoint does not
  * push every source file out of the patch. Nested repositories (entries ending in '/') cannot be
  * expressed as a new-file diff and are always omitted.
  */
-const selectUntracked = async (request: PatchRequest): Promise<{ included: string[]; omitted: string[] }> => {
+const selectUntracked = (request: PatchRequest): { included: SizedPath[]; omitted: string[] } => {
   const { top, untracked: paths, maxUntrackedBytes, maxUntrackedFiles } = request;
-  const sizeOf = (path: string): Promise<number> =>
-    path.endsWith('/') ? Promise.resolve(Infinity) : lstat(join(top, path)).then((stats) => stats.size, () => Infinity);
-  const sized = await Promise.all(paths.map(async (path) => ({ path, size: await sizeOf(path) })));
+  const sized = paths.map((path) => {
+    const stats = path.endsWith('/') ? undefined : lstatOrNothing(join(top, path));
+    return { path, stats, size: stats?.size ?? Infinity };
+  });
   const included = new Set<string>();
   let spent = 0;
-  for (const { path, size } of sized.sort((a, b) => a.size - b.size)) {
+  for (const { path, size } of [...sized].sort((a, b) => a.size - b.size)) {
     if (included.size >= maxUntrackedFiles) break;
     if (size === Infinity || spent + size > maxUntrackedBytes) continue;
     spent += size;
     included.add(path);
   }
-  return { included: paths.filter((p) => included.has(p)), omitted: paths.filter((p) => !included.has(p)) };
+  return { included: sized.filter((file) => included.has(file.path)), omitted: paths.filter((p) => !included.has(p)) };
+};
+
+const lstatOrNothing = (path: string): Stats | undefined => {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined; // gone since `git status` listed it, or unreadable: left out and named
+  }
 };

@@ -2,6 +2,8 @@
 export interface WorkingTreeStatus {
   /** Tracked paths with staged or unstaged changes (renames count once, by their new path). */
   changed: string[];
+  /** Those of `changed` whose working-tree file differs from the index (Y column not blank). */
+  unstaged: string[];
   /** Untracked, not-ignored paths; a nested repository shows as one entry ending in '/'. */
   untracked: string[];
 }
@@ -14,6 +16,7 @@ export interface WorkingTreeStatus {
 export const parsePorcelainStatus = (output: string): WorkingTreeStatus => {
   const fields = output.split('\0');
   const changed: string[] = [];
+  const unstaged: string[] = [];
   const untracked: string[] = [];
   for (let i = 0; i < fields.length; i++) {
     const entry = fields[i];
@@ -22,8 +25,11 @@ export const parsePorcelainStatus = (output: string): WorkingTreeStatus => {
     if (xy === '##') continue; // the --branch header
     const path = entry.slice(3);
     if (xy === '??') untracked.push(path);
-    else if (xy !== '!!') changed.push(path);
+    else if (xy !== '!!') {
+      changed.push(path);
+      if (xy[1] !== ' ') unstaged.push(path);
+    }
     if (/[RC]/.test(xy)) i++; // skip the original path of a rename/copy
   }
-  return { changed, untracked: untracked.sort() };
+  return { changed, unstaged, untracked: untracked.sort() };
 };

@@ -1,3 +1,4 @@
+import { isAbsolute, posix, relative, sep } from 'node:path';
 import { UserError } from '../errors.js';
 import { gitRemotes, gitText } from './git-client.js';
 import { buildWorkingTreePatch } from './git-patch.js';
@@ -11,10 +12,15 @@ export const DEFAULT_EXCLUDE_PATHS: readonly string[] = ['artifacts/'];
 export const UNTRACKED_LIST_LIMIT = 1000;
 /** Untracked files' total size the patch may carry; stray datasets/checkpoints go over it. */
 export const DEFAULT_MAX_UNTRACKED_PATCH_BYTES = 64 * 1024 * 1024;
-/** Untracked files the patch may carry: one git process each, and no source tree adds 1000 files at once. */
-export const DEFAULT_MAX_UNTRACKED_PATCH_FILES = 1000;
+/**
+ * Untracked files the patch may carry. They cost no git process each (their diffs are written in
+ * process), so the byte budget usually binds; this bounds the work for a tree of many tiny files.
+ */
+export const DEFAULT_MAX_UNTRACKED_PATCH_FILES = 100_000;
 /** Per git process: far above what any query needs, low enough that a hung git cannot hang a run. */
 export const DEFAULT_GIT_TIMEOUT_MS = 60_000;
+
+export interface DataPath { name: string; path: string; digest: string }
 
 export interface CaptureGitOptions {
   /**
@@ -23,6 +29,11 @@ export interface CaptureGitOptions {
    * ['artifacts/']. Git pathspecs, so globs work.
    */
   excludePaths?: readonly string[];
+  /**
+   * Registered datasets: their paths (relative to `dir`, or absolute) are data, not code, and are
+   * left out like the excludes; those inside the repository are listed in excluded_data.
+   */
+  dataPaths?: readonly DataPath[];
   /** Untracked files left out of the patch beyond these are named in patch_omitted_files. */
   maxUntrackedPatchBytes?: number;
   maxUntrackedPatchFiles?: number;
@@ -53,7 +64,13 @@ const capture = async (dir: string, options: CaptureGitOptions): Promise<GitCapt
   const location = await locateRepository(dir, timeoutMs);
   if ('reason' in location) return unavailable(location.reason);
   const { top, prefix } = location;
-  const pathspecs = ['.', ...(options.excludePaths ?? DEFAULT_EXCLUDE_PATHS).map((path) => excludePathspec(prefix, path))];
+  const excludedData = dataInside(top, prefix, options.dataPaths ?? []);
+  const pathspecs = [
+    '.',
+    ...(options.excludePaths ?? DEFAULT_EXCLUDE_PATHS).map((path) => excludePathspec(prefix, path)),
+    // literal: a dataset folder named `data[1]` is that folder, not a pattern.
+    ...excludedData.map((data) => `:(exclude,literal)${data.path}`),
+  ];
 
   const git = (args: string[]): Promise<string> => gitText(top, args, { timeoutMs });
   // Independent queries, concurrently. `-q --verify` prints nothing (exit 1, no stderr, which
@@ -88,12 +105,15 @@ const capture = async (dir: string, options: CaptureGitOptions): Promise<GitCapt
     untracked_files: status.untracked.slice(0, UNTRACKED_LIST_LIMIT),
   };
   if (status.untracked.length > UNTRACKED_LIST_LIMIT) info.untracked_files_truncated = true;
+  if (excludedData.length > 0) info.excluded_data = excludedData;
   if (!dirty) return { info, patch: null };
 
   const { patch, omitted } = await buildWorkingTreePatch({
     top,
     pathspecs,
-    hasTrackedChanges: status.changed.length > 0,
+    changed: status.changed,
+    unstaged: status.unstaged,
+    objectFormat: info.commit.length === 64 ? 'sha256' : 'sha1',
     untracked: status.untracked,
     maxUntrackedBytes: options.maxUntrackedPatchBytes ?? DEFAULT_MAX_UNTRACKED_PATCH_BYTES,
     maxUntrackedFiles: options.maxUntrackedPatchFiles ?? DEFAULT_MAX_UNTRACKED_PATCH_FILES,
@@ -128,6 +148,21 @@ const locateRepository = async (dir: string, timeoutMs: number): Promise<Locatio
   const [top = '', prefix = ''] = output.split('\n');
   return { top, prefix };
 };
+
+/**
+ * The datasets inside the repository, with paths relative to its top level, sorted by path. A
+ * relative dataset path is relative to the project (at `prefix` in the repository).
+ */
+const dataInside = (top: string, prefix: string, data: readonly DataPath[]): ExcludedData[] =>
+  data
+    .map(({ name, path, digest }) => {
+      const fromTop = isAbsolute(path) ? relative(top, path) : posix.normalize(`${prefix}${path}`);
+      return { name, path: fromTop.split(sep).join('/').replace(/\/$/, ''), registered_digest: digest };
+    })
+    .filter((data) => data.path !== '' && data.path !== '.' && !data.path.startsWith('../') && data.path !== '..' && !isAbsolute(data.path))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+
+type ExcludedData = NonNullable<GitInfoAvailable['excluded_data']>[number];
 
 /** `:(exclude)` pathspec for a project-relative path, evaluated from the top level. */
 const excludePathspec = (prefix: string, path: string): string => `:(exclude)${prefix}${path.replace(/^\.\//, '')}`;

@@ -6,10 +6,13 @@ export type OutputRole = 'figure' | 'summary' | 'analysis' | 'checkpoint-record'
 
 const ROLE_ORDER: readonly OutputRole[] = ['figure', 'summary', 'analysis', 'checkpoint-record', 'checkpoint', 'patch', 'other'];
 
-/** One file of a run, before it is written: bytes in memory, or a file to copy (large checkpoints). */
+/**
+ * One file of a run, before it is published: bytes in memory, or a large file (a checkpoint)
+ * already placed in the staging folder under `name` and hashed while it was put there.
+ */
 export type RunFile =
   | { name: string; role: OutputRole; bytes: Uint8Array }
-  | { name: string; role: OutputRole; copyFrom: string; sha256: string; size: number };
+  | { name: string; role: OutputRole; placed: true; sha256: string; size: number };
 
 export interface OutputEntry { path: string; sha256: string; bytes: number; role: OutputRole }
 

@@ -1,5 +1,4 @@
-import { rmSync } from 'node:fs';
-import { chmod, copyFile, mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { runContractViolations, type RunDocuments } from '../contract/run-contract.js';
 import { throwIfViolations } from '../contract/validate.js';
@@ -7,9 +6,8 @@ import { UserError } from '../errors.js';
 import { stringifyJson } from '../json-file.js';
 import { outputEntries, runChecksums, type OutputEntry, type RunFile } from './outputs.js';
 import { ANALYSIS, CHECKPOINT_RECORD, MANIFEST, SHA256SUMS, SUMMARY, runFilePath } from './paths.js';
-import { cleanStaleStaging, stagingName } from './staging.js';
+import { openStaging, type Staging } from './staging.js';
 import { sha256Hex } from '../hash.js';
-import { sha256File } from '../hashing/sha256-file.js';
 
 export interface RunToPublish {
   /** Absolute directory the run becomes (`<root>/artifacts/runs/<tag>` or an `--out-dir`). */
@@ -23,6 +21,8 @@ export interface RunToPublish {
   extraFiles: readonly RunFile[];
   /** Builds the manifest once the outputs (with their sha256) are known. */
   buildManifest: (outputs: OutputEntry[]) => object;
+  /** The staging folder, when the caller already placed files in it (a checkpoint); else one is made. */
+  staging?: Staging;
 }
 
 export interface PublishedRun { targetDir: string; manifest: object; outputs: OutputEntry[]; results: Record<string, number> }
@@ -68,24 +68,14 @@ export const publishRun = async (run: RunToPublish): Promise<PublishedRun> => {
   const checksums: RunFile = { name: SHA256SUMS, role: 'other', bytes: Buffer.from(runChecksums(run.runDir, outputs, sha256Hex(manifestFile.bytes))) };
 
   await assertTargetFree(run.targetDir, run.runDir === '.');
-  const parent = dirname(run.targetDir);
-  await mkdir(parent, { recursive: true });
-  await cleanStaleStaging(parent);
-  const staging = join(parent, stagingName(basename(run.targetDir)));
-  const removeStagingOnSignal = (signal: NodeJS.Signals) => {
-    rmSync(staging, { recursive: true, force: true });
-    process.exit(signal === 'SIGINT' ? 130 : 143);
-  };
-  process.once('SIGINT', removeStagingOnSignal);
-  process.once('SIGTERM', removeStagingOnSignal);
+  const staging = run.staging ?? (await openStaging(run.targetDir));
   try {
-    await mkdir(staging);
     // The manifest and SHA256SUMS go last: a staging folder that has them is complete. With them,
     // the folders' entries are made durable too, before the rename publishes the run.
-    await writeRunFiles(staging, files);
-    await writeRunFiles(staging, [manifestFile, checksums], () => syncDirectories(staging, [...files, manifestFile, checksums]));
+    await writeRunFiles(staging.dir, files);
+    await writeRunFiles(staging.dir, [manifestFile, checksums], () => syncDirectories(staging.dir, [...files, manifestFile, checksums]));
     try {
-      await rename(staging, run.targetDir);
+      await rename(staging.dir, run.targetDir);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOTDIR') {
@@ -93,12 +83,10 @@ export const publishRun = async (run: RunToPublish): Promise<PublishedRun> => {
       }
       throw error;
     }
+    staging.close();
   } catch (error) {
-    await rm(staging, { recursive: true, force: true });
+    await staging.discard();
     throw error;
-  } finally {
-    process.off('SIGINT', removeStagingOnSignal);
-    process.off('SIGTERM', removeStagingOnSignal);
   }
   return { targetDir: run.targetDir, manifest, outputs, results: (run.analysis as { results: Record<string, number> }).results };
 };
@@ -120,8 +108,10 @@ const writeRunFiles = async (dir: string, files: readonly RunFile[], alsoSync: (
         await handle.writeFile(file.bytes);
         await handle.chmod(0o444);
       } else {
-        await copyVerified(file.copyFrom, path, file.sha256);
-        await chmod(path, 0o444);
+        // Already in place (a checkpoint copied or linked in while it was hashed): made read-only and durable here.
+        const handle = await open(path, 'r');
+        written.push(handle);
+        await handle.chmod(0o444);
       }
     }
     await Promise.all([...written.map((handle) => handle.sync()), alsoSync()]);
@@ -144,13 +134,4 @@ const syncDirectories = async (root: string, files: readonly RunFile[]): Promise
       }
     }),
   );
-};
-
-/** Copy a large file (a checkpoint) and make sure the copy has the bytes that were hashed. */
-const copyVerified = async (from: string, to: string, sha256: string): Promise<void> => {
-  await copyFile(from, to);
-  const copied = await sha256File(to);
-  if (copied.sha256 !== sha256) {
-    throw new UserError(`${from} changed while it was being copied into the run; run again once it is complete`, { file: from, field: '--checkpoint' });
-  }
 };

@@ -12,7 +12,7 @@ import { UserError } from '../errors.js';
 export const WIRING_NOTE =
   'Wiring run written by `dl-lab run` without --metrics: every number is a placeholder, not a measurement. Do not cite it.';
 
-/** A checkpoint file to copy into the run, already hashed (streaming) by the caller. */
+/** A checkpoint file already placed in the run's staging folder (at checkpointCopyName) and hashed by the caller. */
 export interface CheckpointSource { path: string; given: string; sha256: string; size: number }
 
 export interface RecordedDocuments {
@@ -70,7 +70,7 @@ export const recordedDocuments = (
     },
     analysis: { ...common, results: source.results, history: source.history ?? [] },
     checkpointRecord,
-    extraFiles: checkpoint && copyName ? [{ name: copyName, role: 'checkpoint', copyFrom: checkpoint.path, sha256: checkpoint.sha256, size: checkpoint.size }] : [],
+    extraFiles: checkpoint && copyName ? [{ name: copyName, role: 'checkpoint', placed: true, sha256: checkpoint.sha256, size: checkpoint.size }] : [],
   };
 };
 

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { readdir, rm, stat } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { STAGING_PREFIX } from './paths.js';
 
 /**
@@ -46,4 +47,62 @@ export const cleanStaleStaging = async (parent: string, now = Date.now()): Promi
     } else kept.push(entry);
   }
   return { removed, kept };
+};
+
+/** A staging folder a run is being built in, and how to abandon it. */
+export interface Staging {
+  /** Absolute path of the folder. */
+  dir: string;
+  /** Run `undo` (synchronously, also on SIGINT/SIGTERM) if the run is abandoned. */
+  onDiscard(undo: () => void): void;
+  /** Abandon the run: undo, then remove the folder. Safe to call twice. */
+  discard(): Promise<void>;
+  /** The run was published (renamed away): stop watching signals. */
+  close(): void;
+}
+
+/**
+ * Create the staging folder for `targetDir` beside it (same filesystem, so the final rename is
+ * atomic), after removing abandoned ones. Ctrl-C or a TERM while it exists removes it first.
+ */
+export const openStaging = async (targetDir: string): Promise<Staging> => {
+  const parent = dirname(targetDir);
+  await mkdir(parent, { recursive: true });
+  await cleanStaleStaging(parent);
+  const dir = join(parent, stagingName(basename(targetDir)));
+  await mkdir(dir);
+  const undos: Array<() => void> = [];
+  let open = true;
+  const undoAll = (): void => {
+    for (const undo of undos.splice(0).reverse()) {
+      try {
+        undo();
+      } catch {
+        // best effort: the folder is removed next whatever happens
+      }
+    }
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    undoAll();
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const close = (): void => {
+    open = false;
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  return {
+    dir,
+    onDiscard: (undo) => void undos.push(undo),
+    discard: async () => {
+      if (!open) return;
+      close();
+      undoAll();
+      await rm(dir, { recursive: true, force: true });
+    },
+    close,
+  };
 };

@@ -1,6 +1,6 @@
 import type { BaseOptions } from 'yeoman-generator';
 import { optionValue, printSummary, stringOption } from '../../core/cli-options.js';
-import { addDatasetCommand, listDatasets } from '../../core/commands/datasets.js';
+import { addDatasetCommand, checkDatasetsCommand, listDatasets } from '../../core/commands/datasets.js';
 import { humanBytes } from '../../core/datasets/note.js';
 import { UserError } from '../../core/errors.js';
 import { DlLabGenerator } from '../dl-lab-generator.js';
@@ -14,8 +14,8 @@ export default class DataGenerator extends DlLabGenerator<Record<string, never>,
 
   constructor(args: string[], options: DataOptions) {
     super(args, options);
-    this.argument('action', { type: String, required: true, description: 'add | list' });
-    this.argument('path', { type: String, required: false, description: 'File or folder to register (add)' });
+    this.argument('action', { type: String, required: true, description: 'add | list | check' });
+    this.argument('path', { type: String, required: false, description: 'File or folder to register (add); dataset name (check, default: all)' });
     this.option('name', { type: String, description: 'Dataset name (A-Z a-z 0-9 . _ -), used by run/demo --data <name>' });
     this.option('url', { type: String, description: 'Where the data came from' });
     this.option('license', { type: String, description: 'Its license' });
@@ -32,7 +32,14 @@ export default class DataGenerator extends DlLabGenerator<Record<string, never>,
         : datasets.map((d) => `${d.name}  ${d.kind} ${d.path}  ${d.file_count} file(s), ${humanBytes(d.bytes)}  sha256 ${d.digest.slice(0, 12)}`);
       return;
     }
-    if (this.options.action !== 'add') throw new UserError(`unknown action ${JSON.stringify(this.options.action)}: use add or list`, { field: 'action' });
+    if (this.options.action === 'check') {
+      const entries = await checkDatasetsCommand(cwd, stringOption('path', this.options.path));
+      this.lines = entries.length === 0
+        ? ['no datasets registered; add one with: dl-lab data add <path> --name <name>']
+        : entries.map((d) => `${d.name}: unchanged, ${d.file_count} file(s), ${humanBytes(d.bytes)}, sha256 ${d.sha256.slice(0, 12)}`);
+      return;
+    }
+    if (this.options.action !== 'add') throw new UserError(`unknown action ${JSON.stringify(this.options.action)}: use add, list or check`, { field: 'action' });
     const path = stringOption('path', this.options.path);
     const name = stringOption('name', this.options.name);
     if (!path) throw new UserError('data add needs the path of a file or folder', { field: 'path' });

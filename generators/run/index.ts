@@ -22,6 +22,7 @@ export default class RunGenerator extends DlLabGenerator<Record<string, never>, 
     this.option('config', { type: String, description: 'Experiment config (default: configs/default.json)' });
     this.option('metrics', { type: String, description: "Metrics file your training wrote (schemas/metrics-input.schema.json); without it, a wiring run with placeholder numbers" });
     this.option('checkpoint', { type: String, description: 'Checkpoint file to copy into the run (overrides best_checkpoint.path)' });
+    this.option('move-checkpoint', { type: Boolean, description: 'Move the checkpoint into the run instead of copying it (same filesystem; hashed once)', default: false });
     this.option('data', { type: String, description: 'Registered dataset this run used (repeatable); its bytes are re-checked first' });
     this.option('allow-data-drift', { type: Boolean, description: 'Record changed dataset bytes in the manifest instead of refusing', default: false });
     this.option('require-clean', { type: Boolean, description: 'Refuse to run on uncommitted changes', default: false });
@@ -38,16 +39,19 @@ export default class RunGenerator extends DlLabGenerator<Record<string, never>, 
       config: stringOption('config', this.options.config),
       metrics: stringOption('metrics', this.options.metrics),
       checkpoint: stringOption('checkpoint', this.options.checkpoint),
+      moveCheckpoint: Boolean(optionValue(this.options, 'move-checkpoint')),
       data: dataNames(this.options.data),
       allowDataDrift: Boolean(optionValue(this.options, 'allow-data-drift')),
       command: recordedCommand(),
       status: statusOption(this.options.status),
       statusReason: stringOption('status-reason', optionValue(this.options, 'status-reason')),
       parent: stringOption('parent', this.options.parent),
+      beforeDataCheck: (root) => {
+        this.provenance = startProvenanceCapture(root);
+        // An unawaited rejection would crash the process before `writing` can report it.
+        this.provenance.catch(() => {});
+      },
     });
-    this.provenance = startProvenanceCapture(this.plan.target.root);
-    // An unawaited rejection would crash the process before `writing` can report it.
-    this.provenance.catch(() => {});
     if (optionValue(this.options, 'require-clean')) await requireCleanTree(this.provenance);
   }
 

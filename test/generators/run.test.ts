@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { startProvenanceCapture } from '../../core/commands/provenance.js';
+import { executeRecord, planRecord } from '../../core/commands/record.js';
 import { sha256Hex } from '../../core/hash.js';
 import { cleanupTempDirs, readJson, snapshotTree } from '../helpers/fs.js';
 import { runGenerator } from '../helpers/generators.js';
@@ -81,6 +83,40 @@ describe('dl-lab run (run generator)', () => {
     assert.deepEqual((await verifyTag(root, 'M1-baseline')).problems, []);
   });
 
+  it('--move-checkpoint moves the file into the run (hashed once) and a failed run gives it back untouched', async () => {
+    const work = join(root, 'tmp', 'move');
+    mkdirSync(work, { recursive: true });
+    const bytes = Buffer.from(Array.from({ length: 9 * 1024 * 1024 + 7 }, (_, i) => (i * 31 + (i >> 11)) % 256));
+    writeFileSync(join(work, 'best.pt'), bytes, { mode: 0o640 });
+    // A run that fails after the checkpoint is in its staging folder: its tag is taken meanwhile.
+    const plan = await planRecord({ cwd: root, tag: 'M2-taken', checkpoint: 'tmp/move/best.pt', moveCheckpoint: true, command: ['dl-lab', 'run', 'M2-taken'] });
+    mkdirSync(plan.target.targetDir);
+    await assert.rejects(executeRecord(plan, startProvenanceCapture(root)), /already exists|published by another process/);
+    assert.deepEqual(readFileSync(join(work, 'best.pt')), bytes);
+    assert.equal(statSync(join(work, 'best.pt')).mode & 0o777, 0o640);
+    assert.deepEqual(readdirSync(join(root, 'artifacts', 'runs')).filter((name) => name.startsWith('.staging-')), []);
+
+    await runGenerator('run', { cwd: root, args: ['M2-moved'], options: { checkpoint: 'tmp/move/best.pt', 'move-checkpoint': true } });
+    const dir = runDirOf(root, 'M2-moved');
+    assert.equal(existsSync(join(work, 'best.pt')), false, 'moved, not copied');
+    assert.deepEqual(readFileSync(join(dir, 'checkpoints/best.pt')), bytes);
+    assert.equal(readJson(join(dir, 'checkpoints/best.json')).sha256, sha256Hex(bytes));
+    assert.deepEqual((await verifyTag(root, 'M2-moved')).problems, []);
+  });
+
+  it('copies a checkpoint larger than one read buffer in one hashing pass, byte for byte', async () => {
+    const work = join(root, 'tmp', 'copy');
+    mkdirSync(work, { recursive: true });
+    const bytes = Buffer.from(Array.from({ length: 13 * 1024 * 1024 + 3 }, (_, i) => (i * 7 + (i >> 13)) % 256));
+    writeFileSync(join(work, 'best.ckpt'), bytes);
+    await runGenerator('run', { cwd: root, args: ['M3-copied'], options: { checkpoint: 'tmp/copy/best.ckpt' } });
+    const dir = runDirOf(root, 'M3-copied');
+    assert.deepEqual(readFileSync(join(work, 'best.ckpt')), bytes, 'the original stays');
+    assert.deepEqual(readFileSync(join(dir, 'checkpoints/best.ckpt')), bytes);
+    assert.equal(readJson(join(dir, 'checkpoints/best.json')).sha256, sha256Hex(bytes));
+    assert.deepEqual((await verifyTag(root, 'M3-copied')).problems, []);
+  });
+
   const refusals: Array<{ what: string; args: string[]; options?: Record<string, unknown>; setup?: (root: string) => void; error: RegExp }> = [
     { what: 'a tag with a slash', args: ['a/b'], error: /invalid TAG "a\/b"/ },
     { what: 'a tag of ..', args: ['..'], error: /invalid TAG "\.\."/ },
@@ -113,6 +149,12 @@ describe('dl-lab run (run generator)', () => {
       options: { metrics: 'configs/m2.json' },
       setup: (r) => writeFileSync(join(r, 'configs/m2.json'), JSON.stringify({ metrics: { a: 1 }, primary_metric: 'a', results: {} })),
       error: /configs\/m2\.json: \/metric_definitions: missing required field 'metric_definitions'/,
+    },
+    {
+      what: '--move-checkpoint without a checkpoint',
+      args: ['move-nothing'],
+      options: { 'move-checkpoint': true },
+      error: /--move-checkpoint needs a checkpoint/,
     },
     {
       what: 'a checkpoint that does not exist',

@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import addFormats from 'ajv-formats';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -11,12 +12,15 @@ import { HashCache } from '../../core/hashing/hash-cache.js';
 import { addDataset } from '../../core/datasets/add-dataset.js';
 import { checkDatasets } from '../../core/datasets/check-datasets.js';
 import { compareUtf8 } from '../../core/datasets/digest.js';
+import { datasetFiles } from '../../core/datasets/file-list.js';
+import { FingerprintStore } from '../../core/datasets/fingerprint.js';
 import { readSchema } from '../../core/contract/schema-files.js';
 import { REGISTRY_PATH, type DatasetRecord, type GeneratedDataEntry, type ManifestDataEntry } from '../../core/datasets/types.js';
 import type { GeneratedEntry, ManifestEntry } from '../../core/contract/generated/datasets.js';
 
 const NOW = new Date('2025-01-02T03:04:05.000Z');
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+const sha256Bytes = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
 /**
  * The digest computed without our code: coreutils from the dataset directory, exactly the recipe
@@ -92,9 +96,15 @@ describe('datasets', () => {
         file_count: 1,
         bytes: 16,
         digest: sha256(`${fileSha}  iris.csv\n`),
-        files: [{ path: 'iris.csv', sha256: fileSha, bytes: 16 }],
+        file_list: record.file_list,
       });
-      assert.deepEqual(JSON.parse(readFileSync(join(root, REGISTRY_PATH), 'utf8')), { schema_version: '1.0', datasets: { iris: record } });
+      // The per-file list beside the registry: gzip of the digest's text, named by its own sha256.
+      const list = readFileSync(join(root, record.file_list?.path ?? ''));
+      assert.equal(record.file_list?.path, `knowledge_base/data/files/${sha256Bytes(list)}.sha256sums.gz`);
+      assert.deepEqual([record.file_list?.sha256, record.file_list?.bytes], [sha256Bytes(list), list.length]);
+      assert.equal(gunzipSync(list).toString('utf8'), `${fileSha}  iris.csv\n`);
+      assert.deepEqual(await datasetFiles(root, record), [{ path: 'iris.csv', sha256: fileSha }]);
+      assert.deepEqual(JSON.parse(readFileSync(join(root, REGISTRY_PATH), 'utf8')), { schema_version: '1.1', datasets: { iris: record } });
       assert.equal(notePath, join(root, 'knowledge_base/data/iris.md'));
       const note = readFileSync(notePath, 'utf8');
       for (const expected of ['https://example.org/iris.csv', 'CC-BY-4.0', record.digest, 'First 80% train.', '2025-01-02T03:04:05.000Z', '16 bytes']) {
@@ -115,7 +125,7 @@ describe('datasets', () => {
       assert.equal(one.record.path, 'one');
       assert.equal(two.record.path, 'two', 'an absolute path inside the project is recorded relative to it');
       assert.deepEqual(
-        one.record.files.map((f) => f.path),
+        (await datasetFiles(root, one.record)).map((f) => f.path),
         ['.hidden', 'README', 'test/c.csv', 'train/a.csv', 'train/deep/er/b.csv', 'ﬀ.txt', '😀.txt'],
       );
     });
@@ -194,7 +204,6 @@ describe('datasets', () => {
       ['a wrong type', (text) => text.replace('"bytes": 1,', '"bytes": "1",'), /must be integer/, '/datasets/d/bytes'],
       ['an unknown field', (text) => text.replace('"kind"', '"extra": 1, "kind"'), /unknown field 'extra'/, '/datasets/d/extra'],
       ['a missing field', (text) => text.replace(/"registered_at": "[^"]*",/, ''), /missing required field 'registered_at'/, '/datasets/d/registered_at'],
-      ['a hand-edited digest', (text) => text.replace(/"digest": "[0-9a-f]{64}"/, `"digest": "${'0'.repeat(64)}"`), /does not match the files/, '/datasets/d/digest'],
     ];
     for (const [what, corrupt, message, pointer] of corruptions) {
       it(`a registry with ${what} is a UserError naming the file and ${pointer}; nothing is written`, async () => {
@@ -215,6 +224,168 @@ describe('datasets', () => {
         assert.equal(existsSync(join(root, 'knowledge_base/data/e.md')), false);
       });
     }
+  });
+
+  describe('registry 1.1: per-file lists beside the registry; 1.0 registries still load', () => {
+    /** A 1.0 registry as earlier versions wrote it: every file inline. */
+    const writeLegacyRegistry = (digest?: string): DatasetRecord => {
+      writeTree(join(root, 'd'), { x: 'x', 'sub/y': 'y' });
+      const files = [
+        { path: 'sub/y', sha256: sha256('y'), bytes: 1 },
+        { path: 'x', sha256: sha256('x'), bytes: 1 },
+      ];
+      const record = {
+        name: 'd', path: 'd', kind: 'directory', registered_at: NOW.toISOString(), file_count: 2, bytes: 2,
+        digest: digest ?? sha256(files.map((f) => `${f.sha256}  ${f.path}\n`).join('')), files,
+      } as DatasetRecord;
+      mkdirSync(join(root, 'knowledge_base/data'), { recursive: true });
+      writeFileSync(join(root, REGISTRY_PATH), JSON.stringify({ schema_version: '1.0', datasets: { d: record } }));
+      return record;
+    };
+
+    it('a 1.0 registry with inline files still loads, checks and names a changed file', async () => {
+      project();
+      const record = writeLegacyRegistry();
+      assert.equal((await checkDatasets(root, ['d']))[0].sha256, record.digest);
+      writeFileSync(join(root, 'd/x'), 'z');
+      await assert.rejects(checkDatasets(root, ['d']), assertUserError(/d: changed x/));
+    });
+
+    it('a 1.0 registry with a hand-edited digest is a UserError naming the file and /datasets/d/digest', async () => {
+      project();
+      writeLegacyRegistry('0'.repeat(64));
+      await assert.rejects(checkDatasets(root, ['d']), assertUserError(/does not match the files/, (e) => assert.equal(e.field, '/datasets/d/digest')));
+    });
+
+    it('adding a dataset to a 1.0 registry keeps the old record inline and writes 1.1', async () => {
+      project();
+      const legacy = writeLegacyRegistry();
+      writeTree(join(root, 'e'), { z: 'z' });
+      await addDataset(root, { path: 'e', name: 'e' }, { now: NOW });
+      const registry = JSON.parse(readFileSync(join(root, REGISTRY_PATH), 'utf8'));
+      assert.equal(registry.schema_version, '1.1');
+      assert.deepEqual(registry.datasets.d, legacy);
+      assert.ok(registry.datasets.e.file_list);
+      assert.equal((await checkDatasets(root, ['d', 'e'])).length, 2);
+    });
+
+    const tamperings: [string, (list: Buffer, registry: { datasets: { d: DatasetRecord } }) => Buffer, RegExp][] = [
+      ['a changed hash line', (list) => gzipSync(gunzipSync(list).toString('utf8').replace(/^[0-9a-f]/, (c) => (c === '0' ? '1' : '0'))), /its sha256 does not match the registry/],
+      ['a dropped line, registry sha256 updated to match', (list, registry) => {
+        const shorter = gzipSync(gunzipSync(list).toString('utf8').split('\n').slice(1).join('\n'));
+        (registry.datasets.d.file_list as { sha256: string }).sha256 = sha256Bytes(shorter);
+        return shorter;
+      }, /its content does not hash to the dataset digest/],
+      ['bytes that are not gzip', () => Buffer.from('plain text'), /its sha256 does not match the registry/],
+      ['a hand-edited digest', (list, registry) => {
+        registry.datasets.d.digest = '0'.repeat(64);
+        return list;
+      }, /its content does not hash to the dataset digest/],
+    ];
+    for (const [what, tamper, message] of tamperings) {
+      it(`a per-file list with ${what} is detected, naming the list; nothing is written`, async () => {
+        project();
+        writeTree(join(root, 'd'), { x: 'x', 'sub/y': 'y' });
+        const { record } = await addDataset(root, { path: 'd', name: 'd' }, { now: NOW });
+        const listPath = join(root, record.file_list?.path ?? '');
+        const registry = JSON.parse(readFileSync(join(root, REGISTRY_PATH), 'utf8'));
+        writeFileSync(listPath, tamper(readFileSync(listPath), registry));
+        writeFileSync(join(root, REGISTRY_PATH), JSON.stringify(registry));
+        const before = registryBytes();
+        await assert.rejects(checkDatasets(root, ['d']), assertUserError(message, (e) => {
+          assert.equal(e.file, record.file_list?.path);
+          assert.match(e.message, /re-register it/);
+        }));
+        assert.deepEqual(registryBytes(), before);
+      });
+    }
+
+    it('a missing per-file list is detected, naming it', async () => {
+      project();
+      writeTree(join(root, 'd'), { x: 'x' });
+      const { record } = await addDataset(root, { path: 'd', name: 'd' }, { now: NOW });
+      unlinkSync(join(root, record.file_list?.path ?? ''));
+      await assert.rejects(checkDatasets(root, ['d']), assertUserError(/files\/[0-9a-f]{64}\.sha256sums\.gz: cannot read \(ENOENT\)/));
+    });
+
+    it('coreutils check a dataset against its list: zcat | sha256sum gives the digest, sha256sum -c every file', async () => {
+      project();
+      writeTree(join(root, 'data'), TREE);
+      const { record } = await addDataset(root, { path: 'data', name: 'tree' }, { now: NOW });
+      const list = join(root, record.file_list?.path ?? '');
+      const digest = execFileSync('sh', ['-c', `zcat '${list}' | sha256sum`], { encoding: 'utf8' }).split(' ')[0];
+      assert.equal(digest, record.digest);
+      execFileSync('sh', ['-c', `zcat '${list}' | sha256sum --quiet -c -`], { cwd: join(root, 'data') });
+    });
+
+    it('re-registering drops the list no record uses any more', async () => {
+      project();
+      writeTree(join(root, 'd'), { x: 'x' });
+      const first = await addDataset(root, { path: 'd', name: 'd' }, { now: NOW });
+      writeFileSync(join(root, 'd/x'), 'changed');
+      const second = await addDataset(root, { path: 'd', name: 'd' }, { now: NOW, replace: true });
+      assert.notEqual(first.record.file_list?.path, second.record.file_list?.path);
+      assert.equal(existsSync(join(root, first.record.file_list?.path ?? '')), false);
+      assert.equal(existsSync(join(root, second.record.file_list?.path ?? '')), true);
+    });
+  });
+
+  describe('stat fingerprints: an unchanged folder is not re-checked file by file', () => {
+    /** Files written "long ago" (mtime 1 h back), so they are past the racy window. */
+    const writeOld = (dir: string, files: Record<string, string>): void => {
+      writeTree(dir, files);
+      const past = new Date(Date.now() - 3_600_000);
+      for (const rel of Object.keys(files)) utimesSync(join(dir, rel), past, past);
+    };
+
+    it('a matching fingerprint skips the exact check; a same-size rewrite is caught and named', async () => {
+      project();
+      writeOld(join(root, 'data'), TREE);
+      const { record } = await addDataset(root, { path: 'data', name: 'tree' }, { now: NOW });
+      const fingerprints = FingerprintStore.inMemory();
+      let cacheLoads = 0;
+      const loadCache = async (): Promise<HashCache> => {
+        cacheLoads++;
+        return HashCache.inMemory();
+      };
+      await checkDatasets(root, ['tree'], { fingerprints, loadCache });
+      assert.equal(cacheLoads, 1, 'the first check is exact and records the fingerprint');
+      const [entry] = await checkDatasets(root, ['tree'], { fingerprints, loadCache });
+      assert.equal(cacheLoads, 1, 'the second one trusts it');
+      assert.equal(entry.sha256, record.digest);
+
+      writeFileSync(join(root, 'data/train/a.csv'), 'x,y\n9,9\n'); // same size, new mtime
+      await assert.rejects(checkDatasets(root, ['tree'], { fingerprints, loadCache }), assertUserError(/tree: changed train\/a\.csv/));
+      assert.equal(cacheLoads, 2);
+    });
+
+    it('a renamed or added file changes the fingerprint', async () => {
+      project();
+      writeOld(join(root, 'data'), { a: '1', b: '2' });
+      await addDataset(root, { path: 'data', name: 'd' }, { now: NOW });
+      const fingerprints = FingerprintStore.inMemory();
+      await checkDatasets(root, ['d'], { fingerprints });
+      writeOld(join(root, 'data'), { c: '3' });
+      await assert.rejects(checkDatasets(root, ['d'], { fingerprints }), assertUserError(/d: added c/));
+      unlinkSync(join(root, 'data/c'));
+      execFileSync('mv', [join(root, 'data/b'), join(root, 'data/b2')]);
+      await assert.rejects(checkDatasets(root, ['d'], { fingerprints }), assertUserError(/d: missing b[\s\S]*d: added b2/));
+    });
+
+    it('files modified within the racy window are not fingerprinted (checked exactly next time too)', async () => {
+      project();
+      writeTree(join(root, 'data'), { a: '1' }); // mtime: now
+      await addDataset(root, { path: 'data', name: 'd' }, { now: NOW });
+      const fingerprints = FingerprintStore.inMemory();
+      let cacheLoads = 0;
+      const loadCache = async (): Promise<HashCache> => {
+        cacheLoads++;
+        return HashCache.inMemory();
+      };
+      await checkDatasets(root, ['d'], { fingerprints, loadCache });
+      await checkDatasets(root, ['d'], { fingerprints, loadCache });
+      assert.equal(cacheLoads, 2);
+    });
   });
 
   describe('checkDatasets', () => {

@@ -3,7 +3,7 @@
 // because what matters is what real git does with the patch we record.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -14,6 +14,7 @@ import { captureCluster, CLUSTER_VARIABLE_ALLOW_LIST } from '../../core/provenan
 import { captureEnvironment } from '../../core/provenance/environment.js';
 import { assertClean, captureGit, UNTRACKED_LIST_LIMIT } from '../../core/provenance/git.js';
 import { redactRemoteUrl } from '../../core/provenance/git-remote.js';
+import { newFileDiff } from '../../core/provenance/new-file-diff.js';
 import { parseCudaVersion, parseNvidiaSmiQueryCsv } from '../../core/provenance/gpu.js';
 import { capturePython, formatPackages } from '../../core/provenance/python.js';
 import type { GitCapture, GitInfo, GitInfoAvailable } from '../../core/provenance/types.js';
@@ -255,6 +256,65 @@ describe('provenance: git capture', () => {
     assert.match(capture.patch?.toString('utf8') ?? '', /^diff --git a\/src\/small\.py b\/src\/small\.py$/m);
     assert.doesNotMatch(capture.patch?.toString('utf8') ?? '', /huge|vendor/);
     assertMatchesSchema('git', info);
+  });
+
+  it('the patch of 3,000 untracked files costs a fixed number of git processes, round-trips, and leaves the index alone', async () => {
+    const repo = initRepo({ 'README.md': '# project\n', 'src/a.py': 'a = 1\n' });
+    for (let i = 0; i < 3000; i++) write(repo, `src/gen/m${String(i).padStart(4, '0')}.py`, `value = ${i}\n`);
+    write(repo, 'src/a.py', 'a = 2\n'); // tracked, unstaged, same size in the same second
+    write(repo, ':odd*name.py', 'literal, not a pathspec\n');
+    const index = join(repo, '.git', 'index');
+    const indexBefore = readFileSync(index);
+    const objectsBefore = git(repo, 'count-objects');
+    const mtimeBefore = statSync(index).mtimeMs;
+    // Count real git processes: a wrapper first on PATH logs each call, then runs git itself.
+    const bin = tempDir('dl-lab-provenance-gitlog-');
+    const log = join(bin, 'calls.log');
+    const realGit = spawnSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).stdout.trim();
+    writeFileSync(join(bin, 'git'), `#!/bin/sh\necho "$1" >> '${log}'\nexec '${realGit}' "$@"\n`);
+    chmodSync(join(bin, 'git'), 0o755);
+    const savedPath = process.env.PATH;
+    process.env.PATH = `${bin}${delimiter}${savedPath ?? ''}`;
+    let capture: GitCapture;
+    try {
+      capture = await captureGit(repo);
+    } finally {
+      process.env.PATH = savedPath;
+    }
+    const info = available(capture);
+    assert.equal(info.untracked, 3001);
+    assert.equal(info.patch_omitted_files, undefined);
+    assert.equal((capture.patch?.toString('utf8').match(/^new file mode/gm) ?? []).length, 3001);
+    const calls = readFileSync(log, 'utf8').trim().split('\n');
+    assert.ok(calls.length <= 8, `git ran ${calls.length} times: ${calls.join(', ')}`);
+    assert.deepEqual(readFileSync(index), indexBefore);
+    assert.equal(statSync(index).mtimeMs, mtimeBefore);
+    const objects = (counted: string): number => Number(counted.split(' ')[0]);
+    assert.equal(objects(git(repo, 'count-objects')), objects(objectsBefore) + 1, 'only the changed tracked file is stored as an object, no untracked one');
+
+    const clone = tempDir('dl-lab-provenance-clone-');
+    git(clone, 'clone', '-q', repo, '.');
+    const patchFile = join(tempDir('dl-lab-provenance-patch-'), 'code.patch');
+    writeFileSync(patchFile, capture.patch as Buffer);
+    const applied = spawnSync('git', ['apply', patchFile], { cwd: clone, encoding: 'utf8' });
+    assert.equal(applied.status, 0, `git apply failed: ${applied.stderr}`);
+    assert.deepEqual(workingTree(clone, () => false), workingTree(repo, () => false));
+  });
+
+  it("new-file diffs are byte for byte git's own for text, no final newline, empty, executable, symlink and quoted names", async () => {
+    const repo = initRepo();
+    write(repo, 'text.py', 'a\nb\n');
+    write(repo, 'no-newline.txt', 'last line');
+    write(repo, 'empty.txt', '');
+    write(repo, 'tool.sh', '#!/bin/sh\n');
+    chmodSync(join(repo, 'tool.sh'), 0o755);
+    symlinkSync('text.py', join(repo, 'link.py'));
+    write(repo, 'dir with space/ü "q".txt', 'odd\n');
+    write(repo, 'tab\tname.txt', 'x\n');
+    for (const path of ['text.py', 'no-newline.txt', 'empty.txt', 'tool.sh', 'link.py', 'dir with space/ü "q".txt', 'tab\tname.txt']) {
+      const theirs = spawnSync('git', ['diff', '--no-index', '--binary', '--', '/dev/null', path], { cwd: repo });
+      assert.deepEqual(newFileDiff(repo, path, 'sha1')?.toString('latin1'), theirs.stdout.toString('latin1'), path);
+    }
   });
 
   it('assertClean passes a clean tree and names the dirty state otherwise', async () => {

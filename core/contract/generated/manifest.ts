@@ -180,6 +180,23 @@ export interface GitInfoAvailable {
    * sha256 of the saved patch (git diff HEAD plus untracked files as new files).
    */
   patch_sha256?: string;
+  /**
+   * Since 1.1. Registered datasets (knowledge_base/data/datasets.json) inside the repository, left out of the code state: their files count in none of dirty, changed, untracked and the patch, because data is not code and their bytes are pinned by a digest instead: the registered one here, and, for a dataset the run used (--data), the digest re-checked in manifest data[] under the same name. Sorted by path. Present only when non-empty.
+   */
+  excluded_data?: {
+    /**
+     * The dataset's registered name.
+     */
+    name: string;
+    /**
+     * Its file or folder, relative to the repository top level.
+     */
+    path: string;
+    /**
+     * The dataset digest the registry records (datasets.schema.json#/$defs/digest).
+     */
+    registered_digest: string;
+  }[];
 }
 /**
  * A capture that could not be made (tool missing, timed out, no repository…), with the reason in words.

@@ -1,0 +1,104 @@
+/**
+ * bench/scale/checkpoint: a checkpoint of `--gib` GiB (default 2) sealed into a run.
+ *
+ *   npx tsx bench/scale/checkpoint.ts [--rounds 3] [--gib 2] [--dir DIR]
+ *
+ * Per round, each a fresh child process:
+ * - `cp` of the file, then `sync`, beside `dl-lab run R --metrics m.json --checkpoint best.pt`,
+ *   then `sync` (target ≤ 1.15×), warm (the file in the page cache) and cold (evicted first:
+ *   `dd iflag=nocache count=0` drops that file's clean pages, without root and without emptying
+ *   everyone's page cache as `echo 3 > /proc/sys/vm/drop_caches` would);
+ * - `dl-lab run R … --checkpoint moved.pt --move-checkpoint` beside `openssl dgst -sha256` of
+ *   a file of the same size (target ≤ 1.2×), both warm.
+ * Peak RSS ≤ 200 MB. The scratch folder must be on one filesystem with the project (--dir).
+ */
+import { randomFillSync } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { DL_LAB, flag, load, removeTree, Samples, scaffold, scratch, timeShell, triple, verdict } from './child-timing.js';
+
+const ROUNDS = flag('rounds', 3);
+const GIB = flag('gib', 2);
+const RSS_LIMIT_MB = 200;
+const work = scratch('dl-lab-bench-scale-checkpoint-');
+const loadBefore = load();
+const project = scaffold(join(work, 'project'), 'scale-checkpoint');
+const tmp = join(project, 'tmp'); // git-ignored by the scaffold
+mkdirSync(tmp, { recursive: true });
+
+const checkpoint = join(tmp, 'best.pt');
+const fd = openSync(checkpoint, 'w');
+const block = Buffer.alloc(16 * 1024 * 1024);
+for (let written = 0; written < GIB * 1024 ** 3; written += block.length) writeSync(fd, randomFillSync(block));
+closeSync(fd);
+writeFileSync(
+  join(tmp, 'metrics.json'),
+  JSON.stringify({
+    metrics: { val_loss: 0.25 },
+    metric_definitions: { val_loss: { definition: 'Mean cross-entropy on the validation split', unit: 'nats', higher_is_better: false } },
+    primary_metric: 'val_loss',
+    results: { val_loss: 0.25 },
+  }),
+);
+timeShell('sync', project);
+
+/**
+ * Evict a file's pages (clean ones: after sync) so the next read comes from the disk. Per file,
+ * not `echo 3 > /proc/sys/vm/drop_caches`: that would empty the page cache of everyone else on a
+ * shared machine (and needs root).
+ */
+const evict = (path: string): void => {
+  timeShell(`sync && dd if='${path}' iflag=nocache count=0 status=none`, project);
+};
+const warm = (path: string): void => void timeShell(`cat '${path}' > /dev/null`, project);
+
+const samples = new Samples();
+const run = (tag: string, extra = ''): string => `${DL_LAB} run ${tag} --metrics tmp/metrics.json ${extra}`;
+for (let round = 0; round < ROUNDS; round++) {
+  for (const temperature of round % 2 === 0 ? ['warm', 'cold'] : ['cold', 'warm']) {
+    const prepare = temperature === 'warm' ? () => warm(checkpoint) : () => evict(checkpoint);
+    prepare();
+    samples.add(`cp-${temperature}`, timeShell(`cp tmp/best.pt tmp/copy.pt && sync`, project));
+    timeShell('rm tmp/copy.pt && sync', project);
+    prepare();
+    samples.add(`run-${temperature}`, timeShell(`${run(`copy-${temperature}-${round}`, '--checkpoint tmp/best.pt')} > /dev/null && sync`, project));
+    removeTree(join(project, 'artifacts/runs', `copy-${temperature}-${round}`));
+    timeShell('sync', project);
+  }
+  // --move-checkpoint: a fresh file each round (the move takes it), written and synced untimed.
+  timeShell(`cp tmp/best.pt tmp/moved.pt && sync && cat tmp/moved.pt > /dev/null`, project);
+  samples.add('openssl', timeShell('openssl dgst -sha256 tmp/moved.pt > /dev/null', project));
+  samples.add('move', timeShell(`${run(`moved-${round}`, '--checkpoint tmp/moved.pt --move-checkpoint')} > /dev/null`, project));
+  removeTree(join(project, 'artifacts/runs', `moved-${round}`));
+}
+
+const ratio = (a: string, b: string): number => samples.median(a) / samples.median(b);
+const rows: string[][] = [];
+for (const temperature of ['warm', 'cold']) {
+  rows.push([
+    `\`run --checkpoint\` (${GIB} GiB) + sync, ${temperature}`,
+    triple(samples.summary(`run-${temperature}`)),
+    `${ratio(`run-${temperature}`, `cp-${temperature}`).toFixed(2)}× \`cp\` + sync (${triple(samples.summary(`cp-${temperature}`))})`,
+    '≤ 1.15×',
+    verdict(ratio(`run-${temperature}`, `cp-${temperature}`) <= 1.15),
+  ]);
+}
+rows.push([
+  `\`run --checkpoint … --move-checkpoint\` (${GIB} GiB), warm`,
+  triple(samples.summary('move')),
+  `${ratio('move', 'openssl').toFixed(2)}× \`openssl dgst -sha256\` (${triple(samples.summary('openssl'))})`,
+  '≤ 1.2×',
+  verdict(ratio('move', 'openssl') <= 1.2),
+]);
+const rssKeys = ['run-warm', 'run-cold', 'move'];
+const worstRss = Math.max(...rssKeys.map((key) => samples.peakRssMb(key)));
+rows.push(['peak RSS (largest process)', rssKeys.map((key) => `${key} ${samples.peakRssMb(key).toFixed(0)} MB`).join(', '), '', `≤ ${RSS_LIMIT_MB} MB`, verdict(worstRss <= RSS_LIMIT_MB)]);
+
+console.log(`\n### bench/scale/checkpoint (${ROUNDS} rounds, min / median / max; load average ${loadBefore} before, ${load()} after)\n`);
+console.log('| case | time | compared | target | |');
+console.log('| --- | --- | --- | --- | --- |');
+for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+console.log("\n- cold: the source file's pages dropped with `dd iflag=nocache count=0` after `sync` (per file; the global drop_caches is not used)");
+removeTree(work);
+if (rows.some((row) => row[4].includes('FAIL'))) process.exitCode = 1;
+
