@@ -45,6 +45,8 @@ export interface DeclaredOption {
   alias?: string;
   /** false for a Boolean flag; true for an option that takes a value (`--tag X`). */
   takesValue: boolean;
+  /** Its value may start with '-' (`--sort -test_accuracy`: descending); it is then never taken for an option. */
+  dashedValue?: boolean;
 }
 
 /**
@@ -79,7 +81,7 @@ export const checkOptionValues = (args: readonly string[], declared: readonly De
     }
     const value = args[index + 1];
     if (value === undefined) throw new UserError(`${field} needs a value`, { field });
-    if (value.startsWith('-') && !NEGATIVE_NUMBER.test(value)) {
+    if (value.startsWith('-') && !NEGATIVE_NUMBER.test(value) && !(option.dashedValue && /^-[^-]/.test(value))) {
       throw new UserError(`${field} needs a value, got ${JSON.stringify(value)}, which looks like an option`, { field });
     }
     checked.push(`${field}=${value}`);

@@ -63,7 +63,19 @@ export class DlLabGenerator<Config extends Record<string, unknown>, Options exte
     return inLauncherTerms(super.help());
   }
 
+  /**
+   * Options whose value may start with '-' (a subclass lists them as a field: set before its
+   * constructor declares any option, so before its options are first parsed).
+   */
+  protected readonly optionsWithDashedValues: ReadonlySet<string> = new Set();
+
   private declaredOptions(): DeclaredOption[] {
-    return Object.values(this._options).map((option) => ({ name: option.name, alias: option.alias, takesValue: option.type !== Boolean }));
+    return Object.values(this._options).map((option) => ({
+      name: option.name,
+      alias: option.alias,
+      takesValue: option.type !== Boolean,
+      // Undefined while Yeoman's own constructor parses, before this class's fields exist.
+      dashedValue: this.optionsWithDashedValues?.has(option.name) ?? false,
+    }));
   }
 }

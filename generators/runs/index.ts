@@ -12,13 +12,15 @@ type RunsOptions = BaseOptions & { columns?: string; where?: string | string[] |
 /** `dl-lab runs`: the project's runs as a table, filtered and sorted. Read-only; reads only the documents it needs. */
 export default class RunsGenerator extends DlLabGenerator<Record<string, never>, RunsOptions> {
   private table!: RunsTable;
+  // `--sort -test_accuracy`: a leading '-' sorts descending.
+  protected override readonly optionsWithDashedValues = new Set(['sort']);
 
   constructor(args: string[], options: RunsOptions) {
     super(args, options);
     this.option('columns', { type: String, description: 'Comma-separated fields to show (default: tag,created,status,primary_metric,primary)' });
     this.option('where', { type: Array, description: 'FIELD OP VALUE, OP one of = != > >= < <= ~ !~ (repeatable: all must hold)' });
     this.option('sort', { type: String, description: 'Comma-separated fields to sort by; -field for descending' });
-    this.option('limit', { type: String, description: 'Show at most this many runs (after sorting)' });
+    this.option('limit', { type: Number, description: 'Show at most this many runs (after sorting)' });
     this.option('json', { type: Boolean, description: 'Print one JSON document on stdout', default: false });
     this.option('csv', { type: Boolean, description: 'Print CSV on stdout', default: false });
   }
@@ -32,7 +34,7 @@ export default class RunsGenerator extends DlLabGenerator<Record<string, never>,
       columns: stringOption('columns', this.options.columns),
       where: where.map((expression) => stringOption('where', expression) as string),
       sort: stringOption('sort', sortOptionValue(this.options.sort)),
-      limit: numberOption('limit', this.options.limit, 'non-negative-integer'),
+      limit: numberOption('limit', this.options.limit, 'positive-integer'),
     });
   }
 

@@ -119,8 +119,12 @@ describe('runs are immutable, atomic and verifiable', function () {
       const mode = (await import('node:fs')).statSync(join(runDirOf(root, 'sealed'), name)).mode & 0o777;
       assert.equal(mode, 0o444, name);
     }
-    const again = runCli(['run', 'sealed', '--force'], { cwd: root });
+    const again = runCli(['run', 'sealed'], { cwd: root });
     assert.equal(again.status, 1);
     assert.match(again.stderr, /already exists: a published run is never overwritten; choose a new tag \(e\.g\. sealed-2\)/);
+    // `run` has no --force: asking for one is refused by name, before anything is looked at.
+    const forced = runCli(['run', 'sealed', '--force'], { cwd: root });
+    assert.equal(forced.status, 1);
+    assert.equal(forced.stderr, 'dl-lab run: error: unknown option "--force"; see dl-lab run --help\n');
   });
 });

@@ -125,7 +125,7 @@ describe('dl-lab runs (the built bin)', function () {
       [['--columns', 'tag,hp.nope'], 'dl-lab runs: error: --columns: no run has a field "hp.nope"'],
       [['--columns', 'tag,a b'], 'dl-lab runs: error: --columns "tag,a b": "a b" is not a field name (a built-in field such as tag or created, hp.<path>, metrics.<key>, results.<key>, or a metric or result key)'],
       [['--limit', '0'], 'dl-lab runs: error: --limit must be a positive integer, got 0'],
-      [['--limit', 'ten'], 'dl-lab runs: error: --limit must be a non-negative integer, got "ten"'],
+      [['--limit', 'ten'], 'dl-lab runs: error: --limit must be a positive integer, got "ten"'],
       [['--json', '--csv'], 'dl-lab runs: error: --json and --csv: choose one output format'],
     ];
     for (const [args, message] of cases) {

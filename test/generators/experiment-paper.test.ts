@@ -45,7 +45,7 @@ describe('dl-lab paper and check-paper on experiment records (m ± s)', () => {
     assert.match(stdout, /^experiments: 2 \\dlresultpm \(mean \\pm ci95\), e\.g\. \\dlresultpm\{abl\}\{narrow\.val_accuracy\} = 0\.86 \\pm 0\.02$/m);
     const tex = readFileSync(join(root, 'paper/dl-lab-results.tex'), 'utf8');
     assert.match(tex, /^% dl-lab spread: ci95 = half-width of the Student t 95% confidence interval of the mean \(t\(0\.975, n-1\) \* sem\) \(dl-lab paper --spread\)\.$/m);
-    assert.match(tex, /^%   npx dl-lab paper abl --spread ci95$/m);
+    assert.match(tex, /^%   dl-lab paper abl --spread ci95$/m);
     assert.ok(tex.includes(`\\DlLabDefineResultPm{abl}{wide.val_accuracy}{0.93 \\pm 0.05}% artifacts/runs/abl/analysis.json:results.wide.val_accuracy.mean = ${summarize(WIDE).mean} \u00b1 ${half} (ci95; fraction; seal sha256:`), tex);
     assert.ok(tex.includes('\\DlLabDefineResult{abl}{wide.val_accuracy.std}{0.0200}{fraction}'), tex);
 

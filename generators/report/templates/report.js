@@ -182,7 +182,11 @@
   // ---- run details, drawn from the embedded data when a run is opened (#run-<tag>).
   const details = document.getElementById('run-details');
   const dateText = (iso) => (iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : '—');
-  const direction = (run, key) => (run.definitions[key] ? (run.definitions[key].higher_is_better ? '↑' : '↓') : '');
+  const direction = (run, key) => {
+    const definition = run.definitions[key];
+    if (!definition) return '';
+    return definition.higher_is_better === null ? '—' : definition.higher_is_better ? '↑' : '↓'; // null: no better direction
+  };
   const badge = (ok, text) => el('span', { class: `badge ${ok ? 'ok' : 'fail'}` }, text);
   const verifyBadge = (run) => badge(run.verify.ok, run.verify.ok ? 'verify ok' : `verify FAILED (${run.verify.problems.length})`);
 
