@@ -29,7 +29,7 @@ const plainRun = (i: number): SyntheticRun => ({
   hyperparameters: { seed: i % 5, training: { lr: LRS[i % 3], epochs: 10 } },
 });
 
-/** An experiment as `dl-lab sweep` + `aggregate` lay it out: trials `<NAME>-<variant>-s<seed>` and a record `<NAME>/` with experiment.json. */
+/** An experiment as `dl-lab sweep` lays it out (trials `<NAME>-<variant>-s<seed>`); `dl-lab aggregate` then writes its record `<NAME>/`. */
 const EXPERIMENT = 'lr-sweep';
 const VARIANTS = { 'lr0.1': 0.1, 'lr0.01': 0.01 } as const;
 const SEEDS = [0, 1, 2, 3, 4];
@@ -42,30 +42,9 @@ const trials = (): SyntheticRun[] =>
       createdAt: new Date(Date.UTC(2026, 9, 1, 0, seed)),
       metrics: { ...plainRun(0).metrics!, metrics: { test_accuracy: trialAccuracy(variant, seed), val_loss: 0.2 }, results: { test_accuracy: trialAccuracy(variant, seed) } },
       hyperparameters: { seed, training: { lr, epochs: 10 } },
+      manifestExtra: { experiment: { name: EXPERIMENT, variant, seed, overrides: { 'training.lr': lr }, exit_status: null } },
     })),
   );
-const record = (): SyntheticRun => ({
-  tag: EXPERIMENT,
-  createdAt: new Date(Date.UTC(2026, 9, 2)),
-  metrics: {
-    metrics: { 'lr0.1.test_accuracy.mean': 0.902 },
-    metric_definitions: { 'lr0.1.test_accuracy.mean': ACCURACY },
-    primary_metric: 'lr0.1.test_accuracy.mean',
-    results: { 'lr0.1.test_accuracy.mean': 0.902 },
-  },
-  extraJson: {
-    'experiment.json': {
-      schema_version: '1.1', name: EXPERIMENT, version: 1, primary_metric: 'test_accuracy',
-      members: Object.keys(VARIANTS).flatMap((variant) => SEEDS.map((seed) => ({ tag: `${EXPERIMENT}-${variant}-s${seed}`, seal: null, variant, seed, status: 'completed', exit_status: 0 }))),
-      variants: { 'lr0.1': { overrides: { 'training.lr': 0.1 } }, 'lr0.01': { overrides: { 'training.lr': 0.01 } } },
-      statistics: {
-        'lr0.1': { test_accuracy: { n: 5, mean: 0.902, std: 0.00158, sem: 0.000707, ci95: [0.90004, 0.90396] } },
-        'lr0.01': { test_accuracy: { n: 5, mean: 0.932, std: 0.00158, sem: 0.000707, ci95: [0.93004, 0.93396] } },
-      },
-    },
-  },
-});
-
 const PLAIN = 989;
 const TOTAL = PLAIN + 10 + 1;
 
@@ -87,7 +66,9 @@ describe('the report with 1,000 runs in headless Chromium', function () {
     requirePart(this, existsSync(CHROMIUM), `${CHROMIUM} not found (apt-get install chromium)`);
     root = tempDir();
     writeFileSync(join(root, '.yo-rc.json'), JSON.stringify({ 'generator-dl-lab': { name: 'scale' } }));
-    await writeSyntheticRuns(root, [...Array.from({ length: PLAIN }, (_, i) => plainRun(i)), ...trials(), record()]);
+    await writeSyntheticRuns(root, [...Array.from({ length: PLAIN }, (_, i) => plainRun(i)), ...trials()]);
+    const aggregated = runCli(['aggregate', EXPERIMENT], { cwd: root });
+    assert.equal(aggregated.status, 0, aggregated.stderr);
     const report = runCli(['report'], { cwd: root });
     assert.equal(report.status, 0, report.stderr);
     assert.match(report.stdout, new RegExp(`\\(${TOTAL} runs, all verified\\)`));
@@ -153,7 +134,8 @@ describe('the report with 1,000 runs in headless Chromium', function () {
 
   it("an experiment's variants show mean ± 95 % CI; one click lists the members, another opens one", async () => {
     const chips = await page.$$eval(`#runs-table tr.group[data-group="${EXPERIMENT}"] button.variant`, (buttons) => buttons.map((b) => b.textContent));
-    assert.deepEqual(chips, ['lr0.1: 0.902 ± 0.00196 (n = 5)', 'lr0.01: 0.932 ± 0.00196 (n = 5)']);
+    // Half the Student t 95 % CI of 5 seeds 0.001 apart: t(0.975, 4) · 0.00158 / √5 = 0.00196324.
+    assert.deepEqual(chips, ['lr0.01: 0.932 ± 0.00196324 (n = 5)', 'lr0.1: 0.902 ± 0.00196324 (n = 5)']);
     await page.click(`#runs-table tr.group[data-group="${EXPERIMENT}"] button.variant >> text=lr0.01`);
     assert.deepEqual((await visibleTags()).sort(), SEEDS.map((seed) => `${EXPERIMENT}-lr0.01-s${seed}`));
     await page.click(`#runs-table tr[data-tag="${EXPERIMENT}-lr0.01-s2"] a`);
@@ -164,8 +146,9 @@ describe('the report with 1,000 runs in headless Chromium', function () {
     await page.click(`#runs-table tr[data-tag="${EXPERIMENT}"] a`);
     await page.waitForSelector('#run-details table.experiment');
     const rows = await page.$$eval('#run-details table.experiment tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((cell) => cell.textContent)));
-    assert.deepEqual(rows[0].slice(0, 4), ['lr0.1', '5', '0.902', '[0.90004, 0.90396]']);
-    assert.equal(rows[0][4], SEEDS.map((seed) => `${EXPERIMENT}-lr0.1-s${seed}`).join(', '));
+    const row = rows.find((cells) => cells[0] === 'lr0.1')!;
+    assert.deepEqual(row.slice(0, 4), ['lr0.1', '5', '0.902', '[0.900037, 0.903963]']);
+    assert.equal(row[4], SEEDS.map((seed) => `${EXPERIMENT}-lr0.1-s${seed}`).join(', '));
     await page.click(`#run-details table.experiment a >> text=${EXPERIMENT}-lr0.1-s3`);
     await page.waitForSelector(`#run-${EXPERIMENT}-lr0\\.1-s3`);
     assert.deepEqual(problems, []);
