@@ -11,6 +11,7 @@ import { openStaging, type Staging } from '../run/staging.js';
 import { resolveParent } from './parent.js';
 import { trainingCurveFiles } from '../run/figure-files.js';
 import { buildManifest, type ManifestInputs } from '../run/manifest.js';
+import type { RunFile } from '../run/outputs.js';
 import { assertTargetFree, publishRun, type PublishedRun } from '../run/publish.js';
 import { checkpointCopyName, recordedDocuments, type CheckpointSource } from '../run/recorded-documents.js';
 import type { ManifestDataEntry } from '../datasets/types.js';
@@ -45,6 +46,8 @@ export interface RecordOptions {
    * processes run meanwhile.
    */
   beforeDataCheck?: (projectRoot: string) => void;
+  /** Files the caller adds to the run beside the recorded ones (a sweep trial's `logs/tail.log`). */
+  extraFiles?: readonly RunFile[];
 }
 
 export interface RecordPlan {
@@ -59,6 +62,7 @@ export interface RecordPlan {
   outcome: RunOutcome;
   parent: ParentLink | undefined;
   experiment?: ManifestInputs['experiment'];
+  extraFiles: readonly RunFile[];
 }
 
 /** Every check that needs no heavy work, before anything runs: tag, project, config, metrics, checkpoint. */
@@ -80,7 +84,7 @@ export const planRecord = async (options: RecordOptions): Promise<RecordPlan> =>
   options.beforeDataCheck?.(target.root);
   const data = await checkRunDatasets(target.root, options.data ?? [], options.allowDataDrift === true);
   const checkpointIntake: CheckpointIntake = options.moveCheckpoint ? 'move' : 'copy';
-  return { target, config, metrics, checkpointGiven, checkpointPath, checkpointIntake, data, command: options.command, outcome, parent, experiment: options.experiment };
+  return { target, config, metrics, checkpointGiven, checkpointPath, checkpointIntake, data, command: options.command, outcome, parent, experiment: options.experiment, extraFiles: options.extraFiles ?? [] };
 };
 
 /** The parent link from `--parent` and/or the metrics file's `parent` (the logger's resumed_from), which must agree. */
@@ -145,7 +149,7 @@ const stageAndPublish = async (plan: RecordPlan, provenance: Promise<CapturedPro
     summary: docs.summary,
     analysis: docs.analysis,
     checkpointRecord: docs.checkpointRecord,
-    extraFiles: [...figures, ...docs.extraFiles, ...(captured.patchFile ? [captured.patchFile] : [])],
+    extraFiles: [...figures, ...docs.extraFiles, ...plan.extraFiles, ...(captured.patchFile ? [captured.patchFile] : [])],
     buildManifest: (outputs) =>
       buildManifest(
         {
@@ -177,15 +181,15 @@ export const recordRun = async (options: RecordOptions): Promise<PublishedRun> =
   return executeRecord(plan, provenance);
 };
 
+export type UnfinishedRecordOptions = Omit<RecordOptions, 'status' | 'statusReason'> & { status: 'interrupted' | 'failed'; reason: string };
+
 /**
- * Seal a run whose training did not complete (a sweep's trial that crashed, was killed, or wrote
- * no or an invalid metrics file), so it is a record, not an absence. The metrics file is used when
- * it is there and valid (its numbers so far, its history); otherwise the run is sealed with no
- * metrics at all — never placeholder numbers — and `reason` says why the file was left out.
+ * Plan the seal of a run whose training did not complete (a sweep's trial that crashed, was
+ * killed, or wrote no or an invalid metrics file), so it is a record, not an absence. The metrics
+ * file is used when it is there and valid (its numbers so far, its history); otherwise the run is
+ * sealed with no metrics at all — never placeholder numbers — and `reason` says why the file was left out.
  */
-export const recordUnfinishedRun = async (
-  options: Omit<RecordOptions, 'status' | 'statusReason'> & { status: 'interrupted' | 'failed'; reason: string },
-): Promise<PublishedRun> => {
+export const planUnfinishedRecord = async (options: UnfinishedRecordOptions): Promise<RecordPlan> => {
   const { status, reason, ...rest } = options;
   let unusable: string | undefined;
   if (rest.metrics !== undefined) {
@@ -196,7 +200,19 @@ export const recordUnfinishedRun = async (
       unusable = error.message.split('\n')[0];
     }
   }
-  if (unusable === undefined) return recordRun({ ...rest, status, statusReason: reason });
+  if (unusable === undefined) return planRecord({ ...rest, status, statusReason: reason });
   const { metrics: _left, checkpoint: _unselected, ...withoutMetrics } = rest;
-  return recordRun({ ...withoutMetrics, status, statusReason: `${reason}; metrics file left out: ${unusable}` });
+  return planRecord({ ...withoutMetrics, status, statusReason: `${reason}; metrics file left out: ${unusable}` });
+};
+
+/**
+ * Seal a run whose training did not complete (see planUnfinishedRecord). `provenance` lets a caller
+ * sealing many runs (a sweep) capture it once; without it, it is captured here.
+ */
+export const recordUnfinishedRun = async (options: UnfinishedRecordOptions, provenance?: Promise<CapturedProvenance>): Promise<PublishedRun> => {
+  const plan = await planUnfinishedRecord(options);
+  if (provenance) return executeRecord(plan, provenance);
+  const captured = startProvenanceCapture(plan.target.root);
+  captured.catch(() => {}); // awaited by executeRecord; never an unhandled rejection meanwhile
+  return executeRecord(plan, captured);
 };

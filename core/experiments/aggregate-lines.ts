@@ -22,6 +22,12 @@ export const aggregateSummaryLines = (result: AggregateResult): string[] => {
     lines.push(`  ${variant}: ${experiment.primary_metric} mean ${stats.mean.toPrecision(4)}${stats.std === null ? '' : ` ± ${stats.std.toPrecision(2)} (std)`}${ci}, n = ${stats.n}`);
   }
   const variants = Object.keys(experiment.statistics);
+  // With no completed member there are no statistics: an example key would name one that does not exist.
+  if (counts('completed') === 0) {
+    lines.push('no completed member: no statistics to cite');
+    lines.push(`next: dl-lab verify ${result.tag}`);
+    return lines;
+  }
   lines.push(`cite statistics as ${RUNS_DIR}/${result.tag}/analysis.json:results.<variant>.<key>.<stat> (e.g. ${variants[0] ?? 'base'}.${experiment.primary_metric}.mean)`);
   lines.push(`next: dl-lab verify ${result.tag}   dl-lab paper ${result.tag} --spread ci95${variants.length >= 2 ? `   dl-lab compare ${result.tag}:${variants[0]} ${result.tag}:${variants[1]}` : ''}`);
   return lines;

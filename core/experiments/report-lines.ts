@@ -2,6 +2,7 @@ import { RUNS_DIR } from '../project.js';
 import { aggregateSummaryLines } from './aggregate-lines.js';
 import { experimentDir, planPath } from './layout.js';
 import type { TrialOutcome } from './run-trial.js';
+import { LOG_TAIL_FILE } from './trial-command.js';
 import type { SweepResult, SweepSetup } from './sweep.js';
 
 const count = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
@@ -26,7 +27,7 @@ export const sweepSummaryLines = (setup: SweepSetup, result: SweepResult): strin
   const lines = [
     head,
     `${count(by('completed').length, 'trial')} completed, ${by('failed').length} failed, ${by('interrupted').length} interrupted this time${skipped ? `; ${skipped} already sealed before` : ''}`,
-    ...[...by('failed'), ...by('interrupted')].map((o) => `  ${o.status}: ${o.tag}: ${o.reason} (sealed${plan.command ? `; end of its log: ${RUNS_DIR}/${o.tag}/logs/tail.log` : ''})`),
+    ...[...by('failed'), ...by('interrupted')].map((o) => `  ${o.status}: ${o.tag}: ${o.reason} (sealed${plan.command ? `; end of its log: ${RUNS_DIR}/${o.tag}/${LOG_TAIL_FILE}` : ''})`),
   ];
   if (interrupted) {
     lines.push(`stopped by Ctrl-C: ${count(notRun.length, 'trial')} not run or not finished, none of them written; the same command again runs them`);

@@ -2,13 +2,12 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { executeDemo, planDemo } from '../commands/demo.js';
 import type { CapturedProvenance } from '../commands/provenance.js';
-import { executeRecord, planRecord } from '../commands/record.js';
+import { executeRecord, planRecord, recordUnfinishedRun } from '../commands/record.js';
 import { isUserError } from '../errors.js';
 import type { ManifestInputs } from '../run/manifest.js';
-import { sealUnfinishedTrial } from './failed-trial.js';
 import { absolute, trialConfigPath, trialLogPath, trialOutDir } from './layout.js';
 import type { PlannedTrial, SweepPlan } from './sweep-plan.js';
-import { logTail, runTrialCommand, substituteCommand } from './trial-command.js';
+import { LOG_TAIL_FILE, logTail, runTrialCommand, substituteCommand } from './trial-command.js';
 
 /** How a trial ended: sealed as completed, failed or interrupted, or stopped before it was sealed (`stopped`). */
 export interface TrialOutcome { tag: string; status: 'completed' | 'failed' | 'interrupted' | 'stopped'; reason?: string; seconds: number }
@@ -42,12 +41,26 @@ export const runTrial = async (context: TrialContext, trial: PlannedTrial): Prom
   const started = performance.now();
   const seconds = (): number => Math.round(performance.now() - started) / 1000;
   const { plan } = context;
-  const sealUnfinished = async (status: 'failed' | 'interrupted', cause: string, exitStatus: number | null, tail: string): Promise<TrialOutcome> => {
+  const out = trialOutDir(plan.name, trial.tag);
+  const metrics = `${out}/metrics.json`;
+  /** Seal a trial that did not complete; with the metrics it logged when `useMetrics` and the file is there (recordUnfinishedRun leaves an invalid one out and says so). */
+  const sealUnfinished = async (status: 'failed' | 'interrupted', cause: string, exitStatus: number | null, tail: string, useMetrics = true): Promise<TrialOutcome> => {
     // The log's last line usually names the error (a Python exception, a CUDA message): worth a glance in listings.
     const lastLine = tail.trimEnd().split('\n').at(-1)?.trim().slice(0, 200);
     const reason = lastLine ? `${cause}: ${lastLine}` : cause;
-    await sealUnfinishedTrial(
-      { root: context.root, tag: trial.tag, config: trialConfigPath(plan.name, trial.tag), status, reason, logTail: tail, experiment: experimentOf(plan, trial, exitStatus), command: context.command },
+    const withMetrics = useMetrics && plan.command !== null && existsSync(absolute(context.root, metrics));
+    await recordUnfinishedRun(
+      {
+        cwd: context.root,
+        tag: trial.tag,
+        config: trialConfigPath(plan.name, trial.tag),
+        ...(withMetrics ? { metrics } : {}),
+        status,
+        reason,
+        command: context.command,
+        experiment: experimentOf(plan, trial, exitStatus),
+        extraFiles: tail ? [{ name: LOG_TAIL_FILE, role: 'other', bytes: Buffer.from(tail) }] : [],
+      },
       context.provenance,
     );
     return { tag: trial.tag, status, reason, seconds: seconds() };
@@ -63,7 +76,6 @@ export const runTrial = async (context: TrialContext, trial: PlannedTrial): Prom
       return sealUnfinished('failed', `the demo failed: ${firstLine(error)}`, null, isUserError(error) ? `${error.message}\n` : `${(error as Error)?.stack ?? String(error)}\n`);
     }
   }
-  const out = trialOutDir(plan.name, trial.tag);
   const logFile = absolute(context.root, trialLogPath(plan.name, trial.tag));
   // {out} is the sweep's own scratch folder: emptied, so a resumed trial never sees an earlier attempt's files.
   await rm(absolute(context.root, out), { recursive: true, force: true });
@@ -82,7 +94,6 @@ export const runTrial = async (context: TrialContext, trial: PlannedTrial): Prom
   if (exit.startError) return sealUnfinished('failed', exit.startError, null, tail);
   if (exit.signal) return sealUnfinished('failed', `killed by ${exit.signal}`, null, tail);
   if (exit.exitStatus !== 0) return sealUnfinished('failed', `exit status ${exit.exitStatus}`, exit.exitStatus, tail);
-  const metrics = `${out}/metrics.json`;
   if (!existsSync(absolute(context.root, metrics))) return sealUnfinished('failed', `exit status 0 but no ${metrics}`, 0, tail);
   try {
     const record = await planRecord({
@@ -96,7 +107,8 @@ export const runTrial = async (context: TrialContext, trial: PlannedTrial): Prom
     await executeRecord(record, context.provenance);
   } catch (error) {
     if (!isUserError(error)) throw error;
-    return sealUnfinished('failed', `exit status 0 but ${firstLine(error)}`, 0, `${tail}${error.message}\n`);
+    // Already known unusable (or the config/checkpoint is): seal without it rather than say so twice.
+    return sealUnfinished('failed', `exit status 0 but ${firstLine(error)}`, 0, `${tail}${error.message}\n`, false);
   }
   return { tag: trial.tag, status: 'completed', seconds: seconds() };
 };

@@ -67,6 +67,9 @@ export const runTrialCommand = (
   });
 };
 
+/** The run file holding the end of a trial's log. */
+export const LOG_TAIL_FILE = 'logs/tail.log';
+
 /** The last lines of a log (at most `maxBytes` of its end), for a failed trial's record. */
 export const logTail = (file: string, maxLines = 40, maxBytes = 16 * 1024): string => {
   let fd: number;

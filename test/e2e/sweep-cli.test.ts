@@ -103,7 +103,8 @@ describe('dl-lab sweep, locally (built bin)', function () {
     const summary = readJson(join(failed, 'summary.json'));
     assert.equal(summary.status, 'failed');
     assert.equal(summary.status_reason, 'exit status 3: RuntimeError: loss diverged at epoch 7');
-    assert.deepEqual(summary.metrics, {});
+    // It wrote no metrics: sealed with none at all, never an invented key.
+    assert.deepEqual([summary.metrics, summary.metric_definitions, summary.primary_metric], [{}, {}, undefined]);
     assert.deepEqual(readJson(join(failed, 'analysis.json')).results, {}, 'nothing to cite');
     assert.equal(readJson(join(failed, 'manifest.json')).experiment.exit_status, 3);
     assert.equal(readFileSync(join(failed, 'logs/tail.log'), 'utf8'), 'training seed 1\nRuntimeError: loss diverged at epoch 7\n');
@@ -114,6 +115,33 @@ describe('dl-lab sweep, locally (built bin)', function () {
     assert.equal(readJson(join(runDirOf(root, 'cmd'), 'experiment.json')).statistics.base.accuracy.n, 2, 'statistics use the completed members only');
   });
 
+  it('a trial that crashed after writing a valid metrics file is sealed as failed and keeps the numbers it logged', async () => {
+    const script = writeTrialScript(root);
+    const sweep = runCli(['sweep', 'crash', '--seeds', '1', '--', process.execPath, script, '{seed}', '{out}', 'crash-after-metrics'], { cwd: root });
+    assert.equal(sweep.status, 2, sweep.stderr);
+    const run = runDirOf(root, 'crash-base-s1');
+    const summary = readJson(join(run, 'summary.json'));
+    assert.deepEqual([summary.status, summary.status_reason], ['failed', 'exit status 3: RuntimeError: CUDA out of memory']);
+    assert.deepEqual([summary.metrics, summary.primary_metric], [{ accuracy: 0.91 }, 'accuracy']);
+    assert.deepEqual(readJson(join(run, 'analysis.json')).results, { accuracy: 0.91 });
+    assert.deepEqual(readFileSync(join(run, 'checkpoints/best.bin')), Buffer.alloc(64, 1));
+    assert.equal(readJson(join(run, 'manifest.json')).experiment.exit_status, 3);
+    assert.equal(readFileSync(join(run, 'logs/tail.log'), 'utf8'), 'training seed 1\nRuntimeError: CUDA out of memory\n');
+    assert.deepEqual((await verifyTag(root, 'crash-base-s1')).problems, []);
+  });
+
+  it('when every trial failed, the aggregate summary suggests no statistic to cite (there is none)', async () => {
+    const script = writeTrialScript(root);
+    const sweep = runCli(['sweep', 'allfail', '--seeds', '1', '--', process.execPath, script, '{seed}', '{out}', 'exit3'], { cwd: root });
+    assert.equal(sweep.status, 2, sweep.stderr);
+    assert.match(sweep.stdout, /\nmembers: 0 completed of 1 \(1 failed\)\n/);
+    assert.deepEqual(readJson(join(runDirOf(root, 'allfail'), 'analysis.json')).results, {});
+    assert.doesNotMatch(sweep.stdout, /cite statistics|e\.g\. base\./);
+    assert.match(sweep.stdout, /\nno completed member: no statistics to cite\nnext: dl-lab verify allfail\n$/);
+    const verify = runCli(['verify', 'allfail'], { cwd: root });
+    assert.equal(verify.status, 0, verify.stderr);
+  });
+
   it('exit 0 with invalid metrics is a failed trial too, with the validation error', async () => {
     const script = writeTrialScript(root);
     const sweep = runCli(['sweep', 'badm', '--seeds', '1', '--', process.execPath, script, '{seed}', '{out}', 'bad-metrics'], { cwd: root });
@@ -121,6 +149,8 @@ describe('dl-lab sweep, locally (built bin)', function () {
     const summary = readJson(join(runDirOf(root, 'badm-base-s1'), 'summary.json'));
     assert.equal(summary.status, 'failed');
     assert.match(summary.status_reason, /^exit status 0 but invalid metrics file artifacts\/experiments\/badm\/out\/badm-base-s1\/metrics.json/);
+    assert.doesNotMatch(summary.status_reason, /metrics file left out/, 'the invalid file is named once');
+    assert.deepEqual([summary.metrics, summary.primary_metric], [{}, undefined]);
     assert.match(readFileSync(join(runDirOf(root, 'badm-base-s1'), 'logs/tail.log'), 'utf8'), /\/metrics: 'accuracy' has no entry in metric_definitions|accuracy/);
     assert.deepEqual((await verifyTag(root, 'badm-base-s1')).problems, []);
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { cleanupTempDirs, readJson } from '../helpers/fs.js';
@@ -81,7 +81,8 @@ describe('dl-lab sweep --slurm on a real one-node cluster', function () {
     assert.equal(summary.status, 'failed');
     assert.equal(summary.status_reason, 'exit status 3: RuntimeError: loss diverged at epoch 7');
     assert.equal(readJson(join(runDirOf(root, 'slf-base-s1'), 'manifest.json')).experiment.exit_status, 3);
-    assert.ok(existsSync(join(runDirOf(root, 'slf-base-s1'), 'logs/tail.log')));
+    assert.equal(readFileSync(join(runDirOf(root, 'slf-base-s1'), 'logs/tail.log'), 'utf8'), 'training seed 1\nRuntimeError: loss diverged at epoch 7\n');
+    assert.deepEqual([summary.metrics, summary.metric_definitions, summary.primary_metric], [{}, {}, undefined], 'it wrote no metrics: sealed with none');
     const members = readJson(join(runDirOf(root, 'slf'), 'experiment.json')).members;
     assert.deepEqual(members.map((m: { tag: string; status: string; exit_status: number | null }) => `${m.tag} ${m.status} ${m.exit_status}`), ['slf-base-s0 completed 0', 'slf-base-s1 failed 3']);
   });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { startProvenanceCapture } from '../../core/commands/provenance.js';
 import { recordUnfinishedRun } from '../../core/commands/record.js';
 import { compareRuns } from '../../core/compare/compare-runs.js';
 import { resolveRun } from '../../core/compare/run-record.js';
@@ -112,6 +113,23 @@ describe('runs that did not complete, and resumed runs (contract 1.1)', () => {
     assert.equal(summary.status, 'failed');
     assert.match(summary.status_reason, /^exit status 1; metrics file left out: tmp\/broken\.json: not valid JSON/);
     assert.deepEqual(summary.metrics, {});
+  });
+
+  it('recordUnfinishedRun takes extra run files, the experiment entry and a provenance captured once for several runs', async () => {
+    const provenance = startProvenanceCapture(root);
+    const experiment = { name: 'sw', variant: 'base', seed: 4, overrides: {}, exit_status: 3 };
+    for (const tag of ['trial-4', 'trial-5']) {
+      await recordUnfinishedRun(
+        { cwd: root, tag, status: 'failed', reason: 'exit status 3', command: ['dl-lab', 'sweep'], experiment, extraFiles: [{ name: 'logs/tail.log', role: 'other', bytes: Buffer.from('boom\n') }] },
+        provenance,
+      );
+      const manifest = readJson(join(runDirOf(root, tag), 'manifest.json'));
+      assert.deepEqual(manifest.experiment, experiment);
+      assert.equal(readFileSync(join(runDirOf(root, tag), 'logs/tail.log'), 'utf8'), 'boom\n');
+      assert.ok(manifest.outputs.some((o: { path: string; role: string }) => o.path === `artifacts/runs/${tag}/logs/tail.log` && o.role === 'other'), tag);
+      assert.deepEqual((await verifyTag(root, tag)).problems, [], tag);
+    }
+    assert.deepEqual(readJson(join(runDirOf(root, 'trial-4'), 'manifest.json')).code.git, readJson(join(runDirOf(root, 'trial-5'), 'manifest.json')).code.git);
   });
 
   it('--parent records {tag, seal, checkpoint_sha256}; verify fails when the parent is altered or gone', async () => {

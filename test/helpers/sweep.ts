@@ -4,7 +4,8 @@ import { join } from 'node:path';
 /**
  * A stand-in training script for sweep tests (Node, so no Python is needed): `node trial.mjs
  * <seed> <out> <mode>` writes <out>/metrics.json and a checkpoint, or fails as `mode` says —
- * `exit3` on seed 1, `bad-metrics` on seed 1 (exit 0, metrics without definitions), `sleep`
+ * `exit3` on seed 1, `bad-metrics` on seed 1 (exit 0, metrics without definitions),
+ * `crash-after-metrics` on seed 1 (writes its metrics and checkpoint, then exits 3), `sleep`
  * (writes <out>/pid, then waits 60 s).
  */
 export const TRIAL_SCRIPT = `
@@ -24,6 +25,7 @@ else {
   };
   writeFileSync(join(out, 'best.bin'), Buffer.alloc(64, seed));
   writeFileSync(join(out, 'metrics.json'), JSON.stringify(metrics));
+  if (mode === 'crash-after-metrics' && seed === 1) { console.error('RuntimeError: CUDA out of memory'); process.exit(3); }
 }
 `;
 
