@@ -78,9 +78,9 @@ export const planRecord = async (options: RecordOptions): Promise<RecordPlan> =>
   if (options.moveCheckpoint && !checkpointPath) {
     throw new UserError('--move-checkpoint needs a checkpoint (--checkpoint or best_checkpoint.path in the metrics file)', { field: '--move-checkpoint' });
   }
-  if (checkpointPath && checkpointGiven) await assertReadableFile(checkpointPath, checkpointGiven);
   const outcome = resolveOutcome(metrics?.input, { status: options.status, reason: options.statusReason }, options.metrics ?? '--metrics');
   const parent = await planParent(target.root, options.parent, metrics?.input.parent, options.metrics);
+  if (checkpointPath && checkpointGiven) await assertReadableFile(checkpointPath, checkpointGiven);
   options.beforeDataCheck?.(target.root);
   const data = await checkRunDatasets(target.root, options.data ?? [], options.allowDataDrift === true);
   const checkpointIntake: CheckpointIntake = options.moveCheckpoint ? 'move' : 'copy';
