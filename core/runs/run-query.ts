@@ -119,14 +119,3 @@ export const compareBySortKeys = (keys: readonly SortKey[]) =>
     }
     return x.tag.localeCompare(y.tag, 'en', { numeric: true });
   };
-
-/**
- * `--sort -test_accuracy` as typed: the option parser reads a value that starts with `-` as short
- * flags and leaves `--sort` empty, so the value is taken from argv (`--sort=-key` needs no help).
- */
-export const sortOptionValue = (parsed: unknown, argv: readonly string[] = process.argv): unknown => {
-  if (typeof parsed === 'string' && parsed !== '') return parsed;
-  const at = argv.lastIndexOf('--sort');
-  const next = at < 0 ? undefined : argv[at + 1];
-  return next !== undefined && /^-[A-Za-z_]/.test(next) ? next : parsed;
-};

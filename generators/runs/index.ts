@@ -3,7 +3,6 @@ import { numberOption, printSummary, stringOption } from '../../core/cli-options
 import { UserError } from '../../core/errors.js';
 import { requireProject } from '../../core/project.js';
 import { listRuns, type RunsTable } from '../../core/runs/list-runs.js';
-import { sortOptionValue } from '../../core/runs/run-query.js';
 import { runsCsv, runsJson, runsTableLines } from '../../core/runs/runs-output.js';
 import { DlLabGenerator } from '../dl-lab-generator.js';
 
@@ -33,7 +32,7 @@ export default class RunsGenerator extends DlLabGenerator<Record<string, never>,
     this.table = await listRuns(root, {
       columns: stringOption('columns', this.options.columns),
       where: where.map((expression) => stringOption('where', expression) as string),
-      sort: stringOption('sort', sortOptionValue(this.options.sort)),
+      sort: stringOption('sort', this.options.sort),
       limit: numberOption('limit', this.options.limit, 'positive-integer'),
     });
   }
