@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
@@ -13,7 +13,7 @@ import { addDataset } from '../../core/datasets/add-dataset.js';
 import { checkDatasets } from '../../core/datasets/check-datasets.js';
 import { compareUtf8 } from '../../core/datasets/digest.js';
 import { datasetFiles } from '../../core/datasets/file-list.js';
-import { FingerprintStore } from '../../core/datasets/fingerprint.js';
+import { datasetFingerprint, FingerprintStore } from '../../core/datasets/fingerprint.js';
 import { readSchema } from '../../core/contract/schema-files.js';
 import { REGISTRY_PATH, type DatasetRecord, type GeneratedDataEntry, type ManifestDataEntry } from '../../core/datasets/types.js';
 import type { GeneratedEntry, ManifestEntry } from '../../core/contract/generated/datasets.js';
@@ -330,63 +330,87 @@ describe('datasets', () => {
     });
   });
 
-  describe('stat fingerprints: an unchanged folder is not re-checked file by file', () => {
-    /** Files written "long ago" (mtime 1 h back), so they are past the racy window. */
-    const writeOld = (dir: string, files: Record<string, string>): void => {
-      writeTree(dir, files);
-      const past = new Date(Date.now() - 3_600_000);
-      for (const rel of Object.keys(files)) utimesSync(join(dir, rel), past, past);
-    };
+  for (const method of ['GNU find', 'the in-process walk'] as const) {
+    describe(`stat fingerprints, taken by ${method}: an unchanged folder is not re-checked file by file`, () => {
+      // The walk in this process is what runs where GNU find is missing: a PATH without find.
+      let savedPath: string | undefined;
+      before(() => {
+        savedPath = process.env.PATH;
+        if (method === 'the in-process walk') process.env.PATH = mkdtempSync(join(tmpdir(), 'dl-lab-no-find-'));
+      });
+      after(() => {
+        process.env.PATH = savedPath;
+      });
 
-    it('a matching fingerprint skips the exact check; a same-size rewrite is caught and named', async () => {
-      project();
-      writeOld(join(root, 'data'), TREE);
-      const { record } = await addDataset(root, { path: 'data', name: 'tree' }, { now: NOW });
-      const fingerprints = FingerprintStore.inMemory();
-      let cacheLoads = 0;
-      const loadCache = async (): Promise<HashCache> => {
-        cacheLoads++;
-        return HashCache.inMemory();
+      it('finds the same files and newest mtime either way', async () => {
+        project();
+        writeOld(join(root, 'data'), TREE);
+        const print = await datasetFingerprint(join(root, 'data'));
+        assert.equal(print?.files, Object.keys(TREE).length);
+        const newest = Object.keys(TREE).map((rel) => statSync(join(root, 'data', rel), { bigint: true }).mtimeNs).reduce((a, b) => (a > b ? a : b));
+        assert.equal(print?.newestMtimeNs, newest);
+        assert.equal((await datasetFingerprint(join(root, 'data')))?.value, print?.value, 'the same folder, the same fingerprint');
+        symlinkSync('train/a.csv', join(root, 'data/link.csv'));
+        assert.equal(await datasetFingerprint(join(root, 'data')), undefined, 'a symbolic link inside: no fingerprint, the exact check reports it');
+      });
+
+      /** Files written "long ago" (mtime 1 h back), so they are past the racy window. */
+      const writeOld = (dir: string, files: Record<string, string>): void => {
+        writeTree(dir, files);
+        const past = new Date(Date.now() - 3_600_000);
+        for (const rel of Object.keys(files)) utimesSync(join(dir, rel), past, past);
       };
-      await checkDatasets(root, ['tree'], { fingerprints, loadCache });
-      assert.equal(cacheLoads, 1, 'the first check is exact and records the fingerprint');
-      const [entry] = await checkDatasets(root, ['tree'], { fingerprints, loadCache });
-      assert.equal(cacheLoads, 1, 'the second one trusts it');
-      assert.equal(entry.sha256, record.digest);
 
-      writeFileSync(join(root, 'data/train/a.csv'), 'x,y\n9,9\n'); // same size, new mtime
-      await assert.rejects(checkDatasets(root, ['tree'], { fingerprints, loadCache }), assertUserError(/tree: changed train\/a\.csv/));
-      assert.equal(cacheLoads, 2);
-    });
+      it('a matching fingerprint skips the exact check; a same-size rewrite is caught and named', async () => {
+        project();
+        writeOld(join(root, 'data'), TREE);
+        const { record } = await addDataset(root, { path: 'data', name: 'tree' }, { now: NOW });
+        const fingerprints = FingerprintStore.inMemory();
+        let cacheLoads = 0;
+        const loadCache = async (): Promise<HashCache> => {
+          cacheLoads++;
+          return HashCache.inMemory();
+        };
+        await checkDatasets(root, ['tree'], { fingerprints, loadCache });
+        assert.equal(cacheLoads, 1, 'the first check is exact and records the fingerprint');
+        const [entry] = await checkDatasets(root, ['tree'], { fingerprints, loadCache });
+        assert.equal(cacheLoads, 1, 'the second one trusts it');
+        assert.equal(entry.sha256, record.digest);
 
-    it('a renamed or added file changes the fingerprint', async () => {
-      project();
-      writeOld(join(root, 'data'), { a: '1', b: '2' });
-      await addDataset(root, { path: 'data', name: 'd' }, { now: NOW });
-      const fingerprints = FingerprintStore.inMemory();
-      await checkDatasets(root, ['d'], { fingerprints });
-      writeOld(join(root, 'data'), { c: '3' });
-      await assert.rejects(checkDatasets(root, ['d'], { fingerprints }), assertUserError(/d: added c/));
-      unlinkSync(join(root, 'data/c'));
-      execFileSync('mv', [join(root, 'data/b'), join(root, 'data/b2')]);
-      await assert.rejects(checkDatasets(root, ['d'], { fingerprints }), assertUserError(/d: missing b[\s\S]*d: added b2/));
-    });
+        writeFileSync(join(root, 'data/train/a.csv'), 'x,y\n9,9\n'); // same size, new mtime
+        await assert.rejects(checkDatasets(root, ['tree'], { fingerprints, loadCache }), assertUserError(/tree: changed train\/a\.csv/));
+        assert.equal(cacheLoads, 2);
+      });
 
-    it('files modified within the racy window are not fingerprinted (checked exactly next time too)', async () => {
-      project();
-      writeTree(join(root, 'data'), { a: '1' }); // mtime: now
-      await addDataset(root, { path: 'data', name: 'd' }, { now: NOW });
-      const fingerprints = FingerprintStore.inMemory();
-      let cacheLoads = 0;
-      const loadCache = async (): Promise<HashCache> => {
-        cacheLoads++;
-        return HashCache.inMemory();
-      };
-      await checkDatasets(root, ['d'], { fingerprints, loadCache });
-      await checkDatasets(root, ['d'], { fingerprints, loadCache });
-      assert.equal(cacheLoads, 2);
+      it('a renamed or added file changes the fingerprint', async () => {
+        project();
+        writeOld(join(root, 'data'), { a: '1', b: '2' });
+        await addDataset(root, { path: 'data', name: 'd' }, { now: NOW });
+        const fingerprints = FingerprintStore.inMemory();
+        await checkDatasets(root, ['d'], { fingerprints });
+        writeOld(join(root, 'data'), { c: '3' });
+        await assert.rejects(checkDatasets(root, ['d'], { fingerprints }), assertUserError(/d: added c/));
+        unlinkSync(join(root, 'data/c'));
+        renameSync(join(root, 'data/b'), join(root, 'data/b2'));
+        await assert.rejects(checkDatasets(root, ['d'], { fingerprints }), assertUserError(/d: missing b[\s\S]*d: added b2/));
+      });
+
+      it('files modified within the racy window are not fingerprinted (checked exactly next time too)', async () => {
+        project();
+        writeTree(join(root, 'data'), { a: '1' }); // mtime: now
+        await addDataset(root, { path: 'data', name: 'd' }, { now: NOW });
+        const fingerprints = FingerprintStore.inMemory();
+        let cacheLoads = 0;
+        const loadCache = async (): Promise<HashCache> => {
+          cacheLoads++;
+          return HashCache.inMemory();
+        };
+        await checkDatasets(root, ['d'], { fingerprints, loadCache });
+        await checkDatasets(root, ['d'], { fingerprints, loadCache });
+        assert.equal(cacheLoads, 2);
+      });
     });
-  });
+  }
 
   describe('checkDatasets', () => {
     let registered: DatasetRecord;
