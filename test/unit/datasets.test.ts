@@ -14,6 +14,8 @@ import { checkDatasets } from '../../core/datasets/check-datasets.js';
 import { compareUtf8 } from '../../core/datasets/digest.js';
 import { datasetFiles } from '../../core/datasets/file-list.js';
 import { datasetFingerprint, FingerprintStore } from '../../core/datasets/fingerprint.js';
+import { findStats } from '../../core/datasets/find-fingerprint.js';
+import { requirePart } from '../helpers/requirement.js';
 import { readSchema } from '../../core/contract/schema-files.js';
 import { REGISTRY_PATH, type DatasetRecord, type GeneratedDataEntry, type ManifestDataEntry } from '../../core/datasets/types.js';
 import type { GeneratedEntry, ManifestEntry } from '../../core/contract/generated/datasets.js';
@@ -327,6 +329,48 @@ describe('datasets', () => {
       assert.notEqual(first.record.file_list?.path, second.record.file_list?.path);
       assert.equal(existsSync(join(root, first.record.file_list?.path ?? '')), false);
       assert.equal(existsSync(join(root, second.record.file_list?.path ?? '')), true);
+    });
+  });
+
+  describe('the fingerprint by GNU find', () => {
+    const digestWith = async (dir: string, finds: number): Promise<{ digest: string; result: Awaited<ReturnType<typeof findStats>> }> => {
+      const hash = createHash('sha256');
+      const result = await findStats(dir, hash, finds);
+      return { digest: hash.digest('hex'), result };
+    };
+
+    it('is the same whether one find walks the folder or several walk its top-level entries', async function () {
+      requirePart(this, process.platform === 'linux', 'GNU find: Linux only');
+      project();
+      const files: Record<string, string> = { 'top.csv': '0', '-dash/a': '1', 'with space/b c': '2', 'new\nline/d': '3' };
+      for (let i = 0; i < 12; i++) files[`class-${i}/img-${i}.bin`] = String(i);
+      writeTree(join(root, 'ds'), files);
+      const one = await digestWith(join(root, 'ds'), 1);
+      assert.deepEqual(one.result, { kind: 'files', files: Object.keys(files).length, newestMtimeNs: one.result.kind === 'files' ? one.result.newestMtimeNs : 0n });
+      for (const finds of [2, 3, 4]) assert.equal((await digestWith(join(root, 'ds'), finds)).digest, one.digest, `${finds} finds`);
+      const newest = Object.keys(files).map((rel) => statSync(join(root, 'ds', rel), { bigint: true }).mtimeNs).reduce((a, b) => (a > b ? a : b));
+      assert.equal(one.result.kind === 'files' && one.result.newestMtimeNs, newest);
+    });
+
+    it('walks a folder of more top-level files than fit an argument list with one find', async function () {
+      requirePart(this, process.platform === 'linux', 'GNU find: Linux only');
+      project();
+      const dir = join(root, 'flat');
+      mkdirSync(dir);
+      for (let i = 0; i < 4100; i++) writeFileSync(join(dir, `f${i}`), String(i));
+      const before = await digestWith(dir, 2);
+      assert.equal(before.result.kind === 'files' && before.result.files, 4100);
+      utimesSync(join(dir, 'f17'), new Date(0), new Date(0));
+      assert.notEqual((await digestWith(dir, 2)).digest, before.digest, 'one file touched, another fingerprint');
+    });
+
+    it('reports a symbolic link (not plain) and a missing folder (unavailable: the walk decides)', async function () {
+      requirePart(this, process.platform === 'linux', 'GNU find: Linux only');
+      project();
+      writeTree(join(root, 'ds'), { 'a/b': '1', c: '2' });
+      symlinkSync('c', join(root, 'ds/a/link'));
+      for (const finds of [1, 2]) assert.deepEqual((await digestWith(join(root, 'ds'), finds)).result, { kind: 'not-plain' });
+      assert.deepEqual((await digestWith(join(root, 'nothing-here'), 2)).result, { kind: 'unavailable' });
     });
   });
 
