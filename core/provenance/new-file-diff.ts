@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { lstatSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
+import { closeSync, lstatSync, openSync, readFileSync, readlinkSync, readSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 
@@ -31,7 +31,7 @@ export const newFileDiff = (top: string, path: string, objectFormat: 'sha1' | 's
       content = Buffer.from(readlinkSync(abs, { encoding: 'buffer' }));
     } else if (stats.isFile()) {
       mode = stats.mode & 0o100 ? '100755' : '100644';
-      content = readFileSync(abs);
+      content = readWhole(abs, stats.size);
     } else return undefined;
   } catch {
     return undefined;
@@ -46,29 +46,54 @@ export const newFileDiff = (top: string, path: string, objectFormat: 'sha1' | 's
     return Buffer.from(header + body);
   }
   const endsWithNewline = content[content.length - 1] === 0x0a;
-  const lines = splitLines(content);
-  const count = lines.length === 1 ? '1' : `1,${lines.length}`;
+  const lines = lineCount(content);
+  const count = lines === 1 ? '1' : `1,${lines}`;
   // A name with a space gets a trailing tab, as git writes it (so GNU patch finds where it ends).
   const tab = path.includes(' ') ? '\t' : '';
-  const parts: Buffer[] = [Buffer.from(`${header}index ${'0'.repeat(7)}..${id.slice(0, 7)}\n--- /dev/null\n+++ ${b}${tab}\n@@ -0,0 +${count} @@\n`)];
-  for (const line of lines) parts.push(PLUS, line);
-  if (!endsWithNewline) parts.push(NO_NEWLINE);
-  return Buffer.concat(parts);
+  const head = Buffer.from(`${header}index ${'0'.repeat(7)}..${id.slice(0, 7)}\n--- /dev/null\n+++ ${b}${tab}\n@@ -0,0 +${count} @@\n`);
+  return Buffer.concat([head, plusEachLine(content, lines), endsWithNewline ? EMPTY : NO_NEWLINE]);
 };
 
-const PLUS = Buffer.from('+');
+const PLUS = 0x2b;
+const NEWLINE = 0x0a;
+const EMPTY = Buffer.alloc(0);
 const NO_NEWLINE = Buffer.from('\n\\ No newline at end of file\n');
 
-/** Lines with their '\n' (the last one may lack it). */
-const splitLines = (content: Buffer): Buffer[] => {
-  const lines: Buffer[] = [];
+/** Lines, the last one counted whether or not it ends with '\n' (content is not empty). */
+const lineCount = (content: Buffer): number => {
+  let lines = 0;
+  for (let i = content.indexOf(NEWLINE); i !== -1; i = content.indexOf(NEWLINE, i + 1)) lines++;
+  return content[content.length - 1] === NEWLINE ? lines : lines + 1;
+};
+
+/** The content with '+' before each line, in one buffer (one copy per line, no per-line objects). */
+const plusEachLine = (content: Buffer, lines: number): Buffer => {
+  const out = Buffer.allocUnsafe(content.length + lines);
+  let at = 0;
   let start = 0;
-  for (let i = content.indexOf(0x0a); i !== -1; i = content.indexOf(0x0a, start)) {
-    lines.push(content.subarray(start, i + 1));
-    start = i + 1;
+  while (start < content.length) {
+    const newline = content.indexOf(NEWLINE, start);
+    const end = newline === -1 ? content.length : newline + 1;
+    out[at++] = PLUS;
+    at += content.copy(out, at, start, end);
+    start = end;
   }
-  if (start < content.length) lines.push(content.subarray(start));
-  return lines;
+  return out;
+};
+
+/**
+ * The file's bytes, read with the size an lstat just gave: one read of size + 1 bytes sees the
+ * end (readFileSync would also fstat and read again). A file that grew since is read whole.
+ */
+const readWhole = (abs: string, size: number): Buffer => {
+  const fd = openSync(abs, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(size + 1);
+    const read = readSync(fd, buffer, 0, size + 1, 0);
+    return read <= size ? buffer.subarray(0, read) : readFileSync(abs);
+  } finally {
+    closeSync(fd);
+  }
 };
 
 /** git's buffer_is_binary: a NUL byte in the first 8,000 bytes. */
@@ -102,8 +127,8 @@ const base85Lines = (data: Buffer): string => {
 
 /** git's quote_c_style for a path (core.quotePath=true): quoted only when it must be. */
 export const quotePath = (path: string): string => {
+  if (!NEEDS_QUOTING.test(path)) return path;
   const bytes = Buffer.from(path, 'utf8');
-  if (!bytes.some((byte) => byte < 0x20 || byte >= 0x7f || byte === 0x22 || byte === 0x5c)) return path;
   let out = '"';
   for (const byte of bytes) {
     const escape = ESCAPES[byte];
@@ -113,5 +138,8 @@ export const quotePath = (path: string): string => {
   }
   return `${out}"`;
 };
+
+/** A control character, DEL or beyond (non-ASCII: bytes ≥ 0x80 in UTF-8), a quote or a backslash. */
+const NEEDS_QUOTING = /[\u0000-\u001f\u007f-\uffff"\\]/;
 
 const ESCAPES: Record<number, string> = { 0x07: '\\a', 0x08: '\\b', 0x09: '\\t', 0x0a: '\\n', 0x0b: '\\v', 0x0c: '\\f', 0x0d: '\\r', 0x22: '\\"', 0x5c: '\\\\' };
