@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loadMetricsInput } from '../../core/metrics-input.js';
 import { pythonPackageName } from '../../core/scaffold/framework.js';
 import { CLI, runCli } from '../helpers/cli.js';
+import { mapLimit, startCli } from '../helpers/cli-async.js';
 import { cleanupTempDirs, readJson, tempDir } from '../helpers/fs.js';
 import { runDirOf } from '../helpers/project.js';
 import { PYTHON_ENV, noPythonMessage, pythonWith, runPython, startPython, type Python } from '../helpers/python.js';
@@ -72,7 +73,8 @@ describe('dl_lab_log.py: the scaffolded train.py keeps its metrics file valid as
     // A moment = a random epoch to reach (-1: as soon as the log exists; 40: training's end) plus a random
     // part of an epoch: spread over the whole training whatever the machine's load makes an epoch cost.
     const seen = { running: 0, completed: 0, history: new Set<number>() };
-    for (const [index, fraction] of randomFractions(20, 1).entries()) {
+    // Two trainings at a time (each is mostly PyTorch's import and a wait): half the wall time.
+    await mapLimit(randomFractions(20, 1), 2, async (fraction, index) => {
       const out = `tmp/kill-${index}`;
       const epoch = Math.floor(fraction * 42) - 1;
       const extraMs = epoch < 0 ? 0 : Math.round(((fraction * 42) % 1) * 40);
@@ -90,14 +92,17 @@ describe('dl_lab_log.py: the scaffolded train.py keeps its metrics file valid as
       assert.ok(input.status === 'running' || input.status === 'completed', `${label}: status ${input.status}`);
       seen[input.status === 'running' ? 'running' : 'completed']++;
       seen.history.add(input.history?.length ?? 0);
-      const summary = seal(`killed-${index}`, `${out}/metrics.json`);
+      // Sealed without blocking this thread: the other training's kill moment must not wait for it.
+      const sealed = await startCli(['run', `killed-${index}`, '--metrics', `${out}/metrics.json`, '--quiet'], { cwd: root }).done;
+      assert.equal(sealed.status, 0, `killed-${index}: ${sealed.stderr}`);
+      const summary = readJson(join(runDirOf(root, `killed-${index}`), 'summary.json'));
       assert.deepEqual(
         [summary.status, summary.status_reason],
         input.status === 'running' ? ['interrupted', 'the log was never closed'] : [undefined, undefined],
         label,
       );
       assert.equal(readJson(join(runDirOf(root, `killed-${index}`), 'analysis.json')).history.length, input.history?.length ?? 0);
-    }
+    });
     assert.ok(seen.running >= 15, `most kills land during training (${seen.running} running, ${seen.completed} completed)`);
     assert.ok(seen.history.size >= 10, `the kills land at different epochs: ${[...seen.history].sort((a, b) => a - b).join(', ')}`);
     const verify = runCli(['verify'], { cwd: root });
