@@ -8,10 +8,10 @@ import { basename, dirname, join } from 'node:path';
  * crash cannot leave the new name pointing at unwritten blocks, then rename over the target.
  * The temp name is unique per process and call, so concurrent writers never share one.
  *
- * `data` may also be a list of strings, written one after the other (a large page never has to
- * exist as one string or buffer).
+ * `data` may also be strings one after the other, e.g. made by a generator as they are written (a
+ * large page never has to exist as one string or buffer).
  */
-export async function writeFileAtomic(file: string, data: string | Uint8Array | readonly string[]): Promise<void> {
+export async function writeFileAtomic(file: string, data: string | Uint8Array | Iterable<string>): Promise<void> {
   const dir = dirname(file);
   await mkdir(dir, { recursive: true });
   const temp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);

@@ -118,24 +118,35 @@ const groupHeader = (group: Group, columns: number): string => {
   return `<tr class="group" data-group="${escapeHtml(group.name)}"><td colspan="${columns}"><button type="button" class="toggle" aria-expanded="true" title="show or hide this group's runs">&#9662;</button> ${what}</td></tr>`;
 };
 
-const runsTable = (entries: readonly ReportEntry[]): string => {
+/** Rows are joined this many at a time: parts of a few hundred KB, never one string of the whole table. */
+const ROWS_PER_PART = 500;
+
+function* runsTable(entries: readonly ReportEntry[]): Generator<string> {
   const hpKeys = varyingHyperparameters(entries.map((entry) => entry.run));
   const columns: Column[] = [...FIXED_COLUMNS, ...hpKeys.map((key): Column => ({ label: `hp.${key}`, type: 'text' })), ...TRAILING_COLUMNS];
-  const rows = groupRuns(entries).flatMap((group) => [
-    ...(group.runs.length > 1 || group.experiment ? [groupHeader(group, columns.length)] : []),
-    ...group.runs.map((run) => runRow(run, hpKeys)),
-  ]);
-  return `
+  yield `
 <p class="controls"><label>filter <input id="filter" type="search" size="48" placeholder="text, or e.g. test_accuracy>=0.9 hp.training.lr=0.1 tag~^M2"></label>
 <label>group <select id="group-by"><option value="group" selected>by experiment / tag prefix</option><option value="none">none</option></select></label>
 <span id="filter-count" class="hint">${entries.length} runs</span> <span id="filter-error" class="fail"></span></p>
 <table id="runs-table" class="runs">
 <thead><tr>${columns.map((c) => `<th data-type="${c.type}"${c.type === 'number' ? ' class="num"' : ''}><button type="button">${escapeHtml(c.label)}</button></th>`).join('')}</tr></thead>
 <tbody>
-${rows.join('\n')}
+`;
+  let rows: string[] = [];
+  for (const group of groupRuns(entries)) {
+    if (group.runs.length > 1 || group.experiment) rows.push(groupHeader(group, columns.length));
+    for (const run of group.runs) {
+      rows.push(runRow(run, hpKeys));
+      if (rows.length >= ROWS_PER_PART) {
+        yield `${rows.join('\n')}\n`;
+        rows = [];
+      }
+    }
+  }
+  yield `${rows.join('\n')}
 </tbody>
 </table>`;
-};
+}
 
 const compareSection = (entries: readonly ReportEntry[]): string => {
   const readable = entries.filter((entry) => entry.run.readable);
@@ -148,12 +159,16 @@ const compareSection = (entries: readonly ReportEntry[]): string => {
 </section>`;
 };
 
+/** Runs serialized per part of the page's data. */
+const RUNS_PER_PART = 500;
+
 /**
  * The page's data: every run's details as compact JSON, drawn by the page's script when a run is
- * opened (thousands of runs stay a light page). Metric definitions repeat from run to run, so each
- * distinct one is stored once and runs refer to it by index.
+ * opened (thousands of runs stay a light page), written a few hundred runs at a time so the JSON of
+ * 10,000 runs never exists as one string. Metric definitions repeat from run to run, so each
+ * distinct one is stored once, after the runs, and runs refer to it by index.
  */
-const pageData = (project: string, generatedAt: Date, entries: readonly ReportEntry[]) => {
+function* pageData(project: string, generatedAt: Date, entries: readonly ReportEntry[]): Generator<string> {
   const definitions: unknown[] = [];
   const index = new Map<string, number>();
   const intern = (definition: unknown): number => {
@@ -161,22 +176,26 @@ const pageData = (project: string, generatedAt: Date, entries: readonly ReportEn
     if (!index.has(key)) index.set(key, definitions.push(definition) - 1);
     return index.get(key)!;
   };
-  const runs = entries.map(({ run }) => ({ ...run, definitions: Object.fromEntries(Object.entries(run.definitions).map(([key, def]) => [key, intern(def)])) }));
-  return { project, generated_at: generatedAt.toISOString(), definitions, runs };
-};
+  yield `{"project":${scriptJson(project)},"generated_at":${scriptJson(generatedAt.toISOString())},"runs":[`;
+  for (let start = 0; start < entries.length; start += RUNS_PER_PART) {
+    const runs = entries.slice(start, start + RUNS_PER_PART).map(({ run }) => ({ ...run, definitions: Object.fromEntries(Object.entries(run.definitions).map(([key, def]) => [key, intern(def)])) }));
+    yield `${start === 0 ? '' : ','}${scriptJson(runs).slice(1, -1)}`;
+  }
+  yield `],"definitions":${scriptJson(definitions)}}`;
+}
 
 /** The whole report: one static, self-contained HTML page (inline CSS, JS, SVG and data; no URL is ever fetched). */
-export const renderReport = (page: ReportPage): string => renderReportParts(page).join('');
+export const renderReport = (page: ReportPage): string => [...renderReportParts(page)].join('');
 
 /**
- * The page in parts (head, runs table, data, script), each to be encoded on its own: the table and the
- * data of 10,000 runs are one-byte strings, which one template around the two-byte CSS and script
- * would turn into a single two-byte string (bench/scale: peak RSS).
+ * The page in parts (head, runs table, data, script), made one at a time as the file is written and
+ * each encoded on its own: the table and the data of 10,000 runs are one-byte strings, which one
+ * template around the two-byte CSS and script would turn into a single two-byte string, and all of
+ * it at once was most of the report's peak RSS (bench/scale).
  */
-export const renderReportParts = ({ projectName, generatedAt, entries, assets }: ReportPage): string[] => {
+export function* renderReportParts({ projectName, generatedAt, entries, assets }: ReportPage): Generator<string> {
   const failed = entries.filter((entry) => !entry.run.verify.ok).length;
-  const data = pageData(projectName, generatedAt, entries);
-  return [`<!doctype html>
+  yield `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -195,23 +214,22 @@ ${assets.css}
 </header>
 <main>
 <section id="runs"><h2>All runs</h2>
-${entries.length === 0 ? '<p class="empty">No runs yet: <code>dl-lab demo --seed 0</code> writes one.</p>' : `<p class="hint">Click a column header to sort; click a tag for its details; click a group's ▾ to fold it, a variant to list its runs.</p>`}`,
-    entries.length === 0 ? '' : runsTable(entries),
-    `
+${entries.length === 0 ? '<p class="empty">No runs yet: <code>dl-lab demo --seed 0</code> writes one.</p>' : `<p class="hint">Click a column header to sort; click a tag for its details; click a group's ▾ to fold it, a variant to list its runs.</p>`}`;
+  if (entries.length > 0) yield* runsTable(entries);
+  yield `
 </section>
 <section id="details"><h2>Run details</h2>
 <div id="run-details"><p class="empty">Click a run's tag to see its metrics, results, curves and hyperparameters.</p></div>
 </section>
 ${compareSection(entries)}
 </main>
-<script type="application/json" id="dl-lab-data">`,
-    scriptJson(data),
-    `</script>
+<script type="application/json" id="dl-lab-data">`;
+  yield* pageData(projectName, generatedAt, entries);
+  yield `</script>
 <script>
 ${assets.js}
 </script>
 </body>
 </html>
-`,
-  ];
-};
+`;
+}
