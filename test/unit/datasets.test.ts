@@ -405,25 +405,33 @@ describe('datasets', () => {
         for (const rel of Object.keys(files)) utimesSync(join(dir, rel), past, past);
       };
 
+      /** A loadCache for checkDatasets that counts its calls: each call is one exact check. */
+      const countedCacheLoads = (): { loadCache: () => Promise<HashCache>; loads: () => number } => {
+        let count = 0;
+        return {
+          loadCache: async () => {
+            count++;
+            return HashCache.inMemory();
+          },
+          loads: () => count,
+        };
+      };
+
       it('a matching fingerprint skips the exact check; a same-size rewrite is caught and named', async () => {
         project();
         writeOld(join(root, 'data'), TREE);
         const { record } = await addDataset(root, { path: 'data', name: 'tree' }, { now: NOW });
         const fingerprints = FingerprintStore.inMemory();
-        let cacheLoads = 0;
-        const loadCache = async (): Promise<HashCache> => {
-          cacheLoads++;
-          return HashCache.inMemory();
-        };
+        const { loadCache, loads } = countedCacheLoads();
         await checkDatasets(root, ['tree'], { fingerprints, loadCache });
-        assert.equal(cacheLoads, 1, 'the first check is exact and records the fingerprint');
+        assert.equal(loads(), 1, 'the first check is exact and records the fingerprint');
         const [entry] = await checkDatasets(root, ['tree'], { fingerprints, loadCache });
-        assert.equal(cacheLoads, 1, 'the second one trusts it');
+        assert.equal(loads(), 1, 'the second one trusts it');
         assert.equal(entry.sha256, record.digest);
 
         writeFileSync(join(root, 'data/train/a.csv'), 'x,y\n9,9\n'); // same size, new mtime
         await assert.rejects(checkDatasets(root, ['tree'], { fingerprints, loadCache }), assertUserError(/tree: changed train\/a\.csv/));
-        assert.equal(cacheLoads, 2);
+        assert.equal(loads(), 2);
       });
 
       it('a renamed or added file changes the fingerprint', async () => {
@@ -444,14 +452,10 @@ describe('datasets', () => {
         writeTree(join(root, 'data'), { a: '1' }); // mtime: now
         await addDataset(root, { path: 'data', name: 'd' }, { now: NOW });
         const fingerprints = FingerprintStore.inMemory();
-        let cacheLoads = 0;
-        const loadCache = async (): Promise<HashCache> => {
-          cacheLoads++;
-          return HashCache.inMemory();
-        };
+        const { loadCache, loads } = countedCacheLoads();
         await checkDatasets(root, ['d'], { fingerprints, loadCache });
         await checkDatasets(root, ['d'], { fingerprints, loadCache });
-        assert.equal(cacheLoads, 2);
+        assert.equal(loads(), 2);
       });
     });
   }
