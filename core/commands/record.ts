@@ -188,19 +188,24 @@ export type UnfinishedRecordOptions = Omit<RecordOptions, 'status' | 'statusReas
  * killed, or wrote no or an invalid metrics file), so it is a record, not an absence. The metrics
  * file is used when it is there and valid (its numbers so far, its history); otherwise the run is
  * sealed with no metrics at all — never placeholder numbers — and `reason` says why the file was left out.
+ * `status` is the caller's reading of the process (an exit status); a file the training closed
+ * itself as interrupted or failed knows better (dl_lab_log on SIGTERM exits 143 with "interrupted"),
+ * and resolveOutcome never turns one of those into the other: the file's status is sealed, with `reason`.
  */
 export const planUnfinishedRecord = async (options: UnfinishedRecordOptions): Promise<RecordPlan> => {
   const { status, reason, ...rest } = options;
   let unusable: string | undefined;
+  let logged: MetricsInput['status'];
   if (rest.metrics !== undefined) {
     try {
-      loadMetricsInput(resolve(rest.cwd, rest.metrics), rest.metrics);
+      logged = loadMetricsInput(resolve(rest.cwd, rest.metrics), rest.metrics).input.status;
     } catch (error) {
       if (!isUserError(error)) throw error;
       unusable = error.message.split('\n')[0];
     }
   }
-  if (unusable === undefined) return planRecord({ ...rest, status, statusReason: reason });
+  const ended = logged === 'interrupted' || logged === 'failed' ? logged : status;
+  if (unusable === undefined) return planRecord({ ...rest, status: ended, statusReason: reason });
   const { metrics: _left, checkpoint: _unselected, ...withoutMetrics } = rest;
   return planRecord({ ...withoutMetrics, status, statusReason: `${reason}; metrics file left out: ${unusable}` });
 };

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { executeDemo, planDemo } from '../commands/demo.js';
 import type { CapturedProvenance } from '../commands/provenance.js';
-import { executeRecord, planRecord, recordUnfinishedRun } from '../commands/record.js';
+import { executeRecord, planRecord, planUnfinishedRecord } from '../commands/record.js';
 import { isUserError } from '../errors.js';
 import type { ManifestInputs } from '../run/manifest.js';
 import { absolute, trialConfigPath, trialLogPath, trialOutDir } from './layout.js';
@@ -43,27 +43,29 @@ export const runTrial = async (context: TrialContext, trial: PlannedTrial): Prom
   const { plan } = context;
   const out = trialOutDir(plan.name, trial.tag);
   const metrics = `${out}/metrics.json`;
-  /** Seal a trial that did not complete; with the metrics it logged when `useMetrics` and the file is there (recordUnfinishedRun leaves an invalid one out and says so). */
+  /**
+   * Seal a trial that did not complete; with the metrics it logged when `useMetrics` and the file is
+   * there (planUnfinishedRecord leaves an invalid one out and says so, and seals the status that file
+   * closed with, if any, over `status`: the outcome reports what was sealed).
+   */
   const sealUnfinished = async (status: 'failed' | 'interrupted', cause: string, exitStatus: number | null, tail: string, useMetrics = true): Promise<TrialOutcome> => {
     // The log's last line usually names the error (a Python exception, a CUDA message): worth a glance in listings.
     const lastLine = tail.trimEnd().split('\n').at(-1)?.trim().slice(0, 200);
     const reason = lastLine ? `${cause}: ${lastLine}` : cause;
     const withMetrics = useMetrics && plan.command !== null && existsSync(absolute(context.root, metrics));
-    await recordUnfinishedRun(
-      {
-        cwd: context.root,
-        tag: trial.tag,
-        config: trialConfigPath(plan.name, trial.tag),
-        ...(withMetrics ? { metrics } : {}),
-        status,
-        reason,
-        command: context.command,
-        experiment: experimentOf(plan, trial, exitStatus),
-        extraFiles: tail ? [{ name: LOG_TAIL_FILE, role: 'other', bytes: Buffer.from(tail) }] : [],
-      },
-      context.provenance,
-    );
-    return { tag: trial.tag, status, reason, seconds: seconds() };
+    const record = await planUnfinishedRecord({
+      cwd: context.root,
+      tag: trial.tag,
+      config: trialConfigPath(plan.name, trial.tag),
+      ...(withMetrics ? { metrics } : {}),
+      status,
+      reason,
+      command: context.command,
+      experiment: experimentOf(plan, trial, exitStatus),
+      extraFiles: tail ? [{ name: LOG_TAIL_FILE, role: 'other', bytes: Buffer.from(tail) }] : [],
+    });
+    await executeRecord(record, context.provenance);
+    return { tag: trial.tag, status: record.outcome.status, reason, seconds: seconds() };
   };
   if (plan.command === null) {
     try {

@@ -1,4 +1,4 @@
-import { formatNumber } from '../compare/text-table.js';
+import { formatNumber, formatSpread } from '../compare/text-table.js';
 import { PACKAGE_VERSION } from '../version.js';
 import type { ReportEntry, ReportRun } from './report-data.js';
 import type { ExperimentSummary } from './report-groups.js';
@@ -91,7 +91,7 @@ const runRow = (run: ReportRun, hpKeys: readonly string[]): string =>
 
 /** mean ± half the 95 % CI, as a reviewer reads an error bar (the interval itself in the tooltip). */
 const variantChip = (experiment: ExperimentSummary, variant: ExperimentSummary['variants'][number]): string => {
-  const spread = variant.ci95 && variant.mean !== null ? ` ± ${formatNumber((variant.ci95[1] - variant.ci95[0]) / 2)}` : '';
+  const spread = variant.ci95 && variant.mean !== null ? ` ± ${formatSpread((variant.ci95[1] - variant.ci95[0]) / 2, variant.mean)}` : '';
   const title = variant.ci95 ? `${experiment.primary_metric}: mean ${variant.mean}, 95 % CI [${variant.ci95[0]}, ${variant.ci95[1]}], n = ${variant.n}` : 'no statistics recorded';
   return `<button type="button" class="variant" data-filter="experiment=${escapeHtml(experiment.name)} variant=${escapeHtml(variant.name)}" title="${escapeHtml(title)}">${escapeHtml(variant.name)}: ${formatNumber(variant.mean)}${spread}${variant.n === null ? '' : ` <small>(n = ${variant.n})</small>`}</button>`;
 };

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { cleanupTempDirs, readJson, tempDir } from '../helpers/fs.js';
@@ -48,6 +48,16 @@ describe('datasets at research size, end to end (built bin)', () => {
     assert.match(patch, /^diff --git a\/extra\.py b\/extra\.py$/m);
     assert.doesNotMatch(patch, /corpus/);
     assert.deepEqual((await verifyTag(root, 'R1')).problems, []);
+
+    // A run refused for changed data (corpus is edited above) while the provenance capture, started
+    // before the data check, diffs a tracked change through a temporary index in $TMPDIR: the
+    // refused process still ends only after that capture, which removes its folder.
+    writeFileSync(join(root, 'README.md'), `${readFileSync(join(root, 'README.md'), 'utf8')}edited\n`);
+    const tmp = tempDir();
+    const refused = runCli(['run', 'R2', '--data', 'corpus'], { cwd: root, env: { TMPDIR: tmp } });
+    assert.equal(refused.status, 1, refused.stderr);
+    assert.match(refused.stderr, /corpus: changed part-000\/s000000\.txt/);
+    assert.deepEqual(readdirSync(tmp), [], 'no dl-lab-index-* folder left in $TMPDIR');
   });
 
   it('100,000 files: datasets.json stays under 64 KB; a changed file is named by data check and refused by run --data', async function () {

@@ -130,6 +130,26 @@ describe('dl-lab sweep, locally (built bin)', function () {
     assert.deepEqual((await verifyTag(root, 'crash-base-s1')).problems, []);
   });
 
+  it("a trial's metrics file outranks its exit status on how it ended: 'interrupted' (SIGTERM, exit 143) is sealed as interrupted; 'running' (never closed) with exit 3 as failed", async () => {
+    const script = writeTrialScript(root);
+    const sweep = runCli(['sweep', 'unclosed', '--seeds', '0-2', '--jobs', '1', '--', process.execPath, script, '{seed}', '{out}', 'unclosed-logs'], { cwd: root });
+    assert.equal(sweep.status, 2, sweep.stderr);
+    assert.match(sweep.stdout, /^1 trial completed, 1 failed, 1 interrupted this time$/m);
+    assert.match(sweep.stdout, /^ {2}interrupted: unclosed-base-s1: exit status 143: dl_lab_log: interrupted by SIGTERM \(sealed; /m);
+    assert.match(sweep.stdout, /^ {2}failed: unclosed-base-s2: exit status 3: Segmentation fault \(sealed; /m);
+    const ended = (tag: string) => {
+      const summary = readJson(join(runDirOf(root, tag), 'summary.json'));
+      return [summary.status, summary.status_reason, summary.metrics, readJson(join(runDirOf(root, tag), 'manifest.json')).experiment.exit_status];
+    };
+    assert.deepEqual(ended('unclosed-base-s1'), ['interrupted', 'exit status 143: dl_lab_log: interrupted by SIGTERM', { accuracy: 0.91 }, 143]);
+    assert.deepEqual(ended('unclosed-base-s2'), ['failed', 'exit status 3: Segmentation fault', { accuracy: 0.92 }, 3]);
+    for (const tag of ['unclosed-base-s0', 'unclosed-base-s1', 'unclosed-base-s2', 'unclosed']) {
+      const verify = runCli(['verify', tag], { cwd: root });
+      assert.equal(verify.status, 0, `${tag}: ${verify.stdout}${verify.stderr}`);
+    }
+    assert.deepEqual(readJson(join(runDirOf(root, 'unclosed'), 'experiment.json')).members.map((m: { status: string }) => m.status), ['completed', 'interrupted', 'failed']);
+  });
+
   it('when every trial failed, the aggregate summary suggests no statistic to cite (there is none)', async () => {
     const script = writeTrialScript(root);
     const sweep = runCli(['sweep', 'allfail', '--seeds', '1', '--', process.execPath, script, '{seed}', '{out}', 'exit3'], { cwd: root });

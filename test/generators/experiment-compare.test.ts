@@ -3,7 +3,7 @@ import { welchDifference } from '../../core/experiments/statistics.js';
 import { cleanupTempDirs } from '../helpers/fs.js';
 import { runGenerator } from '../helpers/generators.js';
 import { scaffoldProject } from '../helpers/project.js';
-import { captureOutput } from '../helpers/runs.js';
+import { ACCURACY, LOSS, captureOutput } from '../helpers/runs.js';
 import { sealTrial, writePlan } from '../helpers/experiments.js';
 
 /** compare of experiment variants: difference of means, Welch's CI and p-value, bootstrap CI; the gate fails on a significant worsening only. */
@@ -57,6 +57,31 @@ describe('dl-lab compare on experiment variants (NAME:variant)', () => {
     const better = await compare(['abl:worse', 'abl:base'], { 'fail-on-regression': true, alpha: '0.01' });
     assert.equal(process.exitCode, undefined);
     assert.match(better.stdout, /^regression gate \(val_accuracy, alpha 0\.01\): PASS: B is significantly better: /m);
+  });
+
+  it('a primary metric with no direction (higher_is_better: null): a significant change is neither better nor worse, and the gate cannot decide (exit 3)', async () => {
+    // Epochs to the best checkpoint: fewer is not better, more is not worse; B's are clearly more.
+    const EPOCHS = { short: [10, 11, 12, 10.5], long: [20, 21, 22, 20.5] };
+    const EPOCHS_TO_BEST = { definition: 'Epoch (from 1) of the selected checkpoint', unit: 'epoch', higher_is_better: null };
+    writePlan(root, 'patience', { short: {}, long: {} }, [0, 1, 2, 3]);
+    for (const [variant, values] of Object.entries(EPOCHS)) {
+      for (const [seed, epochs] of values.entries()) {
+        const changes = { metrics: { val_accuracy: 0.9, val_loss: 0.1, epochs_to_best: epochs }, metric_definitions: { val_accuracy: ACCURACY, val_loss: LOSS, epochs_to_best: EPOCHS_TO_BEST }, primary_metric: 'epochs_to_best', results: { epochs_to_best: epochs } };
+        await sealTrial(root, 'patience', { variant, seed, changes });
+      }
+    }
+    await captureOutput(() => runGenerator('aggregate', { cwd: root, args: ['patience'] }));
+    for (const [a, b] of [['short', 'long'], ['long', 'short']]) {
+      const welch = welchDifference(EPOCHS[a as keyof typeof EPOCHS], EPOCHS[b as keyof typeof EPOCHS]);
+      assert.ok(welch.p_value! < 0.05, `a significant difference (p ${welch.p_value})`);
+      const { stdout } = await compare([`patience:${a}`, `patience:${b}`], { 'fail-on-regression': true });
+      assert.equal(process.exitCode, 3, `${a} -> ${b}`);
+      assert.match(stdout.split('\n').find((line) => line.startsWith('  epochs_to_best *'))!, / {2}significant, no direction$/);
+      assert.match(stdout, /^regression gate \(epochs_to_best, alpha 0\.05\): CANNOT DECIDE: primary metric epochs_to_best has no direction \(higher_is_better: null\): B cannot be better or worse by it$/m);
+      const parsed = JSON.parse((await compare([`patience:${a}`, `patience:${b}`], { json: true, 'fail-on-regression': true })).stdout);
+      assert.deepEqual([parsed.results[0].verdict, parsed.gate.status, parsed.exit_code], ['significant, no direction', 'undecidable', 3]);
+      process.exitCode = undefined;
+    }
   });
 
   it('two experiments: a record with one variant needs no :variant', async () => {

@@ -5,6 +5,7 @@ import { cleanupTempDirs } from '../helpers/fs.js';
 import { runGenerator } from '../helpers/generators.js';
 import { scaffoldProject } from '../helpers/project.js';
 import { captureOutput, metricsFile, sealMetricsRun, tamperRunFile } from '../helpers/runs.js';
+import { sealTrial, writePlan } from '../helpers/experiments.js';
 
 /** The JSON the page embeds for its compare view. */
 const embeddedData = (html: string): { project: string; runs: Array<Record<string, any>> } => {
@@ -83,5 +84,14 @@ describe('dl-lab report (report generator)', () => {
     assert.equal(readFileSync(reportPath(), 'utf8'), '<h1>my own notes</h1>\n');
     await report({ force: true });
     assert.match(readFileSync(reportPath(), 'utf8'), /<meta name="generator" content="generator-dl-lab report">/);
+  });
+
+  it("an experiment's variant reads mean ± half its 95 % CI, the half-width rounded where the mean is", async () => {
+    writePlan(root, 'lr', { 'lr0.01': { 'training.lr': 0.01 } }, [0, 1, 2, 3, 4]);
+    for (const seed of [0, 1, 2, 3, 4]) await sealTrial(root, 'lr', { variant: 'lr0.01', seed, accuracy: 0.93 + seed / 1000 });
+    await captureOutput(() => runGenerator('aggregate', { cwd: root, args: ['lr'] }));
+    await report();
+    // Half the Student t 95 % CI of 5 seeds 0.001 apart is 0.00196324…; the mean 0.932 is kept to 6 significant digits (0.932000), so is the half-width.
+    assert.match(readFileSync(reportPath(), 'utf8'), /data-filter="experiment=lr variant=lr0\.01" title="[^"]*">lr0\.01: 0\.932 ± 0\.001963 <small>\(n = 5\)<\/small><\/button>/);
   });
 });

@@ -115,6 +115,17 @@ describe('runs that did not complete, and resumed runs (contract 1.1)', () => {
     assert.deepEqual(summary.metrics, {});
   });
 
+  it("recordUnfinishedRun seals the status a metrics file closed with (interrupted, failed) over the caller's reading of the exit status", async () => {
+    const { best_checkpoint: _none, ...numbers } = completed;
+    for (const [tag, logged, callerSaw] of [['trial-sigterm', 'interrupted', 'failed'], ['trial-raised', 'failed', 'interrupted']] as const) {
+      writeFileSync(join(root, `tmp/${tag}.json`), JSON.stringify({ ...numbers, status: logged, status_reason: 'the logger closed it' }));
+      await recordUnfinishedRun({ cwd: root, tag, status: callerSaw, reason: 'exit status 143', metrics: `tmp/${tag}.json`, command: ['dl-lab', 'sweep'] });
+      const summary = readJson(join(runDirOf(root, tag), 'summary.json'));
+      assert.deepEqual([summary.status, summary.status_reason, summary.metrics], [logged, 'exit status 143', completed.metrics], tag);
+      assert.deepEqual((await verifyTag(root, tag)).problems, [], tag);
+    }
+  });
+
   it('recordUnfinishedRun takes extra run files, the experiment entry and a provenance captured once for several runs', async () => {
     const provenance = startProvenanceCapture(root);
     const experiment = { name: 'sw', variant: 'base', seed: 4, overrides: {}, exit_status: 3 };

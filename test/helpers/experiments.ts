@@ -4,7 +4,7 @@ import { sha256Hex } from '../../core/hash.js';
 import { stringifyJson } from '../../core/json-file.js';
 import { runChecksums, sealDigest } from '../../core/run/outputs.js';
 import { runDirOf } from './project.js';
-import { metricsFile, sealMetricsRun } from './runs.js';
+import { metricsFile, sealMetricsRun, type MetricsFile } from './runs.js';
 
 /**
  * An experiment as `dl-lab sweep` leaves it, built from existing pieces: plan.json
@@ -12,7 +12,13 @@ import { metricsFile, sealMetricsRun } from './runs.js';
  * `<NAME>-<variant>-s<seed>`, sealed by `dl-lab run --metrics` with the given accuracy and a
  * short history (the trials' manifests then carry no `experiment` field: the plan names them).
  */
-export interface Trial { variant: string; seed: number; accuracy?: number }
+export interface Trial {
+  variant: string;
+  seed: number;
+  accuracy?: number;
+  /** Fields of the metrics file to replace (another primary metric, other results). */
+  changes?: Partial<MetricsFile>;
+}
 
 export const writePlan = (root: string, name: string, variants: Record<string, Record<string, unknown>>, seeds: number[]): void => {
   const dir = join(root, 'artifacts', 'experiments', name);
@@ -31,10 +37,10 @@ export const writePlan = (root: string, name: string, variants: Record<string, R
 };
 
 /** A trial's run: accuracy a, loss 1 − a, a three-epoch history that ends at them. */
-export const sealTrial = async (root: string, name: string, { variant, seed, accuracy = 0.9 }: Trial): Promise<string> => {
+export const sealTrial = async (root: string, name: string, { variant, seed, accuracy = 0.9, changes = {} }: Trial): Promise<string> => {
   const tag = `${name}-${variant}-s${seed}`;
   const history = [1, 2, 3].map((epoch) => ({ epoch, val_accuracy: accuracy - 0.1 * (3 - epoch), val_loss: 1 - accuracy + 0.1 * (3 - epoch) }));
-  await sealMetricsRun(root, tag, metricsFile(accuracy, 1 - accuracy, { history }));
+  await sealMetricsRun(root, tag, metricsFile(accuracy, 1 - accuracy, { history, ...changes }));
   return tag;
 };
 

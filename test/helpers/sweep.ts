@@ -6,7 +6,9 @@ import { join } from 'node:path';
  * <seed> <out> <mode>` writes <out>/metrics.json and a checkpoint, or fails as `mode` says —
  * `exit3` on seed 1, `bad-metrics` on seed 1 (exit 0, metrics without definitions),
  * `crash-after-metrics` on seed 1 (writes its metrics and checkpoint, then exits 3), `sleep`
- * (writes <out>/pid, then waits 60 s).
+ * (writes <out>/pid, then waits 60 s), `unclosed-logs`: seed 1 gets a SIGTERM and handles it as
+ * dl_lab_log does (its metrics file says "interrupted", then exit 143 = 128 + 15), seed 2 exits 3
+ * with its metrics file still "running" (a log never closed).
  */
 export const TRIAL_SCRIPT = `
 import { writeFileSync } from 'node:fs';
@@ -24,8 +26,19 @@ else {
     best_checkpoint: { path: 'best.bin', selected_by: 'accuracy', epoch: 2, metric_value: accuracy },
   };
   writeFileSync(join(out, 'best.bin'), Buffer.alloc(64, seed));
-  writeFileSync(join(out, 'metrics.json'), JSON.stringify(metrics));
-  if (mode === 'crash-after-metrics' && seed === 1) { console.error('RuntimeError: CUDA out of memory'); process.exit(3); }
+  if (mode === 'unclosed-logs' && seed === 1) {
+    process.on('SIGTERM', () => {
+      writeFileSync(join(out, 'metrics.json'), JSON.stringify({ ...metrics, status: 'interrupted', status_reason: 'SIGTERM (terminated)' }));
+      console.error('dl_lab_log: interrupted by SIGTERM');
+      process.exit(143);
+    });
+    process.kill(process.pid, 'SIGTERM');
+    setTimeout(() => {}, 60000);
+  } else {
+    writeFileSync(join(out, 'metrics.json'), JSON.stringify(mode === 'unclosed-logs' && seed === 2 ? { ...metrics, status: 'running' } : metrics));
+    if (mode === 'crash-after-metrics' && seed === 1) { console.error('RuntimeError: CUDA out of memory'); process.exit(3); }
+    if (mode === 'unclosed-logs' && seed === 2) { console.error('Segmentation fault'); process.exit(3); }
+  }
 }
 `;
 

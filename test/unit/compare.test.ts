@@ -4,6 +4,7 @@ import { comparisonLines, notComparableBanner, verificationWarnings } from '../.
 import { flatten } from '../../core/compare/differences.js';
 import { loadRun, requireDocs, type LoadedRun } from '../../core/compare/run-record.js';
 import { parseTolerance, type Tolerance } from '../../core/compare/tolerance.js';
+import { formatNumber, formatSpread } from '../../core/compare/text-table.js';
 import { cleanupTempDirs } from '../helpers/fs.js';
 import { runGenerator } from '../helpers/generators.js';
 import { runDirOf, scaffoldProject } from '../helpers/project.js';
@@ -197,5 +198,18 @@ describe('compare (core/compare): two sealed runs side by side', () => {
     for (const bad of ['abc', '-1', '5%%', 'Infinity', '0x10']) {
       assert.throws(() => parseTolerance(bad, 'absolute', EXACT), /--tolerance must be a number >= 0/, bad);
     }
+  });
+});
+
+describe('formatSpread (core/compare/text-table): the s of `mean ± s`, rounded where formatNumber rounds the mean', () => {
+  it('ends at the digit the mean ends at (its 6th significant digit), never finer than 6 significant digits of its own', () => {
+    const pairs = [[0.9320000000000002, 0.0019632400000003], [0.5, 0.0196], [35, 0.31234567], [123456.7, 0.00004], [0.001, 2.3456789], [-12.5, 0.123456789]] as const;
+    assert.deepEqual(pairs.map(([mean, spread]) => `${formatNumber(mean)} ± ${formatSpread(spread, mean)}`), [
+      '0.932 ± 0.001963', '0.5 ± 0.0196', '35 ± 0.3123', '123457 ± 0', '0.001 ± 2.34568', '-12.5 ± 0.1235',
+    ]);
+  });
+
+  it('a mean of 0 (no digit to follow) or a spread of 0: the spread as formatNumber prints it', () => {
+    assert.deepEqual([formatSpread(0.00123456789, 0), formatSpread(0, 0.9)], ['0.00123457', '0']);
   });
 });
