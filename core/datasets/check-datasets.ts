@@ -65,7 +65,8 @@ export async function checkDatasets(projectRoot: string, names: readonly string[
     const summaries = drifted.map(({ name, drift }) => `"${name}" (${drift?.changed.length} changed, ${drift?.missing.length} missing, ${drift?.added.length} added)`);
     throw new UserError(
       `Dataset${drifted.length === 1 ? '' : 's'} ${summaries.join(', ')} changed since registration; ` +
-        're-register to accept the new data, or allow drift to record the difference in the run',
+        // Both remedies by their option names: this message serves `data check` and `run --data`.
+        `re-register ${drifted.length === 1 ? 'it' : 'them'} (data add --replace) to accept the new data, or pass --allow-data-drift to run to record the difference in the run`,
       { file: REGISTRY_PATH, field: `/datasets/${escapePointer(drifted[0].name)}`, details: drifted.flatMap(describeDrift) },
     );
   }

@@ -486,7 +486,10 @@ describe('datasets', () => {
 
     it('fails naming the dataset and a modified file', async () => {
       writeFileSync(join(root, 'data/train/a.csv'), 'x,y\n9,9\n'); // same size: only the hash can tell
-      await assert.rejects(checkDatasets(root, ['tree']), assertUserError(/"tree" \(1 changed, 0 missing, 0 added\)[\s\S]*tree: changed train\/a\.csv/));
+      await assert.rejects(
+        checkDatasets(root, ['tree']),
+        assertUserError(/"tree" \(1 changed, 0 missing, 0 added\) changed since registration; re-register it \(data add --replace\) to accept the new data, or pass --allow-data-drift to run to record the difference in the run[\s\S]*tree: changed train\/a\.csv/),
+      );
     });
 
     it('fails naming a removed file', async () => {
