@@ -190,22 +190,27 @@ export type UnfinishedRecordOptions = Omit<RecordOptions, 'status' | 'statusReas
  * sealed with no metrics at all — never placeholder numbers — and `reason` says why the file was left out.
  * `status` is the caller's reading of the process (an exit status); a file the training closed
  * itself as interrupted or failed knows better (dl_lab_log on SIGTERM exits 143 with "interrupted"),
- * and resolveOutcome never turns one of those into the other: the file's status is sealed, with `reason`.
+ * and resolveOutcome never turns one of those into the other: the file's status is sealed, its
+ * reason followed by `reason`.
  */
 export const planUnfinishedRecord = async (options: UnfinishedRecordOptions): Promise<RecordPlan> => {
   const { status, reason, ...rest } = options;
   let unusable: string | undefined;
-  let logged: MetricsInput['status'];
+  let logged: Pick<MetricsInput, 'status' | 'status_reason'> | undefined;
   if (rest.metrics !== undefined) {
     try {
-      logged = loadMetricsInput(resolve(rest.cwd, rest.metrics), rest.metrics).input.status;
+      logged = loadMetricsInput(resolve(rest.cwd, rest.metrics), rest.metrics).input;
     } catch (error) {
       if (!isUserError(error)) throw error;
       unusable = error.message.split('\n')[0];
     }
   }
-  const ended = logged === 'interrupted' || logged === 'failed' ? logged : status;
-  if (unusable === undefined) return planRecord({ ...rest, status: ended, statusReason: reason });
+  if (unusable === undefined) {
+    if (logged?.status !== 'interrupted' && logged?.status !== 'failed') return planRecord({ ...rest, status, statusReason: reason });
+    // The training's own account first (which signal, which exception), then the process's (exit status, last log line).
+    const statusReason = logged.status_reason ? `${logged.status_reason}; ${reason}` : reason;
+    return planRecord({ ...rest, status: logged.status, statusReason });
+  }
   const { metrics: _left, checkpoint: _unselected, ...withoutMetrics } = rest;
   return planRecord({ ...withoutMetrics, status, statusReason: `${reason}; metrics file left out: ${unusable}` });
 };

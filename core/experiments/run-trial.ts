@@ -65,7 +65,7 @@ export const runTrial = async (context: TrialContext, trial: PlannedTrial): Prom
       extraFiles: tail ? [{ name: LOG_TAIL_FILE, role: 'other', bytes: Buffer.from(tail) }] : [],
     });
     await executeRecord(record, context.provenance);
-    return { tag: trial.tag, status: record.outcome.status, reason, seconds: seconds() };
+    return { tag: trial.tag, status: record.outcome.status, reason: record.outcome.reason ?? reason, seconds: seconds() };
   };
   if (plan.command === null) {
     try {

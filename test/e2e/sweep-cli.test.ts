@@ -135,13 +135,14 @@ describe('dl-lab sweep, locally (built bin)', function () {
     const sweep = runCli(['sweep', 'unclosed', '--seeds', '0-2', '--jobs', '1', '--', process.execPath, script, '{seed}', '{out}', 'unclosed-logs'], { cwd: root });
     assert.equal(sweep.status, 2, sweep.stderr);
     assert.match(sweep.stdout, /^1 trial completed, 1 failed, 1 interrupted this time$/m);
-    assert.match(sweep.stdout, /^ {2}interrupted: unclosed-base-s1: exit status 143: dl_lab_log: interrupted by SIGTERM \(sealed; /m);
+    assert.match(sweep.stdout, /^ {2}interrupted: unclosed-base-s1: SIGTERM \(terminated\); exit status 143: dl_lab_log: interrupted by SIGTERM \(sealed; /m);
     assert.match(sweep.stdout, /^ {2}failed: unclosed-base-s2: exit status 3: Segmentation fault \(sealed; /m);
     const ended = (tag: string) => {
       const summary = readJson(join(runDirOf(root, tag), 'summary.json'));
       return [summary.status, summary.status_reason, summary.metrics, readJson(join(runDirOf(root, tag), 'manifest.json')).experiment.exit_status];
     };
-    assert.deepEqual(ended('unclosed-base-s1'), ['interrupted', 'exit status 143: dl_lab_log: interrupted by SIGTERM', { accuracy: 0.91 }, 143]);
+    // The training's own reason first, then what the sweep saw of the process.
+    assert.deepEqual(ended('unclosed-base-s1'), ['interrupted', 'SIGTERM (terminated); exit status 143: dl_lab_log: interrupted by SIGTERM', { accuracy: 0.91 }, 143]);
     assert.deepEqual(ended('unclosed-base-s2'), ['failed', 'exit status 3: Segmentation fault', { accuracy: 0.92 }, 3]);
     for (const tag of ['unclosed-base-s0', 'unclosed-base-s1', 'unclosed-base-s2', 'unclosed']) {
       const verify = runCli(['verify', tag], { cwd: root });

@@ -121,7 +121,7 @@ describe('runs that did not complete, and resumed runs (contract 1.1)', () => {
       writeFileSync(join(root, `tmp/${tag}.json`), JSON.stringify({ ...numbers, status: logged, status_reason: 'the logger closed it' }));
       await recordUnfinishedRun({ cwd: root, tag, status: callerSaw, reason: 'exit status 143', metrics: `tmp/${tag}.json`, command: ['dl-lab', 'sweep'] });
       const summary = readJson(join(runDirOf(root, tag), 'summary.json'));
-      assert.deepEqual([summary.status, summary.status_reason, summary.metrics], [logged, 'exit status 143', completed.metrics], tag);
+      assert.deepEqual([summary.status, summary.status_reason, summary.metrics], [logged, 'the logger closed it; exit status 143', completed.metrics], tag);
       assert.deepEqual((await verifyTag(root, tag)).problems, [], tag);
     }
   });
