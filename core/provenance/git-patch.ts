@@ -4,7 +4,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { gitBytes, gitText } from './git-client.js';
-import { newFileDiff } from './new-file-diff.js';
+import { appendNewFileDiff, ByteSink } from './new-file-diff.js';
 
 /**
  * Options that make `git diff` output a patch `git apply` accepts whatever the user's git
@@ -54,9 +54,7 @@ export const buildWorkingTreePatch = async (request: PatchRequest): Promise<Work
   const { top } = request;
   const { included, omitted } = selectUntracked(request);
   const [tracked, untracked] = await Promise.all([trackedDiff(request), untrackedDiffs(top, included, request.objectFormat)]);
-  const vanished = included.filter((_, i) => untracked[i] === undefined).map((file) => file.path);
-  const parts = [tracked, ...untracked.filter((bytes): bytes is Buffer => bytes !== undefined)];
-  return { patch: Buffer.concat(parts), omitted: [...omitted, ...vanished].sort() };
+  return { patch: Buffer.concat([tracked, untracked.patch]), omitted: [...omitted, ...untracked.vanished].sort() };
 };
 
 /** `git diff HEAD` of the tracked paths (staged and unstaged), through a temporary index. */
@@ -84,14 +82,15 @@ const trackedDiff = async (request: PatchRequest): Promise<Buffer> => {
 /** Untracked files diffed between yields to the event loop (the git processes' output keeps flowing). */
 const DIFF_BATCH = 256;
 
-/** One new-file diff per path (undefined where the file vanished), in the order given. */
-const untrackedDiffs = async (top: string, files: readonly SizedPath[], objectFormat: 'sha1' | 'sha256'): Promise<Array<Buffer | undefined>> => {
-  const diffs: Array<Buffer | undefined> = [];
+/** The new-file diffs of these files, in the order given, and the paths that vanished meanwhile. */
+const untrackedDiffs = async (top: string, files: readonly SizedPath[], objectFormat: 'sha1' | 'sha256'): Promise<{ patch: Buffer; vanished: string[] }> => {
+  const sink = new ByteSink();
+  const vanished: string[] = [];
   for (let i = 0; i < files.length; i++) {
     if (i > 0 && i % DIFF_BATCH === 0) await yieldToEventLoop();
-    diffs.push(newFileDiff(top, files[i].path, objectFormat, files[i].stats));
+    if (!appendNewFileDiff(sink, top, files[i].path, objectFormat, files[i].stats)) vanished.push(files[i].path);
   }
-  return diffs;
+  return { patch: sink.bytes(), vanished };
 };
 
 /** The user's index file copied to `to`; without one (a fresh repository), an index of HEAD. */

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { closeSync, lstatSync, openSync, readFileSync, readlinkSync, readSync, type Stats } from 'node:fs';
-import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 
 /**
@@ -19,7 +18,18 @@ import { deflateSync } from 'node:zlib';
  * Returns undefined for a path that vanished or is not a file or symlink.
  */
 export const newFileDiff = (top: string, path: string, objectFormat: 'sha1' | 'sha256', known?: Stats): Buffer | undefined => {
-  const abs = join(top, path);
+  const sink = new ByteSink();
+  return appendNewFileDiff(sink, top, path, objectFormat, known) ? Buffer.from(sink.bytes()) : undefined;
+};
+
+/**
+ * newFileDiff written at the end of `sink`; false (nothing written) where newFileDiff gives
+ * undefined. For thousands of files: each is read into the sink's reused buffer and its diff
+ * written straight into the sink, so a file costs no buffers of its own (their garbage collection
+ * was a fifth of a 3,000-file run's time).
+ */
+export const appendNewFileDiff = (sink: ByteSink, top: string, path: string, objectFormat: 'sha1' | 'sha256', known?: Stats): boolean => {
+  const abs = `${top}/${path}`; // git's paths are '/'-separated and normalized: no join() needed
   let mode: string;
   let content: Buffer;
   // Synchronous: for thousands of small files one thread-pool round trip per call costs more than the reads.
@@ -31,33 +41,84 @@ export const newFileDiff = (top: string, path: string, objectFormat: 'sha1' | 's
       content = Buffer.from(readlinkSync(abs, { encoding: 'buffer' }));
     } else if (stats.isFile()) {
       mode = stats.mode & 0o100 ? '100755' : '100644';
-      content = readWhole(abs, stats.size);
-    } else return undefined;
+      content = readWhole(abs, stats.size, sink);
+    } else return false;
   } catch {
-    return undefined;
+    return false;
   }
   const id = blobId(content, objectFormat);
-  const a = quotePath(`a/${path}`);
   const b = quotePath(`b/${path}`);
-  const header = `diff --git ${a} ${b}\nnew file mode ${mode}\n`;
-  if (content.length === 0) return Buffer.from(`${header}index ${'0'.repeat(7)}..${id.slice(0, 7)}\n`);
-  if (isBinary(content)) {
-    const body = `index ${'0'.repeat(id.length)}..${id}\nGIT binary patch\nliteral ${content.length}\n${base85Lines(deflateSync(content))}\nliteral 0\n${base85Lines(deflateSync(Buffer.alloc(0)))}\n`;
-    return Buffer.from(header + body);
+  const header = `diff --git ${quotePath(`a/${path}`)} ${b}\nnew file mode ${mode}\n`;
+  if (content.length === 0) {
+    sink.text(`${header}index ${'0'.repeat(7)}..${id.slice(0, 7)}\n`);
+    return true;
   }
-  const endsWithNewline = content[content.length - 1] === 0x0a;
+  if (isBinary(content)) {
+    sink.text(`${header}index ${'0'.repeat(id.length)}..${id}\nGIT binary patch\nliteral ${content.length}\n${base85Lines(deflateSync(content))}\nliteral 0\n${base85Lines(deflateSync(Buffer.alloc(0)))}\n`);
+    return true;
+  }
   const lines = lineCount(content);
   const count = lines === 1 ? '1' : `1,${lines}`;
   // A name with a space gets a trailing tab, as git writes it (so GNU patch finds where it ends).
   const tab = path.includes(' ') ? '\t' : '';
-  const head = Buffer.from(`${header}index ${'0'.repeat(7)}..${id.slice(0, 7)}\n--- /dev/null\n+++ ${b}${tab}\n@@ -0,0 +${count} @@\n`);
-  return Buffer.concat([head, plusEachLine(content, lines), endsWithNewline ? EMPTY : NO_NEWLINE]);
+  sink.text(`${header}index ${'0'.repeat(7)}..${id.slice(0, 7)}\n--- /dev/null\n+++ ${b}${tab}\n@@ -0,0 +${count} @@\n`);
+  // '+' before each line, one copy per line.
+  sink.reserve(content.length + lines);
+  for (let start = 0; start < content.length; ) {
+    const newline = content.indexOf(NEWLINE, start);
+    const end = newline === -1 ? content.length : newline + 1;
+    sink.byte(PLUS);
+    sink.copy(content, start, end);
+    start = end;
+  }
+  if (content[content.length - 1] !== NEWLINE) sink.text(NO_NEWLINE);
+  return true;
 };
+
+/** Bytes appended to one growing buffer, plus a reused buffer to read files into. */
+export class ByteSink {
+  private buffer = Buffer.allocUnsafe(64 * 1024);
+  private used = 0;
+  private scratch = Buffer.allocUnsafe(64 * 1024);
+
+  /** Room for `count` more bytes (the buffer doubles: a few copies in all, not one per write). */
+  reserve(count: number): void {
+    if (this.used + count <= this.buffer.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.used + count));
+    this.buffer.copy(next, 0, 0, this.used);
+    this.buffer = next;
+  }
+
+  text(text: string): void {
+    this.reserve(Buffer.byteLength(text));
+    this.used += this.buffer.write(text, this.used);
+  }
+
+  byte(value: number): void {
+    this.reserve(1);
+    this.buffer[this.used++] = value;
+  }
+
+  copy(from: Buffer, start: number, end: number): void {
+    this.reserve(end - start);
+    this.used += from.copy(this.buffer, this.used, start, end);
+  }
+
+  /** What was written (a view: valid until the next write). */
+  bytes(): Buffer {
+    return this.buffer.subarray(0, this.used);
+  }
+
+  /** A buffer of at least `size` bytes to read into, reused from file to file. */
+  readBuffer(size: number): Buffer {
+    if (this.scratch.length < size) this.scratch = Buffer.allocUnsafe(Math.max(size, this.scratch.length * 2));
+    return this.scratch;
+  }
+}
 
 const PLUS = 0x2b;
 const NEWLINE = 0x0a;
-const EMPTY = Buffer.alloc(0);
-const NO_NEWLINE = Buffer.from('\n\\ No newline at end of file\n');
+const NO_NEWLINE = '\n\\ No newline at end of file\n';
 
 /** Lines, the last one counted whether or not it ends with '\n' (content is not empty). */
 const lineCount = (content: Buffer): number => {
@@ -66,29 +127,15 @@ const lineCount = (content: Buffer): number => {
   return content[content.length - 1] === NEWLINE ? lines : lines + 1;
 };
 
-/** The content with '+' before each line, in one buffer (one copy per line, no per-line objects). */
-const plusEachLine = (content: Buffer, lines: number): Buffer => {
-  const out = Buffer.allocUnsafe(content.length + lines);
-  let at = 0;
-  let start = 0;
-  while (start < content.length) {
-    const newline = content.indexOf(NEWLINE, start);
-    const end = newline === -1 ? content.length : newline + 1;
-    out[at++] = PLUS;
-    at += content.copy(out, at, start, end);
-    start = end;
-  }
-  return out;
-};
-
 /**
- * The file's bytes, read with the size an lstat just gave: one read of size + 1 bytes sees the
- * end (readFileSync would also fstat and read again). A file that grew since is read whole.
+ * The file's bytes, read into the sink's reused buffer with the size an lstat just gave: one read
+ * of size + 1 bytes sees the end (readFileSync would also fstat and read again, into a new buffer).
+ * A file that grew since is read whole. The result is valid until the next readWhole.
  */
-const readWhole = (abs: string, size: number): Buffer => {
+const readWhole = (abs: string, size: number, sink: ByteSink): Buffer => {
   const fd = openSync(abs, 'r');
   try {
-    const buffer = Buffer.allocUnsafe(size + 1);
+    const buffer = sink.readBuffer(size + 1);
     const read = readSync(fd, buffer, 0, size + 1, 0);
     return read <= size ? buffer.subarray(0, read) : readFileSync(abs);
   } finally {
