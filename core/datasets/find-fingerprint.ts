@@ -56,6 +56,7 @@ export const findStats = async (absPath: string, hash: Hash, finds = Math.min(MA
  * per find. Which of the two is a property of the folder, never of the machine.
  */
 const startingPointGroups = (names: readonly string[], finds: number): string[][] => {
+  if (names.length === 0) return []; // an empty folder: no files, no fingerprint
   if (names.length > MAX_STARTING_POINTS) return [['.']];
   // './' first: a name starting with '-' is never read as an option.
   const points = names.map((name) => `./${name}`);

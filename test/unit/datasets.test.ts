@@ -371,6 +371,8 @@ describe('datasets', () => {
       symlinkSync('c', join(root, 'ds/a/link'));
       for (const finds of [1, 2]) assert.deepEqual((await digestWith(join(root, 'ds'), finds)).result, { kind: 'not-plain' });
       assert.deepEqual((await digestWith(join(root, 'nothing-here'), 2)).result, { kind: 'unavailable' });
+      mkdirSync(join(root, 'empty'));
+      assert.deepEqual((await digestWith(join(root, 'empty'), 2)).result, { kind: 'files', files: 0, newestMtimeNs: 0n });
     });
   });
 
