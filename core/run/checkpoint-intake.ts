@@ -7,7 +7,7 @@ import { sha256FileIdentified, sha256Handle } from '../hashing/sha256-file.js';
 import type { FileDigest } from '../hashing/types.js';
 
 /**
- * How a checkpoint gets into a run, each reading its bytes exactly once:
+ * How a checkpoint gets into a run, each reading its bytes from the disk once:
  * - copy: a reflink (copy-on-write clone: btrfs, XFS, APFS…) when the filesystem can, hashed once
  *   (the clone shares the blocks); otherwise the kernel copies it while this thread hashes it.
  * - move (`--move-checkpoint`): a hard link into the run, hashed once; the original name is
@@ -26,7 +26,7 @@ export interface IntakeRequest {
   mode: CheckpointIntake;
 }
 
-/** Puts the checkpoint at `to` and returns its digest, having read it once. */
+/** Puts the checkpoint at `to` and returns its digest, having read it from the disk once. */
 export const intakeCheckpoint = async (request: IntakeRequest): Promise<FileDigest> => {
   await mkdir(dirname(request.to), { recursive: true });
   try {
