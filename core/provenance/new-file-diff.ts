@@ -15,16 +15,9 @@ import { deflateSync } from 'node:zlib';
  *   line then carries the full blob id, which `git apply` checks the result against;
  * - an empty file: the header alone.
  * Paths are C-quoted as git quotes them (core.quotePath): `"a/sp \303\274"`.
- * Returns undefined for a path that vanished or is not a file or symlink.
- */
-export const newFileDiff = (top: string, path: string, objectFormat: 'sha1' | 'sha256', known?: Stats): Buffer | undefined => {
-  const sink = new ByteSink();
-  return appendNewFileDiff(sink, top, path, objectFormat, known) ? Buffer.from(sink.bytes()) : undefined;
-};
-
-/**
- * newFileDiff written at the end of `sink`; false (nothing written) where newFileDiff gives
- * undefined. For thousands of files: each is read into the sink's reused buffer and its diff
+ *
+ * Written at the end of `sink`; false (nothing written) for a path that vanished or is not a file
+ * or symlink. For thousands of files: each is read into the sink's reused buffer and its diff
  * written straight into the sink, so a file costs no buffers of its own (their garbage collection
  * was a fifth of a 3,000-file run's time).
  */

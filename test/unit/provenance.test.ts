@@ -14,7 +14,7 @@ import { captureCluster, CLUSTER_VARIABLE_ALLOW_LIST } from '../../core/provenan
 import { captureEnvironment } from '../../core/provenance/environment.js';
 import { assertClean, captureGit, UNTRACKED_LIST_LIMIT } from '../../core/provenance/git.js';
 import { redactRemoteUrl } from '../../core/provenance/git-remote.js';
-import { newFileDiff } from '../../core/provenance/new-file-diff.js';
+import { appendNewFileDiff, ByteSink } from '../../core/provenance/new-file-diff.js';
 import { parseCudaVersion, parseNvidiaSmiQueryCsv } from '../../core/provenance/gpu.js';
 import { capturePython, formatPackages } from '../../core/provenance/python.js';
 import type { GitCapture, GitInfo, GitInfoAvailable } from '../../core/provenance/types.js';
@@ -313,7 +313,9 @@ describe('provenance: git capture', () => {
     write(repo, 'tab\tname.txt', 'x\n');
     for (const path of ['text.py', 'no-newline.txt', 'empty.txt', 'tool.sh', 'link.py', 'dir with space/ü "q".txt', 'tab\tname.txt']) {
       const theirs = spawnSync('git', ['diff', '--no-index', '--binary', '--', '/dev/null', path], { cwd: repo });
-      assert.deepEqual(newFileDiff(repo, path, 'sha1')?.toString('latin1'), theirs.stdout.toString('latin1'), path);
+      const ours = new ByteSink();
+      assert.ok(appendNewFileDiff(ours, repo, path, 'sha1'), path);
+      assert.deepEqual(ours.bytes().toString('latin1'), theirs.stdout.toString('latin1'), path);
     }
   });
 
