@@ -1,8 +1,8 @@
 import { lstatSync, type Stats } from 'node:fs';
-import { copyFile, mkdtemp, rm, stat, utimes } from 'node:fs/promises';
+import { copyFile, stat, utimes } from 'node:fs/promises';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
+import { withTempFolder } from '../temp-folder.js';
 import { gitBytes, gitText } from './git-client.js';
 import { appendNewFileDiff, ByteSink } from './new-file-diff.js';
 
@@ -61,8 +61,7 @@ export const buildWorkingTreePatch = async (request: PatchRequest): Promise<Work
 const trackedDiff = async (request: PatchRequest): Promise<Buffer> => {
   const { top, timeoutMs } = request;
   if (request.changed.length === 0) return Buffer.alloc(0);
-  const scratch = await mkdtemp(join(tmpdir(), 'dl-lab-index-'));
-  try {
+  return withTempFolder('dl-lab-index-', async (scratch) => {
     const env = { GIT_INDEX_FILE: join(scratch, 'index') };
     await copyUserIndex(top, env.GIT_INDEX_FILE, timeoutMs);
     if (request.unstaged.length > 0) {
@@ -73,10 +72,8 @@ const trackedDiff = async (request: PatchRequest): Promise<Buffer> => {
         input: Buffer.from(request.unstaged.map((path) => `${path}\0`).join('')),
       });
     }
-    return await gitBytes(top, ['diff', '--cached', 'HEAD', '--no-relative', ...DIFF_OPTIONS, '--', ...request.pathspecs], { timeoutMs, env });
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
+    return gitBytes(top, ['diff', '--cached', 'HEAD', '--no-relative', ...DIFF_OPTIONS, '--', ...request.pathspecs], { timeoutMs, env });
+  });
 };
 
 /** Untracked files diffed between yields to the event loop (the git processes' output keeps flowing). */

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '../../core/training/prng.js';
@@ -7,6 +8,7 @@ import { runCli } from '../helpers/cli.js';
 import { startCli } from '../helpers/cli-async.js';
 import { cleanupTempDirs, readJson, tempDir } from '../helpers/fs.js';
 import { runGenerator } from '../helpers/generators.js';
+import { git } from '../helpers/git.js';
 import { runDirOf, scaffoldProject } from '../helpers/project.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -58,6 +60,29 @@ describe('runs are immutable, atomic and verifiable', function () {
       if (existsSync(dir)) assert.deepEqual((await verifyRun(root, dir)).problems, [], `${tag} exists, so it must be complete and valid`);
       assert.deepEqual(runEntries(root).filter((name) => name.startsWith('.staging-')), [], `no staging folder after signal ${i}`);
     }
+  });
+
+  it('SIGINT and SIGTERM while the code capture diffs through its temporary index leave no dl-lab-index-* in $TMPDIR', async () => {
+    const root = await scaffoldProject();
+    // A tracked file of random bytes, changed: `git add` in the temporary index takes a while on it.
+    const big = join(root, 'weights.bin');
+    writeFileSync(big, randomBytes(48 * 1024 * 1024));
+    git(root, 'add', 'weights.bin');
+    git(root, 'commit', '-qm', 'weights');
+    for (const [i, signal] of (['SIGINT', 'SIGTERM'] as const).entries()) {
+      writeFileSync(big, randomBytes(48 * 1024 * 1024));
+      const tmp = tempDir();
+      const { child, done } = startCli(['run', `signal-${i}`], { cwd: root, env: { TMPDIR: tmp } });
+      const deadline = Date.now() + 20_000;
+      while (!readdirSync(tmp).some((name) => name.startsWith('dl-lab-index-')) && Date.now() < deadline) await sleep(2);
+      assert.ok(Date.now() < deadline, 'the capture made its temporary index');
+      child.kill(signal);
+      const { status } = await done;
+      assert.equal(status, signal === 'SIGINT' ? 130 : 143);
+      assert.deepEqual(readdirSync(tmp), [], `nothing left in $TMPDIR after ${signal}`);
+      assert.deepEqual(runEntries(root), [], `no run and no staging folder after ${signal}`);
+    }
+    assert.deepEqual([git(root, 'diff', '--name-only'), git(root, 'diff', '--cached', '--name-only')], ['weights.bin', ''], "the user's index is untouched");
   });
 
   for (const [where, makeDir] of [
