@@ -37,6 +37,7 @@ export const sweepSummaryLines = (setup: SweepSetup, result: SweepResult): strin
 };
 
 /** The summary of one Slurm task (`--task I`), in the task's output file. */
-export const taskSummaryLines = (outcome: TrialOutcome): string[] => [
-  `trial ${outcome.tag}: ${outcome.status}${outcome.reason ? ` (${outcome.reason})` : ''} in ${outcome.seconds.toFixed(1)} s; sealed as ${RUNS_DIR}/${outcome.tag}/`,
-];
+export const taskSummaryLines = (outcome: TrialOutcome): string[] =>
+  outcome.alreadySealed
+    ? [`trial ${outcome.tag}: already sealed as ${RUNS_DIR}/${outcome.tag}/ (${outcome.status}); this task ran nothing again`]
+    : [`trial ${outcome.tag}: ${outcome.status}${outcome.reason ? ` (${outcome.reason})` : ''} in ${outcome.seconds.toFixed(1)} s; sealed as ${RUNS_DIR}/${outcome.tag}/`];

@@ -9,8 +9,11 @@ import { absolute, trialConfigPath, trialLogPath, trialOutDir } from './layout.j
 import type { PlannedTrial, SweepPlan } from './sweep-plan.js';
 import { LOG_TAIL_FILE, logTail, runTrialCommand, substituteCommand } from './trial-command.js';
 
-/** How a trial ended: sealed as completed, failed or interrupted, or stopped before it was sealed (`stopped`). */
-export interface TrialOutcome { tag: string; status: 'completed' | 'failed' | 'interrupted' | 'stopped'; reason?: string; seconds: number }
+/**
+ * How a trial ended: sealed as completed, failed or interrupted, or stopped before it was sealed
+ * (`stopped`). `alreadySealed`: it was sealed before this command (a requeued Slurm task), which ran nothing.
+ */
+export interface TrialOutcome { tag: string; status: 'completed' | 'failed' | 'interrupted' | 'stopped'; reason?: string; seconds: number; alreadySealed?: true }
 
 export interface TrialContext {
   root: string;

@@ -7,6 +7,9 @@ import { UserError, isUserError } from '../errors.js';
 import { requireProject, RUNS_DIR } from '../project.js';
 import type { ProgressWriter } from '../progress.js';
 import { validateTrainConfig } from '../training/api.js';
+import type { RunSummary } from '../contract/generated/summary.js';
+import { readJsonInput } from '../json-file.js';
+import { SUMMARY } from '../run/paths.js';
 import { aggregateExperiment, type AggregateResult } from './aggregate.js';
 import { parseGrid } from './grid.js';
 import { absolute, planPath, trialConfigPath } from './layout.js';
@@ -47,6 +50,15 @@ export interface SweepSetup {
 }
 
 const trialExists = (root: string, tag: string): boolean => existsSync(absolute(root, `${RUNS_DIR}/${tag}`));
+
+/** The outcome of a trial whose run is already published, from its summary.json; undefined when there is none. */
+const sealedTrial = (root: string, tag: string): TrialOutcome | undefined => {
+  if (!trialExists(root, tag)) return undefined;
+  const summaryPath = `${RUNS_DIR}/${tag}/${SUMMARY}`;
+  // `status` is contract 1.1; a summary without it is a completed run.
+  const summary = readJsonInput<RunSummary>(absolute(root, summaryPath), summaryPath).value;
+  return { tag, status: summary.status ?? 'completed', seconds: 0, alreadySealed: true };
+};
 
 /** Every check before anything is written: NAME, seeds, grid, command, every trial's config, tags not taken. */
 export const planSweep = (options: SweepOptions): SweepSetup => {
@@ -123,7 +135,10 @@ export const executeSweep = async (setup: SweepSetup, provenance: () => Promise<
 
 /**
  * `dl-lab sweep NAME --task I`, what each Slurm array task runs: trial I of plan.json, sealed as
- * completed, failed or (SIGTERM: time limit, scancel) interrupted.
+ * completed, failed or (SIGTERM: time limit, scancel) interrupted. A task Slurm runs again
+ * (`--requeue`, a preempted or failed node) whose trial is already sealed runs nothing: training
+ * again would only be refused at the seal (a run is never overwritten), after hours of compute.
+ * It reports the sealed status, so its exit status is the first attempt's.
  */
 export const runSweepTask = async (cwd: string, name: string, task: number, provenance: (root: string) => Promise<CapturedProvenance>, command: string[]): Promise<TrialOutcome> => {
   const { root } = requireProject(cwd);
@@ -132,6 +147,8 @@ export const runSweepTask = async (cwd: string, name: string, task: number, prov
   if (!Number.isSafeInteger(task) || trial === undefined) {
     throw new UserError(`--task ${task}: sweep ${name} has trials 0 to ${plan.trials.length - 1}`, { file: planPath(name), field: '--task' });
   }
+  const sealed = sealedTrial(root, trial.tag);
+  if (sealed) return sealed;
   const interrupt = new AbortController();
   const onSigterm = (): void => interrupt.abort();
   process.on('SIGTERM', onSigterm);

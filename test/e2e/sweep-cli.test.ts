@@ -192,7 +192,7 @@ describe('dl-lab sweep, locally (built bin)', function () {
     await waitFor(() => pids.every((pid) => !alive(pid)), 10_000, 'the trial commands to end');
   });
 
-  it('a Slurm task (--task I) stopped by SIGTERM (time limit, scancel) seals its trial as interrupted', async () => {
+  it('a Slurm task (--task I) stopped by SIGTERM (time limit, scancel) seals its trial as interrupted; requeued, it runs nothing again', async () => {
     // The plan of the sweep stopped above is on disk; run one of its trials as an array task would.
     const { child, done } = startCli(['sweep', 'stop', '--task', '2'], { cwd: root });
     const pidFile = join(root, 'artifacts/experiments/stop/out/stop-base-s2/pid');
@@ -204,6 +204,14 @@ describe('dl-lab sweep, locally (built bin)', function () {
     const summary = readJson(join(runDirOf(root, 'stop-base-s2'), 'summary.json'));
     assert.equal(summary.status, 'interrupted');
     assert.deepEqual((await verifyTag(root, 'stop-base-s2')).problems, []);
+    // Slurm runs the task again (--requeue, a preempted node): the sealed trial is reported, nothing runs again.
+    const seal = readJson(join(runDirOf(root, 'stop-base-s2'), 'manifest.json')).seal.digest;
+    rmSync(pidFile);
+    const requeued = runCli(['sweep', 'stop', '--task', '2'], { cwd: root });
+    assert.equal(requeued.status, 2, requeued.stderr);
+    assert.equal(requeued.stdout, 'trial stop-base-s2: already sealed as artifacts/runs/stop-base-s2/ (interrupted); this task ran nothing again\n');
+    assert.equal(existsSync(pidFile), false, 'the training did not start again');
+    assert.equal(readJson(join(runDirOf(root, 'stop-base-s2'), 'manifest.json')).seal.digest, seal);
     const refused = runCli(['sweep', 'stop', '--task', '4'], { cwd: root });
     assert.equal(refused.status, 1);
     assert.equal(refused.stderr, 'dl-lab sweep: error: --task 4: sweep stop has trials 0 to 3\n');
