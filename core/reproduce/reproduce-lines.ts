@@ -55,6 +55,16 @@ export const neededToReproduce = (docs: RunDocs, config: ConfigCheck): Record<st
 const cannotReproduceLines = (plan: ReproducePlan): string[] => {
   const { docs } = plan;
   const tag = docs.manifest.tag;
+  if (plan.kind === 'experiment') {
+    const members = plan.members ?? [];
+    const completed = members.filter((member) => member.status === 'completed');
+    return [
+      `cannot reproduce ${tag} as one run: it is an experiment record (\`dl-lab aggregate\`); its numbers are statistics over ${members.length} member run(s). Reproduce the completed ones one by one:`,
+      ...completed.map((member) => `  ${dlLabCommand('reproduce', member.tag)}`),
+      ...(completed.length < members.length ? [`(${members.length - completed.length} member(s) did not complete: no numbers of theirs enter the statistics)`] : []),
+      'exit 3 (cannot reproduce)',
+    ];
+  }
   if (plan.kind === 'wiring') {
     return [
       `cannot reproduce ${tag}: it is a wiring run (\`dl-lab run\` without --metrics); its numbers are placeholders and no training ran, so there is nothing to re-execute.`,

@@ -1,19 +1,25 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { planDemo, type DemoPlan } from '../commands/demo.js';
 import { requireDocs, resolveRun, type LoadedRun, type RunDocs } from '../compare/run-record.js';
 import type { ExperimentConfig } from '../config.js';
+import type { ExperimentRecord } from '../contract/generated/experiment.js';
 import type { RunManifest } from '../contract/generated/manifest.js';
 import { formatViolation } from '../contract/validate.js';
 import { UserError } from '../errors.js';
+import { EXPERIMENT_FILE } from '../experiments/versions.js';
+import { parseJson } from '../json-file.js';
 import { sha256File } from '../hashing/sha256-file.js';
 import { RUNS_DIR, findProjectRoot, validateTag } from '../project.js';
 
 /**
  * What dl-lab can re-execute: its own demo. A run sealed by `dl-lab run` trained outside dl-lab
  * ('external'), or is a wiring run whose numbers are placeholders ('wiring'): neither can be re-run.
+ * An experiment record (`dl-lab aggregate`, 'experiment') trained nothing itself: its members are
+ * reproduced one by one.
  */
-export type ReproduceKind = 'demo' | 'external' | 'wiring';
+export type ReproduceKind = 'demo' | 'external' | 'wiring' | 'experiment';
 
 /** The recorded config file against its current bytes (the reproduction never reads it: it uses the recorded hyperparameters). */
 export interface ConfigCheck {
@@ -30,6 +36,8 @@ export interface ReproducePlan {
   config: ConfigCheck;
   /** Only for kind 'demo': where the new run goes and its (recorded) settings. */
   demo: DemoPlan | undefined;
+  /** Only for kind 'experiment': its member runs, as its experiment.json lists them. */
+  members?: ExperimentRecord['members'];
 }
 
 export interface ReproduceOptions {
@@ -45,6 +53,7 @@ export interface ReproduceOptions {
 
 export const kindOf = (docs: RunDocs): ReproduceKind => {
   const subcommand = docs.manifest.generator.subcommand;
+  if (subcommand === 'aggregate') return 'experiment';
   if (subcommand === 'demo' || (subcommand === undefined && docs.checkpointRecord.format === 'dl-lab-mlp/v1')) return 'demo';
   return docs.manifest.demo ? 'wiring' : 'external';
 };
@@ -95,6 +104,10 @@ export const planReproduce = async (options: ReproduceOptions): Promise<Reproduc
   const kind = kindOf(docs);
   const config = await checkConfig(source.root, docs.manifest.config);
   if (options.as !== undefined) validateTag(options.as, '--as');
+  if (kind === 'experiment') {
+    const record = parseJson<ExperimentRecord>(await readFile(join(source.verification.runDir, EXPERIMENT_FILE), 'utf8'), `${docs.manifest.tag}/${EXPERIMENT_FILE}`);
+    return { source, docs, kind, config, demo: undefined, members: record.members };
+  }
   if (kind !== 'demo') return { source, docs, kind, config, demo: undefined };
 
   const projectRoot = findProjectRoot(options.outDir ? resolve(options.cwd, options.outDir) : options.cwd);

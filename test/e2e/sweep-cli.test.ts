@@ -228,6 +228,27 @@ describe('dl-lab sweep, locally (built bin)', function () {
     assert.deepEqual((await verifyTag(root, 'res-epochs5-s1')).problems, []);
   });
 
+  it('reproduce of an experiment record names the commands that reproduce its members, and they run as printed', () => {
+    assert.equal(runCli(['sweep', 'rep', '--seeds', '0-1', '--grid', 'training.epochs=5', '--quiet'], { cwd: root }).status, 0);
+    const refused = runCli(['reproduce', 'rep'], { cwd: root });
+    assert.equal(refused.status, 3, refused.stderr);
+    assert.equal(
+      refused.stdout,
+      [
+        'cannot reproduce rep as one run: it is an experiment record (`dl-lab aggregate`); its numbers are statistics over 2 member run(s). Reproduce the completed ones one by one:',
+        '  dl-lab reproduce rep-epochs5-s0',
+        '  dl-lab reproduce rep-epochs5-s1',
+        'exit 3 (cannot reproduce)',
+        '',
+      ].join('\n'),
+    );
+    for (const line of refused.stdout.split('\n').filter((l) => l.startsWith('  dl-lab '))) {
+      const again = runCli(line.trim().split(' ').slice(1), { cwd: root });
+      assert.equal(again.status, 0, again.stdout + again.stderr);
+      assert.match(again.stdout, /^REPRODUCED: /m);
+    }
+  });
+
   it('Ctrl-C during in-process demo training leaves no partial run', async () => {
     const { child, done } = startCli(['sweep', 'long', '--seeds', '0-1', '--grid', 'training.epochs=100000'], { cwd: root });
     await waitFor(() => existsSync(join(root, 'artifacts/experiments/long/plan.json')), 30_000, 'the plan');
