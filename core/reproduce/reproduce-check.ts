@@ -8,7 +8,7 @@ export type CheckStatus = 'identical' | 'within tolerance' | 'diverged' | 'missi
 
 /** One thing of the source run set against the reproduction. */
 export interface ReproCheck {
-  kind: 'output' | 'data' | 'history' | 'metric' | 'result';
+  kind: 'output' | 'data' | 'history' | 'metric' | 'result' | 'statistic';
   name: string;
   status: CheckStatus;
   source: number | string | null;
@@ -20,7 +20,7 @@ export interface ReproCheck {
 const BITWISE_ROLES: ReadonlySet<OutputRole | undefined> = new Set(['figure', 'checkpoint-record', 'checkpoint', 'other']);
 
 /** A metric whose definition says it is not reproducible (the demo's wall-clock `duration_seconds`). */
-const notReproducible = (definitions: MetricDefinitions, key: string): boolean => /not reproducible/i.test(definitions[key]?.definition ?? '');
+export const notReproducible = (definitions: MetricDefinitions, key: string): boolean => /not reproducible/i.test(definitions[key]?.definition ?? '');
 
 /** identical (same float64), within a relative tolerance, or diverged. */
 export const numberStatus = (a: number, b: number, tolerance: Tolerance): CheckStatus =>

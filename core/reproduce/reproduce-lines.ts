@@ -4,6 +4,7 @@ import type { RunDocs } from '../compare/run-record.js';
 import { formatNumber, formatValue, textTable } from '../compare/text-table.js';
 import { describeTolerance, type Tolerance } from '../compare/tolerance.js';
 import type { ReproCheck } from './reproduce-check.js';
+import type { ExperimentReproduction } from './reproduce-experiment.js';
 import type { ConfigCheck, ReproducePlan } from './reproduce-plan.js';
 import type { ReproduceOutcome } from './reproduce-run.js';
 import { dlLabCommand } from '../invocation.js';
@@ -56,12 +57,15 @@ const cannotReproduceLines = (plan: ReproducePlan): string[] => {
   const { docs } = plan;
   const tag = docs.manifest.tag;
   if (plan.kind === 'experiment') {
-    const members = plan.members ?? [];
+    // Reached when dl-lab cannot re-run its members (see planMemberReproductions).
+    const members = plan.experiment?.members ?? [];
     const completed = members.filter((member) => member.status === 'completed');
+    if (completed.length === 0) {
+      return [`cannot reproduce ${tag}: none of its ${members.length} member run(s) completed, so it holds no statistics to reproduce.`, 'exit 3 (cannot reproduce)'];
+    }
     return [
-      `cannot reproduce ${tag} as one run: it is an experiment record (\`dl-lab aggregate\`); its numbers are statistics over ${members.length} member run(s). Reproduce the completed ones one by one:`,
+      `cannot reproduce ${tag}: it is an experiment record (\`dl-lab aggregate\`) whose members trained outside dl-lab (the sweep's command), so dl-lab cannot re-execute them. What each completed member recorded, to reproduce it by hand:`,
       ...completed.map((member) => `  ${dlLabCommand('reproduce', member.tag)}`),
-      ...(completed.length < members.length ? [`(${members.length - completed.length} member(s) did not complete: no numbers of theirs enter the statistics)`] : []),
       'exit 3 (cannot reproduce)',
     ];
   }
@@ -154,4 +158,35 @@ export const reproduceJson = (plan: ReproducePlan, outcome: ReproduceOutcome, to
   reproduced: outcome.reproduced ? { tag: outcome.reproduced.tag, run_dir: outcome.reproduced.verification.runDir } : null,
   checks: outcome.checks,
   ...(plan.demo ? {} : { needed_to_reproduce: neededToReproduce(plan.docs, plan.config) }),
+});
+
+/** The report of `reproduce` of an experiment record: each member's verdict, then the record's statistics computed again. */
+export const experimentReproduceLines = (plan: ReproducePlan, result: ExperimentReproduction, tolerance: Tolerance, cwd = process.cwd()): string[] => {
+  const count = (status: ReproCheck['status']): number => result.statistics.filter((check) => check.status === status).length;
+  const bad = result.statistics.filter((check) => check.status === 'diverged' || check.status === 'missing');
+  const divergedMembers = result.members.filter(({ outcome }) => outcome.status !== 'reproduced').length;
+  const within = count('within tolerance');
+  return [
+    `reproduced experiment ${plan.docs.manifest.tag} member by member: ${result.members.length} completed member(s), each from its manifest alone`,
+    ...textTable([
+      ['member', 'reproduced as', 'verdict'],
+      ...result.members.map(({ plan: member, outcome }) => [member.docs.manifest.tag, `${relative(cwd, outcome.reproduced!.runDirAbs)}/`, verdictLine(outcome)]),
+    ]),
+    '',
+    `statistics of ${plan.docs.manifest.tag} computed again from the reproductions, as dl-lab aggregate computes them (identical, or within tolerance: ${describeTolerance(tolerance)})`,
+    ...(bad.length ? textTable([['statistic', 'status', 'value (recorded → reproduced)'], ...bad.map((check) => checkRow(check).slice(1))]) : []),
+    result.status === 'reproduced'
+      ? `REPRODUCED: ${result.members.length} of ${result.members.length} members; ${count('identical')} statistics bitwise identical${within ? `, ${within} within tolerance` : ''}`
+      : `DIVERGED: ${divergedMembers} of ${result.members.length} members, ${bad.length} of ${result.statistics.length} statistics${bad.length ? `: ${bad.map((check) => check.name).join(', ')}` : ''} (exit 2)`,
+  ];
+};
+
+/** The `--json` report of an experiment record's reproduction: each member's report, then the statistics. */
+export const experimentReproduceJson = (plan: ReproducePlan, result: ExperimentReproduction, tolerance: Tolerance): object => ({
+  source: { tag: plan.docs.manifest.tag, run_dir: plan.source.verification.runDir, kind: plan.kind },
+  status: result.status,
+  exit_code: result.exitCode,
+  tolerance,
+  members: result.members.map(({ plan: member, outcome }) => reproduceJson(member, outcome, tolerance)),
+  statistics: result.statistics,
 });

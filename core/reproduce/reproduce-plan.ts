@@ -36,8 +36,8 @@ export interface ReproducePlan {
   config: ConfigCheck;
   /** Only for kind 'demo': where the new run goes and its (recorded) settings. */
   demo: DemoPlan | undefined;
-  /** Only for kind 'experiment': its member runs, as its experiment.json lists them. */
-  members?: ExperimentRecord['members'];
+  /** Only for kind 'experiment': its experiment.json (members, statistics). */
+  experiment?: ExperimentRecord;
 }
 
 export interface ReproduceOptions {
@@ -105,8 +105,11 @@ export const planReproduce = async (options: ReproduceOptions): Promise<Reproduc
   const config = await checkConfig(source.root, docs.manifest.config);
   if (options.as !== undefined) validateTag(options.as, '--as');
   if (kind === 'experiment') {
-    const record = parseJson<ExperimentRecord>(await readFile(join(source.verification.runDir, EXPERIMENT_FILE), 'utf8'), `${docs.manifest.tag}/${EXPERIMENT_FILE}`);
-    return { source, docs, kind, config, demo: undefined, members: record.members };
+    if (options.as !== undefined || options.outDir !== undefined) {
+      throw new UserError(`${options.as !== undefined ? '--as' : '--out-dir'}: ${docs.manifest.tag} is an experiment record, reproduced member by member, each into <member>-repro; the option names one run`, { field: options.as !== undefined ? '--as' : '--out-dir' });
+    }
+    const experiment = parseJson<ExperimentRecord>(await readFile(join(source.verification.runDir, EXPERIMENT_FILE), 'utf8'), `${docs.manifest.tag}/${EXPERIMENT_FILE}`);
+    return { source, docs, kind, config, demo: undefined, experiment };
   }
   if (kind !== 'demo') return { source, docs, kind, config, demo: undefined };
 

@@ -5,7 +5,8 @@ import { startProvenanceCapture, type CapturedProvenance } from '../../core/comm
 import { parseTolerance, type Tolerance } from '../../core/compare/tolerance.js';
 import { stringifyJson } from '../../core/json-file.js';
 import { epochReporter } from '../../core/progress.js';
-import { configWarning, reproduceJson, reproduceLines } from '../../core/reproduce/reproduce-lines.js';
+import { executeExperimentReproduction, planMemberReproductions, type ExperimentReproduction } from '../../core/reproduce/reproduce-experiment.js';
+import { configWarning, experimentReproduceJson, experimentReproduceLines, reproduceJson, reproduceLines } from '../../core/reproduce/reproduce-lines.js';
 import { planReproduce, type ReproducePlan } from '../../core/reproduce/reproduce-plan.js';
 import { executeReproduce, type ReproduceOutcome } from '../../core/reproduce/reproduce-run.js';
 
@@ -20,6 +21,9 @@ export default class ReproduceGenerator extends DlLabGenerator<Record<string, ne
   private tolerance!: Tolerance;
   private provenance: Promise<CapturedProvenance> | undefined;
   private outcome!: ReproduceOutcome;
+  /** An experiment record whose members dl-lab can all re-run: their plans, then the result. */
+  private memberPlans: ReproducePlan[] | undefined;
+  private experiment: ExperimentReproduction | undefined;
 
   constructor(args: string[], options: ReproduceOptions) {
     super(args, options);
@@ -41,6 +45,7 @@ export default class ReproduceGenerator extends DlLabGenerator<Record<string, ne
       outDir: stringOption('out-dir', optionValue(this.options, 'out-dir')),
       command: recordedCommand(),
     });
+    if (this.plan.kind === 'experiment') this.memberPlans = await planMemberReproductions(this.plan, recordedCommand());
     if (this.plan.demo) {
       this.provenance = startProvenanceCapture(this.plan.demo.target.project?.root ?? cwd);
       this.provenance.catch(() => {});
@@ -52,10 +57,17 @@ export default class ReproduceGenerator extends DlLabGenerator<Record<string, ne
     const warning = configWarning(this.plan.config);
     if (warning) process.stderr.write(`${warning}\n`);
     const onEpoch = epochReporter(process.stderr, Boolean(this.options.quiet) || Boolean(this.options.json));
-    this.outcome = await executeReproduce(this.plan, this.provenance, this.tolerance, { onEpoch });
+    if (this.memberPlans) this.experiment = await executeExperimentReproduction(this.plan, this.memberPlans, this.tolerance, { onEpoch });
+    else this.outcome = await executeReproduce(this.plan, this.provenance, this.tolerance, { onEpoch });
   }
 
   end(): void {
+    if (this.experiment) {
+      if (this.options.json) process.stdout.write(stringifyJson(experimentReproduceJson(this.plan, this.experiment, this.tolerance)));
+      else printSummary(experimentReproduceLines(this.plan, this.experiment, this.tolerance));
+      if (this.experiment.exitCode !== 0) process.exitCode = this.experiment.exitCode;
+      return;
+    }
     if (this.options.json) process.stdout.write(stringifyJson(reproduceJson(this.plan, this.outcome, this.tolerance)));
     else printSummary(reproduceLines(this.plan, this.outcome, this.tolerance));
     if (this.outcome.exitCode !== 0) process.exitCode = this.outcome.exitCode;

@@ -228,24 +228,43 @@ describe('dl-lab sweep, locally (built bin)', function () {
     assert.deepEqual((await verifyTag(root, 'res-epochs5-s1')).problems, []);
   });
 
-  it('reproduce of an experiment record names the commands that reproduce its members, and they run as printed', () => {
+  it('reproduce of an experiment record reproduces every completed member, then its statistics from them', async () => {
     assert.equal(runCli(['sweep', 'rep', '--seeds', '0-1', '--grid', 'training.epochs=5', '--quiet'], { cwd: root }).status, 0);
-    const refused = runCli(['reproduce', 'rep'], { cwd: root });
+    const result = runCli(['reproduce', 'rep', '--quiet'], { cwd: root });
+    assert.equal(result.status, 0, result.stdout + result.stderr);
+    const lines = result.stdout.split('\n');
+    assert.equal(lines[0], 'reproduced experiment rep member by member: 2 completed member(s), each from its manifest alone');
+    assert.match(result.stdout, /^ {2}rep-epochs5-s0 {2}artifacts\/runs\/rep-epochs5-s0-repro\/ {2}REPRODUCED: \d+ checks bitwise identical/m);
+    assert.match(result.stdout, /^ {2}rep-epochs5-s1 {2}artifacts\/runs\/rep-epochs5-s1-repro\/ {2}REPRODUCED: /m);
+    const statistics = Object.values(readJson(join(runDirOf(root, 'rep'), 'experiment.json')).statistics as Record<string, Record<string, unknown>>).reduce((n, keys) => n + Object.keys(keys).length, 0) * 11;
+    assert.match(result.stdout, new RegExp(`^REPRODUCED: 2 of 2 members; ${statistics} statistics bitwise identical$`, 'm'));
+    for (const tag of ['rep-epochs5-s0-repro', 'rep-epochs5-s1-repro']) assert.deepEqual((await verifyTag(root, tag)).problems, []);
+    const json = JSON.parse(runCli(['reproduce', 'rep', '--json'], { cwd: root }).stdout);
+    assert.deepEqual([json.source.kind, json.status, json.exit_code, json.members.map((m: { reproduced: { tag: string } }) => m.reproduced.tag)], ['experiment', 'reproduced', 0, ['rep-epochs5-s0-repro2', 'rep-epochs5-s1-repro2']]);
+    assert.equal(json.statistics.length, statistics);
+    assert.ok(json.statistics.every((check: { status: string }) => check.status === 'identical'));
+    const as = runCli(['reproduce', 'rep', '--as', 'x'], { cwd: root });
+    assert.deepEqual([as.status, as.stderr], [1, 'dl-lab reproduce: error: --as: rep is an experiment record, reproduced member by member, each into <member>-repro; the option names one run\n']);
+  });
+
+  it('reproduce of an experiment record whose trials ran a command names what each member recorded, as commands that run as printed', () => {
+    // `cmd` (above): a command sweep, seeds 0-2, seed 1 failed.
+    const refused = runCli(['reproduce', 'cmd'], { cwd: root });
     assert.equal(refused.status, 3, refused.stderr);
     assert.equal(
       refused.stdout,
       [
-        'cannot reproduce rep as one run: it is an experiment record (`dl-lab aggregate`); its numbers are statistics over 2 member run(s). Reproduce the completed ones one by one:',
-        '  dl-lab reproduce rep-epochs5-s0',
-        '  dl-lab reproduce rep-epochs5-s1',
+        "cannot reproduce cmd: it is an experiment record (`dl-lab aggregate`) whose members trained outside dl-lab (the sweep's command), so dl-lab cannot re-execute them. What each completed member recorded, to reproduce it by hand:",
+        '  dl-lab reproduce cmd-base-s0',
+        '  dl-lab reproduce cmd-base-s2',
         'exit 3 (cannot reproduce)',
         '',
       ].join('\n'),
     );
     for (const line of refused.stdout.split('\n').filter((l) => l.startsWith('  dl-lab '))) {
-      const again = runCli(line.trim().split(' ').slice(1), { cwd: root });
-      assert.equal(again.status, 0, again.stdout + again.stderr);
-      assert.match(again.stdout, /^REPRODUCED: /m);
+      const member = runCli(line.trim().split(' ').slice(1), { cwd: root });
+      assert.equal(member.status, 3, member.stderr);
+      assert.match(member.stdout, /^cannot reproduce cmd-base-s[02]: its training ran outside dl-lab/);
     }
   });
 

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { loadRun, requireDocs, type RunDocs } from '../../core/compare/run-record.js';
 import { checkReproduction, numberStatus, reproductionFailed, type ReproCheck } from '../../core/reproduce/reproduce-check.js';
 import { checkConfig, kindOf } from '../../core/reproduce/reproduce-plan.js';
+import { statisticChecks } from '../../core/reproduce/reproduce-experiment.js';
+import type { SummaryStatistics } from '../../core/contract/generated/experiment.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupTempDirs } from '../helpers/fs.js';
@@ -92,5 +94,28 @@ describe('reproduce checks (core/reproduce): what came back, per output, dataset
     assert.notEqual(changed.current_sha256, changed.recorded_sha256);
     assert.equal((await checkConfig(root, { ...config, path: 'configs/gone.json' })).status, 'missing');
     assert.equal((await checkConfig(root, { ...config, path: null })).status, 'built-in defaults');
+  });
+});
+
+describe('statisticChecks (core/reproduce/reproduce-experiment.ts): an experiment record\'s statistics against their recomputation', () => {
+  const stats = (mean: number, std: number | null): SummaryStatistics => ({
+    n: 2, mean, std, sem: std === null ? null : std / Math.SQRT2, ci95: std === null ? null : [mean - std, mean + std], median: mean, min: mean, max: mean, bootstrap_ci95: null,
+  });
+  const definitions = { acc: { definition: 'test accuracy', unit: 'fraction', higher_is_better: true }, secs: { definition: 'wall-clock seconds; not reproducible by definition', unit: 's', higher_is_better: false } };
+
+  it('identical, within tolerance, diverged, missing and not reproducible by definition, per <variant>.<key>.<stat>', () => {
+    const recorded = { base: { acc: stats(0.9, 0.01), secs: stats(3, 1), gone: stats(1, null) } };
+    const again = { base: { acc: { ...stats(0.9, 0.01), mean: 0.9 * (1 + 1e-12), max: 0.95 }, secs: stats(4, 2) } };
+    const checks = statisticChecks(recorded, again, definitions, RELATIVE);
+    const byName = new Map(checks.map((check) => [check.name, check]));
+    assert.equal(checks.length, 3 * 11);
+    assert.equal(byName.get('base.acc.n')?.status, 'identical');
+    assert.equal(byName.get('base.acc.mean')?.status, 'within tolerance');
+    assert.deepEqual(byName.get('base.acc.max'), { kind: 'statistic', name: 'base.acc.max', status: 'diverged', source: 0.9, reproduced: 0.95 });
+    assert.equal(byName.get('base.acc.bootstrap_ci95_low')?.status, 'identical', 'null against null');
+    assert.equal(byName.get('base.secs.mean')?.status, 'not reproducible by definition');
+    assert.equal(byName.get('base.gone.mean')?.status, 'missing');
+    assert.equal(reproductionFailed(checks), true);
+    assert.equal(reproductionFailed(statisticChecks(recorded, recorded, definitions, RELATIVE)), false);
   });
 });
