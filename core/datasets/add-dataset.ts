@@ -5,7 +5,6 @@ import { relativeInside } from '../project.js';
 import { writeFileAtomic } from '../atomic-write.js';
 import type { HashCache } from '../hashing/hash-cache.js';
 import { hashFiles } from '../hashing/hash-files.js';
-import { datasetDigest } from './digest.js';
 import { notePathFor, renderDatasetNote } from './note.js';
 import { assertValidRegistry, readRegistry, writeRegistry } from './registry.js';
 import { schemaViolations, throwIfViolations } from '../contract/validate.js';
@@ -92,7 +91,7 @@ export async function addDataset(projectRoot: string, input: AddDatasetInput, op
     registered_at: (options.now ?? new Date()).toISOString(),
     file_count: files.length,
     bytes: files.reduce((sum, file) => sum + file.bytes, 0),
-    digest: datasetDigest(files),
+    digest: list.digest,
     // The per-file list goes beside the registry (knowledge_base/data/files/), which stays small.
     file_list: list.ref,
   };

@@ -29,11 +29,25 @@ export function compareUtf8(a: string, b: string): number {
  * registration). Names and contents are both covered; empty directories and metadata are not.
  */
 export function datasetDigest(files: readonly { path: string; sha256: string }[]): string {
-  return sha256Hex(digestLines(files));
+  return sha256Hex(digestText(files));
 }
 
-/** The text the digest hashes: one `<sha256>  <path>\n` line per file, sorted by path (UTF-8 bytes). */
-export function digestLines(files: readonly { path: string; sha256: string }[]): string {
+/**
+ * The bytes the digest hashes: one `<sha256>  <path>\n` line per file, sorted by path (UTF-8
+ * bytes), written straight into one buffer (for 100,000 files, 10 MB, where a string per line
+ * and their join made several times that in garbage).
+ */
+export function digestText(files: readonly { path: string; sha256: string }[]): Buffer {
   const sorted = [...files].sort((a, b) => compareUtf8(a.path, b.path));
-  return sorted.map((file) => `${file.sha256}  ${file.path}\n`).join('');
+  let size = 0;
+  for (const file of sorted) size += file.sha256.length + Buffer.byteLength(file.path) + 3;
+  const text = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const file of sorted) {
+    at += text.write(file.sha256, at, 'latin1');
+    at = text.writeUInt16BE(0x2020, at); // two spaces, as sha256sum writes them
+    at += text.write(file.path, at, 'utf8');
+    at = text.writeUInt8(0x0a, at);
+  }
+  return text;
 }

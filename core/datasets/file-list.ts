@@ -4,7 +4,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { writeFileAtomic } from '../atomic-write.js';
 import { UserError } from '../errors.js';
 import { sha256Hex } from '../hash.js';
-import { compareUtf8, digestLines } from './digest.js';
+import { compareUtf8, digestText } from './digest.js';
 import type { DatasetRecord } from './types.js';
 
 /** Where the per-file lists live, relative to the project root (kept in git with the registry). */
@@ -22,15 +22,22 @@ const MAX_LIST_TEXT_BYTES = 64 * 1024 * 1024;
  * A dataset's per-file list as kept beside the registry: gzip of exactly the digest's text, so the
  * list is small (~40 bytes a file), checkable with coreutils (`zcat … | sha256sum -c` in the
  * dataset folder, `zcat … | sha256sum` gives the digest), and named by the sha256 of its bytes
- * (content-addressed: an existing list of that name already holds these bytes).
+ * (content-addressed: an existing list of that name already holds these bytes). The dataset digest
+ * comes with it, from the same text.
  */
 export function encodeFileList(files: readonly ListedFile[]): EncodedFileList {
-  const bytes = gzipSync(digestLines(files), { level: 9 });
+  const text = digestText(files);
+  const bytes = gzipSync(text, { level: 9 });
   const sha256 = sha256Hex(bytes);
-  return { ref: { path: `${FILE_LIST_DIR}/${sha256}.sha256sums.gz`, sha256, bytes: bytes.length }, bytes };
+  return { ref: { path: `${FILE_LIST_DIR}/${sha256}.sha256sums.gz`, sha256, bytes: bytes.length }, bytes, digest: sha256Hex(text) };
 }
 
-export interface EncodedFileList { ref: FileListRef; bytes: Buffer }
+export interface EncodedFileList {
+  ref: FileListRef;
+  bytes: Buffer;
+  /** The dataset digest: sha256 of the uncompressed list (datasetDigest). */
+  digest: string;
+}
 
 /** Writes an encoded list (atomically) where its ref says. */
 export async function storeFileList(projectRoot: string, list: EncodedFileList): Promise<void> {
