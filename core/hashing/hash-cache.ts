@@ -136,11 +136,36 @@ export class HashCache {
   /** Writes the cache atomically if it has unsaved entries. No-op for in-memory caches. */
   async save(): Promise<void> {
     if (this.file === undefined || !this.changed) return;
-    const body = { format: FORMAT, entries: [...this.entries] };
-    // Compact JSON: this file is for machines, and it is parsed on every cached check.
-    await writeFileAtomic(this.file, JSON.stringify(body) + '\n');
+    await writeFileAtomic(this.file, cacheJson(this.entries));
     this.changed = false;
   }
+}
+
+/** Entries per piece of cacheJson: ~150 KB of text. */
+const SAVE_CHUNK = 1000;
+
+/**
+ * The bytes of `JSON.stringify({ format, entries: [...entries] }) + '\n'` (compact: this file is
+ * for machines, and it is parsed on every cached check), in pieces of SAVE_CHUNK entries: for
+ * 100,000 files the whole text is 15 MB, and it and its array of pairs no longer exist at once.
+ */
+export function* cacheJson(entries: ReadonlyMap<string, Entry>): Generator<string> {
+  yield `{"format":${JSON.stringify(FORMAT)},"entries":[`;
+  let chunk: [string, Entry][] = [];
+  let first = true;
+  const flush = (): string => {
+    const text = JSON.stringify(chunk).slice(1, -1);
+    chunk = [];
+    const piece = first ? text : `,${text}`;
+    first = false;
+    return piece;
+  };
+  for (const pair of entries) {
+    chunk.push(pair);
+    if (chunk.length === SAVE_CHUNK) yield flush();
+  }
+  if (chunk.length > 0) yield flush();
+  yield ']}\n';
 }
 
 /** The entries, or a reason the text is not a usable cache. */

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { build } from 'esbuild';
 import { isUserError } from '../../core/errors.js';
-import { HashCache } from '../../core/hashing/hash-cache.js';
+import { cacheJson, HashCache } from '../../core/hashing/hash-cache.js';
 import { hashFiles, POOL_MIN_BYTES } from '../../core/hashing/hash-files.js';
 import { CHUNK_BYTES, sha256File } from '../../core/hashing/sha256-file.js';
 import { hashOnThreads, planBatches } from '../../core/hashing/worker-pool.js';
@@ -149,6 +149,14 @@ describe('hashing', () => {
   });
 
   describe('HashCache', () => {
+    it('saves, piece by piece, exactly the bytes of JSON.stringify of all its entries', () => {
+      for (const count of [0, 1, 999, 1000, 1001, 2500]) {
+        const entries = new Map(Array.from({ length: count }, (_, i) => [`/data/"quoted"\\ é 😀 ${i}`, `${i} 1733400000000000000 ${i + 7} ${'ab'.repeat(32)}`] as [string, string]));
+        const expected = JSON.stringify({ format: 'dl-lab-hash-cache/1', entries: [...entries] }) + '\n';
+        assert.equal([...cacheJson(entries)].join(''), expected, `${count} entries`);
+      }
+    });
+
     const cacheFile = (): string => join(dir, `cache-${randomBytes(4).toString('hex')}`, 'hashes.json');
 
     it('persists digests and does not re-read a file whose size, mtime and inode are unchanged', async () => {
