@@ -1,6 +1,6 @@
 import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, sep } from 'node:path';
 import { UserError } from '../errors.js';
 import { compareUtf8 } from './digest.js';
 
@@ -51,9 +51,12 @@ export async function scanDataset(absPath: string): Promise<DatasetScan | undefi
   const pending: { abs: string; rel: string }[] = [{ abs: absPath, rel: '' }];
   for (let dir = pending.pop(); dir !== undefined; dir = pending.pop()) {
     const entries: Dirent[] = await readdir(dir.abs, { withFileTypes: true });
+    // Concatenated, not path.join'ed: the folder is already normalized and a name has no
+    // separator, and join's result kept ~320 bytes per file alive (32 MB for 100,000 files).
+    const prefix = dir.abs.endsWith(sep) ? dir.abs : `${dir.abs}${sep}`;
     for (const entry of entries) {
       const rel = dir.rel === '' ? entry.name : `${dir.rel}/${entry.name}`;
-      const abs = join(dir.abs, entry.name);
+      const abs = `${prefix}${entry.name}`;
       if (entry.name.includes('\n')) refused.push(`${JSON.stringify(rel)} (newline in name)`);
       else if (entry.isDirectory()) pending.push({ abs, rel });
       else if (entry.isFile()) files.push({ path: rel, abs });
