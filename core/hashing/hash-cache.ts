@@ -104,7 +104,9 @@ export class HashCache {
   store(absPath: string, identity: FileIdentity, digest: FileDigest, hashStartedNs: bigint): boolean {
     if (identity.mtimeNs + RACY_WINDOW_NS > hashStartedNs) return false;
     if (BigInt(digest.bytes) !== identity.size) return false;
-    this.entries.set(absPath, `${identity.size} ${identity.mtimeNs} ${identity.ino} ${digest.sha256}`);
+    // Array join makes one flat string; a template literal makes a tree of its parts (~290 bytes
+    // an entry instead of ~130: 16 MB more for a 100,000-file dataset).
+    this.entries.set(absPath, [identity.size, identity.mtimeNs, identity.ino, digest.sha256].join(' '));
     this.changed = true;
     return true;
   }
