@@ -8,7 +8,7 @@ import { hashFiles } from '../hashing/hash-files.js';
 import { notePathFor, renderDatasetNote } from './note.js';
 import { assertValidRegistry, readRegistry, writeRegistry } from './registry.js';
 import { schemaViolations, throwIfViolations } from '../contract/validate.js';
-import { scanDataset } from './scan.js';
+import { scanDataset, type DatasetScan } from './scan.js';
 import { datasetFingerprint, type FingerprintStore } from './fingerprint.js';
 import { dropUnusedFileList, encodeFileList, storeFileList } from './file-list.js';
 import { REGISTRY_SCHEMA_VERSION, type DatasetRecord } from './types.js';
@@ -62,29 +62,12 @@ export async function addDataset(projectRoot: string, input: AddDatasetInput, op
   refuseOverwrite(name, Object.keys(registry.datasets), options.replace === true, await exists(notePath));
 
   const absPath = resolve(root, input.path);
-  const scan = await scanDataset(absPath);
-  if (scan === undefined) throw new UserError(`Dataset path ${input.path} does not exist`, { field: 'path', file: input.path });
-  if (scan.refused.length > 0) {
-    throw new UserError(
-      `Dataset ${input.path} contains ${scan.refused.length} entr${scan.refused.length === 1 ? 'y' : 'ies'} that cannot be recorded ` +
-        '(symbolic links are not followed; only regular files count). Replace links by the files, or register their target instead',
-      { field: 'path', file: input.path, details: scan.refused },
-    );
-  }
-  if (scan.files.length === 0) throw new UserError(`Dataset directory ${input.path} contains no files`, { field: 'path', file: input.path });
-
-  const startedNs = BigInt(Date.now()) * 1_000_000n;
-  const digests = await hashFiles(scan.files.map((file) => file.abs), { cache: options.cache });
-  if (scan.kind === 'directory') options.cache?.forgetMissingUnder(absPath, digests.keys());
-  const files = scan.files.map((file) => {
-    const { sha256, bytes } = digests.get(file.abs) as { sha256: string; bytes: number };
-    return { path: file.path, sha256, bytes };
-  });
+  const { kind, files, startedNs } = await scanAndHash(absPath, input.path, options.cache);
   const list = encodeFileList(files);
   const record: DatasetRecord = {
     name,
     path: recordedPath(root, absPath),
-    kind: scan.kind,
+    kind,
     ...(input.url === undefined ? {} : { url: input.url }),
     ...(input.license === undefined ? {} : { license: input.license }),
     ...(input.splitLogic === undefined ? {} : { split_logic: input.splitLogic }),
@@ -113,6 +96,38 @@ export async function addDataset(projectRoot: string, input: AddDatasetInput, op
     await options.fingerprints.save().catch(() => undefined);
   }
   return { record, notePath };
+}
+
+/**
+ * The dataset's files with their sha256, in path order, after refusing what cannot be recorded.
+ * `startedNs`: when hashing started (the fingerprint's racy window counts from there). A function
+ * of its own so the scan's paths and the digest map are garbage once it returns: for 100,000
+ * files, ~40 MB that would otherwise stay alive through encoding and writing.
+ */
+async function scanAndHash(
+  absPath: string,
+  given: string,
+  cache: HashCache | undefined,
+): Promise<{ kind: DatasetScan['kind']; files: { path: string; sha256: string; bytes: number }[]; startedNs: bigint }> {
+  const scan = await scanDataset(absPath);
+  if (scan === undefined) throw new UserError(`Dataset path ${given} does not exist`, { field: 'path', file: given });
+  if (scan.refused.length > 0) {
+    throw new UserError(
+      `Dataset ${given} contains ${scan.refused.length} entr${scan.refused.length === 1 ? 'y' : 'ies'} that cannot be recorded ` +
+        '(symbolic links are not followed; only regular files count). Replace links by the files, or register their target instead',
+      { field: 'path', file: given, details: scan.refused },
+    );
+  }
+  if (scan.files.length === 0) throw new UserError(`Dataset directory ${given} contains no files`, { field: 'path', file: given });
+
+  const startedNs = BigInt(Date.now()) * 1_000_000n;
+  const digests = await hashFiles(scan.files.map((file) => file.abs), { cache });
+  if (scan.kind === 'directory') cache?.forgetMissingUnder(absPath, digests.keys());
+  const files = scan.files.map((file) => {
+    const { sha256, bytes } = digests.get(file.abs) as { sha256: string; bytes: number };
+    return { path: file.path, sha256, bytes };
+  });
+  return { kind: scan.kind, files, startedNs };
 }
 
 /**

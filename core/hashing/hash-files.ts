@@ -41,16 +41,18 @@ export async function hashFiles(absPaths: readonly string[], options: HashFilesO
 
   // Taken before any read, so a file modified during this call is always judged racy.
   const startedNs = BigInt(Date.now()) * 1_000_000n;
-  const hashed = await hashJobs(jobs, threads);
-  if (cache !== undefined) {
-    for (const [path, digest] of hashed) cache.store(path, digest.identity, digest, startedNs);
-  }
+  // Each file goes into the cache as soon as it is hashed, and only its digest is kept: holding
+  // every file's stat identity until the end cost ~25 MB for 100,000 files.
+  const hashed = await hashJobs(jobs, threads, (path, digest) => {
+    cache?.store(path, digest.identity, digest, startedNs);
+    return { sha256: digest.sha256, bytes: digest.bytes };
+  });
 
   const out = new Map<string, FileDigest>();
   for (const path of paths) {
     const digest = cached.get(path) ?? hashed.get(path);
     if (digest === undefined) throw new Error(`internal: no digest for ${path}`);
-    out.set(path, { sha256: digest.sha256, bytes: digest.bytes });
+    out.set(path, digest);
   }
   return out;
 }
@@ -60,11 +62,11 @@ export async function hashFiles(absPaths: readonly string[], options: HashFilesO
  * read synchronously in batches (hashOnThreads), which for many small files is ~1.6× faster than
  * async reads 4 files at a time (no thread-pool round trips per open, stat, read and close).
  */
-function hashJobs(jobs: readonly HashJob[], threads: number): Promise<Map<string, IdentifiedDigest>> {
+function hashJobs(jobs: readonly HashJob[], threads: number, keep: (path: string, digest: IdentifiedDigest) => FileDigest): Promise<Map<string, FileDigest>> {
   if (jobs.length === 0) return Promise.resolve(new Map());
-  if (jobs.length === 1) return sha256FileIdentified(jobs[0].path).then((digest) => new Map([[jobs[0].path, digest]]));
+  if (jobs.length === 1) return sha256FileIdentified(jobs[0].path).then((digest) => new Map([[jobs[0].path, keep(jobs[0].path, digest)]]));
   const totalBytes = jobs.reduce((sum, job) => sum + job.size, 0n);
-  return hashOnThreads(jobs, totalBytes >= POOL_MIN_BYTES ? threads : 1);
+  return hashOnThreads(jobs, totalBytes >= POOL_MIN_BYTES ? threads : 1, keep);
 }
 
 /**

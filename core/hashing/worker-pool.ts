@@ -50,9 +50,16 @@ export function planBatches(jobs: readonly HashJob[]): string[][] {
  * and one worker take 236 ms where two workers took 249–270 ms (bench/hash).
  * Rejects on the first file that cannot be hashed.
  */
-export function hashOnThreads(jobs: readonly HashJob[], threads: number): Promise<Map<string, IdentifiedDigest>> {
+export function hashOnThreads(jobs: readonly HashJob[], threads: number): Promise<Map<string, IdentifiedDigest>>;
+/** …and keeps, per file, what `keep` makes of its digest as it arrives (the caller's cache entry, say). */
+export function hashOnThreads<T>(jobs: readonly HashJob[], threads: number, keep: (path: string, digest: IdentifiedDigest) => T): Promise<Map<string, T>>;
+export function hashOnThreads<T>(
+  jobs: readonly HashJob[],
+  threads: number,
+  keep: (path: string, digest: IdentifiedDigest) => T = (_path, digest) => digest as T,
+): Promise<Map<string, T>> {
   const batches = planBatches(jobs);
-  const results = new Map<string, IdentifiedDigest>();
+  const results = new Map<string, T>();
   if (batches.length === 0) return Promise.resolve(results);
 
   return new Promise((resolve, reject) => {
@@ -84,7 +91,7 @@ export function hashOnThreads(jobs: readonly HashJob[], threads: number): Promis
       while (!settled && nextBatch < batches.length) {
         const id = nextBatch++;
         // Blocking reads, like a worker's: one batch (≤ 8 MiB) is a few ms, then workers' messages get through.
-        for (const path of batches[id]) results.set(path, toDigest(path, hashOne(path, buffer)));
+        for (const path of batches[id]) results.set(path, keep(path, toDigest(path, hashOne(path, buffer))));
         batchDone();
         await yieldToEventLoop();
       }
@@ -99,7 +106,7 @@ export function hashOnThreads(jobs: readonly HashJob[], threads: number): Promis
       worker.on('message', ({ id, results: batchResults }: { id: number; results: HashOneResult[] }) => {
         if (settled) return;
         try {
-          batches[id].forEach((path, k) => results.set(path, toDigest(path, batchResults[k])));
+          batches[id].forEach((path, k) => results.set(path, keep(path, toDigest(path, batchResults[k]))));
         } catch (error) {
           settle(error);
           return;
