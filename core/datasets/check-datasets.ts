@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import type { HashCache } from '../hashing/hash-cache.js';
 import { hashFiles } from '../hashing/hash-files.js';
-import { datasetDigest } from './digest.js';
+import { compareUtf8, datasetDigest } from './digest.js';
 import { datasetFiles, type ListedFile } from './file-list.js';
 import { datasetFingerprint, type FingerprintStore } from './fingerprint.js';
 import { readRegistry } from './registry.js';
@@ -122,14 +122,30 @@ function compare(
   refused: readonly string[],
   digests: Map<string, { sha256: string; bytes: number }>,
 ): DatasetDrift | undefined {
-  const now = new Map(current.map((file) => [file.path, digests.get(file.abs) as { sha256: string; bytes: number }]));
-  const registered = new Set(files.map((file) => file.path));
-  const changed = files.filter((file) => now.has(file.path) && now.get(file.path)?.sha256 !== file.sha256).map((f) => f.path);
-  const missing = files.filter((file) => !now.has(file.path)).map((f) => f.path);
+  // Both lists are sorted by path (UTF-8 byte order): the scan sorts, and a registered list is
+  // refused unless sorted (per-file lists when read, inline 1.0 lists by the registry's check).
+  // So one merge pass compares them, without a map and a set of 100,000 paths.
+  const listed = files;
+  const sha256Now = (file: ScannedFile): string => (digests.get(file.abs) as { sha256: string }).sha256;
+  const changed: string[] = [];
+  const missing: string[] = [];
+  const added: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < listed.length || j < current.length) {
+    const order = i === listed.length ? 1 : j === current.length ? -1 : compareUtf8(listed[i].path, current[j].path);
+    if (order < 0) missing.push(listed[i++].path);
+    else if (order > 0) added.push(current[j++].path);
+    else {
+      if (sha256Now(current[j]) !== listed[i].sha256) changed.push(listed[i].path);
+      i++;
+      j++;
+    }
+  }
   // Refused entries (e.g. a symbolic link that appeared) cannot be hashed but are still new.
-  const added = [...current.filter((file) => !registered.has(file.path)).map((f) => f.path), ...refused];
+  for (const entry of refused) added.push(entry);
   if (changed.length + missing.length + added.length === 0) return undefined;
-  const currentDigest = datasetDigest(current.map((file) => ({ path: file.path, sha256: now.get(file.path)?.sha256 ?? '' })));
+  const currentDigest = datasetDigest(current.map((file) => ({ path: file.path, sha256: sha256Now(file) })));
   return { changed, missing, added, current_digest: currentDigest };
 }
 

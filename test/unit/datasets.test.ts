@@ -499,6 +499,17 @@ describe('datasets', () => {
       await assert.rejects(checkDatasets(root, ['tree']), assertUserError(/tree: missing train\/deep\/er\/b\.csv/));
     });
 
+    it('names changed, missing and added files at once where "-", "." and "/" sort next to each other (one pass over both sorted lists)', async () => {
+      writeTree(join(root, 'data'), { 'a/b': '1', 'a.b': '2', a0: '3', 'a-a': '4' });
+      await addDataset(root, { path: 'data', name: 'tree', license: 'MIT' }, { now: NOW, replace: true });
+      writeFileSync(join(root, 'data/a/b'), '9');
+      unlinkSync(join(root, 'data/a.b'));
+      writeFileSync(join(root, 'data/a-c'), '5');
+      writeFileSync(join(root, 'data/a/a'), '6');
+      const { drift } = (await checkDatasets(root, ['tree'], { allowDrift: true }))[0];
+      assert.deepEqual(drift && [drift.changed, drift.missing, drift.added], [['a/b'], ['a.b'], ['a-c', 'a/a']]);
+    });
+
     it('fails naming an added file, and lists only the first few of many', async () => {
       writeTree(join(root, 'data'), Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`new/${String(i).padStart(2, '0')}.csv`, `${i}`])));
       await assert.rejects(
