@@ -1,13 +1,14 @@
 import type { CapturedProvenance } from '../commands/provenance.js';
 import type { ProgressWriter } from '../progress.js';
 import { runTrial, type TrialOutcome } from './run-trial.js';
-import type { PlannedTrial, SweepPlan } from './sweep-plan.js';
+import type { TrialRun } from './attempts.js';
+import type { SweepPlan } from './sweep-plan.js';
 
 export interface LocalSweep {
   root: string;
   plan: SweepPlan;
-  /** The trials to run now (a resumed sweep skips those already sealed). */
-  trials: readonly PlannedTrial[];
+  /** The runs to make now (a resumed sweep skips the trials already sealed, and retries interrupted ones). */
+  trials: readonly TrialRun[];
   jobs: number;
   provenance: Promise<CapturedProvenance>;
   command: string[];

@@ -28,11 +28,12 @@ export const sweepSummaryLines = (setup: SweepSetup, result: SweepResult): strin
     head,
     `${count(by('completed').length, 'trial')} completed, ${by('failed').length} failed, ${by('interrupted').length} interrupted this time${skipped ? `; ${skipped} already sealed before` : ''}`,
     ...[...by('failed'), ...by('interrupted')].map((o) => `  ${o.status}: ${o.tag}: ${o.reason} (sealed${plan.command ? `; end of its log: ${RUNS_DIR}/${o.tag}/${LOG_TAIL_FILE}` : ''})`),
+    ...outcomes.filter((o) => o.retryOf).map((o) => `  retried: ${o.tag}: ${o.status}, a new attempt after ${o.retryOf} was interrupted (kept: ${RUNS_DIR}/${o.retryOf}/)`),
   ];
   if (interrupted) {
     lines.push(`stopped by Ctrl-C: ${count(notRun.length, 'trial')} not run or not finished, none of them written; the same command again runs them`);
   }
-  lines.push(`plan: ${planPath(plan.name)}`, `runs: ${RUNS_DIR}/${plan.name}-<variant>-s<seed>/`);
+  lines.push(`plan: ${planPath(plan.name)}`, `runs: ${RUNS_DIR}/${plan.name}-<variant>-s<seed>/ (a new attempt after an interrupted one: <tag>.r2/, …)`);
   return result.aggregate ? [...lines, ...aggregateSummaryLines(result.aggregate)] : lines;
 };
 
@@ -40,4 +41,7 @@ export const sweepSummaryLines = (setup: SweepSetup, result: SweepResult): strin
 export const taskSummaryLines = (outcome: TrialOutcome): string[] =>
   outcome.alreadySealed
     ? [`trial ${outcome.tag}: already sealed as ${RUNS_DIR}/${outcome.tag}/ (${outcome.status}); this task ran nothing again`]
-    : [`trial ${outcome.tag}: ${outcome.status}${outcome.reason ? ` (${outcome.reason})` : ''} in ${outcome.seconds.toFixed(1)} s; sealed as ${RUNS_DIR}/${outcome.tag}/`];
+    : [
+        ...(outcome.retryOf ? [`trial ${outcome.retryOf} was interrupted (kept: ${RUNS_DIR}/${outcome.retryOf}/); this task ran a new attempt, ${outcome.tag}`] : []),
+        `trial ${outcome.tag}: ${outcome.status}${outcome.reason ? ` (${outcome.reason})` : ''} in ${outcome.seconds.toFixed(1)} s; sealed as ${RUNS_DIR}/${outcome.tag}/`,
+      ];

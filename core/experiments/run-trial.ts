@@ -6,14 +6,16 @@ import { executeRecord, planRecord, planUnfinishedRecord } from '../commands/rec
 import { isUserError } from '../errors.js';
 import type { ManifestInputs } from '../run/manifest.js';
 import { absolute, trialConfigPath, trialLogPath, trialOutDir } from './layout.js';
+import type { TrialRun } from './attempts.js';
 import type { PlannedTrial, SweepPlan } from './sweep-plan.js';
 import { LOG_TAIL_FILE, logTail, runTrialCommand, substituteCommand } from './trial-command.js';
 
 /**
  * How a trial ended: sealed as completed, failed or interrupted, or stopped before it was sealed
- * (`stopped`). `alreadySealed`: it was sealed before this command (a requeued Slurm task), which ran nothing.
+ * (`stopped`). `alreadySealed`: it was sealed before this command (a requeued Slurm task), which ran
+ * nothing. `retryOf`: the interrupted attempt this one followed (its run tag).
  */
-export interface TrialOutcome { tag: string; status: 'completed' | 'failed' | 'interrupted' | 'stopped'; reason?: string; seconds: number; alreadySealed?: true }
+export interface TrialOutcome { tag: string; status: 'completed' | 'failed' | 'interrupted' | 'stopped'; reason?: string; seconds: number; alreadySealed?: true; retryOf?: string }
 
 export interface TrialContext {
   root: string;
@@ -39,8 +41,18 @@ const experimentOf = (plan: SweepPlan, trial: PlannedTrial, exitStatus: number |
   exit_status: exitStatus,
 });
 
-/** Run one planned trial and seal it; a failure becomes a sealed failed run, never an exception. */
-export const runTrial = async (context: TrialContext, trial: PlannedTrial): Promise<TrialOutcome> => {
+/**
+ * Run one attempt of a planned trial and seal it as `run.tag` (the trial's tag, or `<tag>.r2`… after
+ * an interrupted attempt: attempts.ts); a failure becomes a sealed failed run, never an exception.
+ * The trial's config and its {out} folder are the trial's, whatever the attempt; each attempt has its own log.
+ */
+export const runTrial = async (context: TrialContext, run: TrialRun): Promise<TrialOutcome> => {
+  const outcome = await runAttempt(context, run);
+  return run.previous ? { ...outcome, retryOf: run.previous.tag } : outcome;
+};
+
+const runAttempt = async (context: TrialContext, run: TrialRun): Promise<TrialOutcome> => {
+  const { trial, tag } = run;
   const started = performance.now();
   const seconds = (): number => Math.round(performance.now() - started) / 1000;
   const { plan } = context;
@@ -58,7 +70,7 @@ export const runTrial = async (context: TrialContext, trial: PlannedTrial): Prom
     const withMetrics = useMetrics && plan.command !== null && existsSync(absolute(context.root, metrics));
     const record = await planUnfinishedRecord({
       cwd: context.root,
-      tag: trial.tag,
+      tag,
       config: trialConfigPath(plan.name, trial.tag),
       ...(withMetrics ? { metrics } : {}),
       status,
@@ -68,20 +80,20 @@ export const runTrial = async (context: TrialContext, trial: PlannedTrial): Prom
       extraFiles: tail ? [{ name: LOG_TAIL_FILE, role: 'other', bytes: Buffer.from(tail) }] : [],
     });
     await executeRecord(record, context.provenance);
-    return { tag: trial.tag, status: record.outcome.status, reason: record.outcome.reason ?? reason, seconds: seconds() };
+    return { tag, status: record.outcome.status, reason: record.outcome.reason ?? reason, seconds: seconds() };
   };
   if (plan.command === null) {
     try {
-      await runDemoTrial(context, trial);
-      return { tag: trial.tag, status: 'completed', seconds: seconds() };
+      await runDemoTrial(context, trial, tag);
+      return { tag, status: 'completed', seconds: seconds() };
     } catch (error) {
       if (error instanceof TrialStopped) {
-        return context.stop.aborted ? { tag: trial.tag, status: 'stopped', seconds: seconds() } : sealUnfinished('interrupted', 'stopped by SIGTERM during training', null, '');
+        return context.stop.aborted ? { tag, status: 'stopped', seconds: seconds() } : sealUnfinished('interrupted', 'stopped by SIGTERM during training', null, '');
       }
       return sealUnfinished('failed', `the demo failed: ${firstLine(error)}`, null, isUserError(error) ? `${error.message}\n` : `${(error as Error)?.stack ?? String(error)}\n`);
     }
   }
-  const logFile = absolute(context.root, trialLogPath(plan.name, trial.tag));
+  const logFile = absolute(context.root, trialLogPath(plan.name, tag));
   // {out} is the sweep's own scratch folder: emptied, so a resumed trial never sees an earlier attempt's files.
   await rm(absolute(context.root, out), { recursive: true, force: true });
   await mkdir(absolute(context.root, out), { recursive: true });
@@ -90,10 +102,10 @@ export const runTrial = async (context: TrialContext, trial: PlannedTrial): Prom
   const exit = await runTrialCommand(argv, {
     cwd: context.root,
     logFile,
-    env: { ...process.env, DL_LAB_EXPERIMENT: plan.name, DL_LAB_TRIAL: trial.tag, DL_LAB_SEED: String(trial.seed) },
+    env: { ...process.env, DL_LAB_EXPERIMENT: plan.name, DL_LAB_TRIAL: tag, DL_LAB_SEED: String(trial.seed) },
     stopSignal,
   });
-  if (context.stop.aborted) return { tag: trial.tag, status: 'stopped', seconds: seconds() };
+  if (context.stop.aborted) return { tag, status: 'stopped', seconds: seconds() };
   const tail = logTail(logFile);
   if (context.interrupt?.aborted) return sealUnfinished('interrupted', 'stopped by SIGTERM (e.g. a Slurm time limit or scancel)', exit.exitStatus, tail);
   if (exit.startError) return sealUnfinished('failed', exit.startError, null, tail);
@@ -103,7 +115,7 @@ export const runTrial = async (context: TrialContext, trial: PlannedTrial): Prom
   try {
     const record = await planRecord({
       cwd: context.root,
-      tag: trial.tag,
+      tag,
       config: trialConfigPath(plan.name, trial.tag),
       metrics,
       command: context.command,
@@ -115,15 +127,15 @@ export const runTrial = async (context: TrialContext, trial: PlannedTrial): Prom
     // Already known unusable (or the config/checkpoint is): seal without it rather than say so twice.
     return sealUnfinished('failed', `exit status 0 but ${firstLine(error)}`, 0, `${tail}${error.message}\n`, false);
   }
-  return { tag: trial.tag, status: 'completed', seconds: seconds() };
+  return { tag, status: 'completed', seconds: seconds() };
 };
 
 /** The built-in demo, trained in this process (no Node start-up per trial), with the trial's config. */
-const runDemoTrial = async (context: TrialContext, trial: PlannedTrial): Promise<void> => {
+const runDemoTrial = async (context: TrialContext, trial: PlannedTrial, tag: string): Promise<void> => {
   const demo = await planDemo({
     cwd: context.root,
     config: trialConfigPath(context.plan.name, trial.tag),
-    tag: trial.tag,
+    tag,
     command: context.command,
     experiment: experimentOf(context.plan, trial, null),
   });

@@ -7,17 +7,15 @@ import { UserError, isUserError } from '../errors.js';
 import { requireProject, RUNS_DIR } from '../project.js';
 import type { ProgressWriter } from '../progress.js';
 import { validateTrainConfig } from '../training/api.js';
-import type { RunSummary } from '../contract/generated/summary.js';
-import { readJsonInput } from '../json-file.js';
-import { SUMMARY } from '../run/paths.js';
 import { aggregateExperiment, type AggregateResult } from './aggregate.js';
+import { lastAttempt, nextRun, type TrialRun } from './attempts.js';
 import { parseGrid } from './grid.js';
 import { absolute, planPath, trialConfigPath } from './layout.js';
 import { runLocalSweep, type LocalSweepResult } from './local-sweep.js';
 import { runTrial, type TrialOutcome } from './run-trial.js';
 import { parseSeeds } from './seeds.js';
 import { currentDlLabBin, sbatchCommands, slurmJobs, submitSlurmSweep, type SlurmSubmission } from './slurm.js';
-import { buildSweepPlan, existingPlan, readSweepPlan, trialConfig, writeSweepFiles, type PlannedTrial, type SweepPlan } from './sweep-plan.js';
+import { buildSweepPlan, existingPlan, readSweepPlan, trialConfig, writeSweepFiles, type SweepPlan } from './sweep-plan.js';
 import { checkCommandTemplate } from './trial-command.js';
 
 export const DEFAULT_SEEDS = '0-4';
@@ -42,23 +40,17 @@ export interface SweepSetup {
   root: string;
   plan: SweepPlan;
   baseConfig: LoadedConfig;
-  /** The trials that still need a run (all of them unless the same sweep ran before). */
-  pending: PlannedTrial[];
+  /**
+   * The runs to make now: every trial unless the same sweep ran before; then those with no run yet,
+   * and a new attempt of each trial whose last attempt was interrupted (attempts.ts).
+   */
+  pending: TrialRun[];
   resumed: boolean;
   jobs: number;
   options: SweepOptions;
 }
 
 const trialExists = (root: string, tag: string): boolean => existsSync(absolute(root, `${RUNS_DIR}/${tag}`));
-
-/** The outcome of a trial whose run is already published, from its summary.json; undefined when there is none. */
-const sealedTrial = (root: string, tag: string): TrialOutcome | undefined => {
-  if (!trialExists(root, tag)) return undefined;
-  const summaryPath = `${RUNS_DIR}/${tag}/${SUMMARY}`;
-  // `status` is contract 1.1; a summary without it is a completed run.
-  const summary = readJsonInput<RunSummary>(absolute(root, summaryPath), summaryPath).value;
-  return { tag, status: summary.status ?? 'completed', seconds: 0, alreadySealed: true };
-};
 
 /** Every check before anything is written: NAME, seeds, grid, command, every trial's config, tags not taken. */
 export const planSweep = (options: SweepOptions): SweepSetup => {
@@ -83,11 +75,11 @@ export const planSweep = (options: SweepOptions): SweepSetup => {
     }
   }
   const existing = existingPlan(root, plan);
-  const pending = plan.trials.filter((trial) => !trialExists(root, trial.tag));
   if (!existing) {
     const taken = plan.trials.find((trial) => trialExists(root, trial.tag));
     if (taken) throw new UserError(`${RUNS_DIR}/${taken.tag} already exists but ${planPath(plan.name)} does not: a run tag is never reused; choose another NAME`, { file: `${RUNS_DIR}/${taken.tag}`, field: 'NAME' });
   }
+  const pending = (existing ?? plan).trials.flatMap((trial) => nextRun(root, trial) ?? []);
   return { root, plan: existing ?? plan, baseConfig, pending, resumed: existing !== undefined, jobs: options.jobs ?? availableParallelism(), options };
 };
 
@@ -104,7 +96,7 @@ const dryRunLines = (setup: SweepSetup, jobs: SlurmSubmission | undefined): stri
     `sweep ${plan.name}: ${plan.variants.length} variant(s) × ${plan.seeds.length} seed(s) = ${plan.trials.length} trials${setup.resumed ? ` (resuming: ${setup.pending.length} still to run)` : ''}`,
     ...plan.variants.map((v) => `  variant ${v.name}: ${Object.keys(v.overrides).length ? JSON.stringify(v.overrides) : 'no overrides'}`),
     `  trial command: ${plan.command ? plan.command.join(' ') : 'the built-in demo (in-process)'}`,
-    ...setup.pending.map((t) => `  ${t.tag}  (config ${trialConfigPath(plan.name, t.tag)})`),
+    ...setup.pending.map((run) => `  ${run.tag}  (config ${trialConfigPath(plan.name, run.trial.tag)})${run.previous ? `  attempt ${run.attempt}: ${run.previous.tag} was interrupted` : ''}`),
   ];
   if (jobs) {
     const commands = sbatchCommands(jobs);
@@ -135,10 +127,11 @@ export const executeSweep = async (setup: SweepSetup, provenance: () => Promise<
 
 /**
  * `dl-lab sweep NAME --task I`, what each Slurm array task runs: trial I of plan.json, sealed as
- * completed, failed or (SIGTERM: time limit, scancel) interrupted. A task Slurm runs again
- * (`--requeue`, a preempted or failed node) whose trial is already sealed runs nothing: training
- * again would only be refused at the seal (a run is never overwritten), after hours of compute.
- * It reports the sealed status, so its exit status is the first attempt's.
+ * completed, failed or (SIGTERM: time limit, preemption, scancel) interrupted. A task Slurm runs
+ * again (`--requeue`, a preempted node) finds the trial sealed: if it was interrupted, it runs the
+ * next attempt (`<tag>.r2`, …: attempts.ts), so a preempted sweep still finishes; if it completed or
+ * failed, it runs nothing (training again would only be refused at the seal, a run is never
+ * overwritten) and reports that status, so its exit status is the first attempt's.
  */
 export const runSweepTask = async (cwd: string, name: string, task: number, provenance: (root: string) => Promise<CapturedProvenance>, command: string[]): Promise<TrialOutcome> => {
   const { root } = requireProject(cwd);
@@ -147,13 +140,16 @@ export const runSweepTask = async (cwd: string, name: string, task: number, prov
   if (!Number.isSafeInteger(task) || trial === undefined) {
     throw new UserError(`--task ${task}: sweep ${name} has trials 0 to ${plan.trials.length - 1}`, { file: planPath(name), field: '--task' });
   }
-  const sealed = sealedTrial(root, trial.tag);
-  if (sealed) return sealed;
+  const run = nextRun(root, trial);
+  if (run === undefined) {
+    const last = lastAttempt(root, trial.tag) as NonNullable<ReturnType<typeof lastAttempt>>;
+    return { tag: last.tag, status: last.status, seconds: 0, alreadySealed: true };
+  }
   const interrupt = new AbortController();
   const onSigterm = (): void => interrupt.abort();
   process.on('SIGTERM', onSigterm);
   try {
-    return await runTrial({ root, plan, provenance: provenance(root), command, stop: new AbortController().signal, interrupt: interrupt.signal }, trial);
+    return await runTrial({ root, plan, provenance: provenance(root), command, stop: new AbortController().signal, interrupt: interrupt.signal }, run);
   } finally {
     process.off('SIGTERM', onSigterm);
   }

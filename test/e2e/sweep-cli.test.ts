@@ -192,7 +192,7 @@ describe('dl-lab sweep, locally (built bin)', function () {
     await waitFor(() => pids.every((pid) => !alive(pid)), 10_000, 'the trial commands to end');
   });
 
-  it('a Slurm task (--task I) stopped by SIGTERM (time limit, scancel) seals its trial as interrupted; requeued, it runs nothing again', async () => {
+  it('a Slurm task (--task I) stopped by SIGTERM (preemption, time limit, scancel) seals its trial as interrupted; requeued, it runs a new attempt <tag>.r2, then nothing', async () => {
     // The plan of the sweep stopped above is on disk; run one of its trials as an array task would.
     const { child, done } = startCli(['sweep', 'stop', '--task', '2'], { cwd: root });
     const pidFile = join(root, 'artifacts/experiments/stop/out/stop-base-s2/pid');
@@ -204,17 +204,61 @@ describe('dl-lab sweep, locally (built bin)', function () {
     const summary = readJson(join(runDirOf(root, 'stop-base-s2'), 'summary.json'));
     assert.equal(summary.status, 'interrupted');
     assert.deepEqual((await verifyTag(root, 'stop-base-s2')).problems, []);
-    // Slurm runs the task again (--requeue, a preempted node): the sealed trial is reported, nothing runs again.
+    // Slurm runs the task again (--requeue, a preempted node): a new attempt, sealed beside the interrupted run.
     const seal = readJson(join(runDirOf(root, 'stop-base-s2'), 'manifest.json')).seal.digest;
-    rmSync(pidFile);
     const requeued = runCli(['sweep', 'stop', '--task', '2'], { cwd: root });
-    assert.equal(requeued.status, 2, requeued.stderr);
-    assert.equal(requeued.stdout, 'trial stop-base-s2: already sealed as artifacts/runs/stop-base-s2/ (interrupted); this task ran nothing again\n');
-    assert.equal(existsSync(pidFile), false, 'the training did not start again');
-    assert.equal(readJson(join(runDirOf(root, 'stop-base-s2'), 'manifest.json')).seal.digest, seal);
+    assert.equal(requeued.status, 0, requeued.stderr);
+    assert.match(
+      requeued.stdout,
+      /^trial stop-base-s2 was interrupted \(kept: artifacts\/runs\/stop-base-s2\/\); this task ran a new attempt, stop-base-s2\.r2\ntrial stop-base-s2\.r2: completed in [0-9.]+ s; sealed as artifacts\/runs\/stop-base-s2\.r2\/\n$/,
+    );
+    assert.equal(readJson(join(runDirOf(root, 'stop-base-s2'), 'manifest.json')).seal.digest, seal, 'the interrupted attempt is kept as it was');
+    const retry = readJson(join(runDirOf(root, 'stop-base-s2.r2'), 'manifest.json'));
+    assert.deepEqual(retry.experiment, { name: 'stop', variant: 'base', seed: 2, overrides: {}, exit_status: 0 });
+    assert.deepEqual((await verifyTag(root, 'stop-base-s2.r2')).problems, []);
+    // Requeued once more: the last attempt completed, so nothing runs.
+    const again = runCli(['sweep', 'stop', '--task', '2'], { cwd: root });
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(again.stdout, 'trial stop-base-s2.r2: already sealed as artifacts/runs/stop-base-s2.r2/ (completed); this task ran nothing again\n');
+    // Both attempts are members of the experiment; only the completed one counts in its statistics.
+    const aggregate = runCli(['aggregate', 'stop'], { cwd: root });
+    assert.equal(aggregate.status, 0, aggregate.stderr);
+    const record = readJson(join(runDirOf(root, 'stop'), 'experiment.json'));
+    assert.deepEqual(
+      record.members.map((m: { tag: string; seed: number; status: string }) => [m.tag, m.seed, m.status]),
+      [['stop-base-s0', 0, 'missing'], ['stop-base-s1', 1, 'missing'], ['stop-base-s2', 2, 'interrupted'], ['stop-base-s2.r2', 2, 'completed'], ['stop-base-s3', 3, 'missing']],
+    );
+    assert.equal(record.statistics.base.accuracy.n, 1);
     const refused = runCli(['sweep', 'stop', '--task', '4'], { cwd: root });
     assert.equal(refused.status, 1);
     assert.equal(refused.stderr, 'dl-lab sweep: error: --task 4: sweep stop has trials 0 to 3\n');
+  });
+
+  it('the same sweep again, run locally, retries a trial whose Slurm task was interrupted: a new attempt <tag>.r2 beside it', async () => {
+    const script = writeTrialScript(root);
+    const args = ['sweep', 'pre', '--seeds', '0', '--', process.execPath, script, '{seed}', '{out}', 'sleep'];
+    const pidFile = join(root, 'artifacts/experiments/pre/out/pre-base-s0/pid');
+    // The plan, as a submission writes it (Ctrl-C seals nothing), then the array task, preempted.
+    const local = startCli(args, { cwd: root });
+    await waitFor(() => existsSync(pidFile), 30_000, 'the trial to start');
+    local.child.kill('SIGINT');
+    assert.equal((await local.done).status, 130);
+    rmSync(pidFile);
+    const task = startCli(['sweep', 'pre', '--task', '0'], { cwd: root });
+    await waitFor(() => existsSync(pidFile), 30_000, 'the task to start');
+    task.child.kill('SIGTERM');
+    assert.equal((await task.done).status, 2);
+    const dry = runCli([...args.slice(0, 4), '--dry-run', ...args.slice(4)], { cwd: root });
+    assert.equal(dry.status, 0, dry.stderr);
+    assert.match(dry.stdout, /\(resuming: 1 still to run\)\n[\s\S]*\n {2}pre-base-s0\.r2 {2}\(config artifacts\/experiments\/pre\/configs\/pre-base-s0\.json\) {2}attempt 2: pre-base-s0 was interrupted\n/);
+    const again = runCli(args, { cwd: root });
+    assert.equal(again.status, 0, again.stdout + again.stderr);
+    assert.match(again.stdout, /\n1 trial completed, 0 failed, 0 interrupted this time\n {2}retried: pre-base-s0\.r2: completed, a new attempt after pre-base-s0 was interrupted \(kept: artifacts\/runs\/pre-base-s0\/\)\n/);
+    assert.deepEqual(
+      readJson(join(runDirOf(root, 'pre'), 'experiment.json')).members.map((m: { tag: string; status: string }) => [m.tag, m.status]),
+      [['pre-base-s0', 'interrupted'], ['pre-base-s0.r2', 'completed']],
+    );
+    assert.equal(readFileSync(join(root, 'artifacts/experiments/pre/logs/pre-base-s0.r2.log'), 'utf8'), 'training seed 0\n', 'each attempt has its own log');
   });
 
   it('the same sweep again runs only the trials that have no run (e.g. after Ctrl-C)', async () => {
