@@ -107,7 +107,7 @@ const runAttempt = async (context: TrialContext, run: TrialRun): Promise<TrialOu
   });
   if (context.stop.aborted) return { tag, status: 'stopped', seconds: seconds() };
   const tail = logTail(logFile);
-  if (context.interrupt?.aborted) return sealUnfinished('interrupted', 'stopped by SIGTERM (e.g. a Slurm time limit or scancel)', exit.exitStatus, tail);
+  if (context.interrupt?.aborted) return sealUnfinished('interrupted', 'stopped by SIGTERM (e.g. a Slurm preemption, time limit or scancel)', exit.exitStatus, tail);
   if (exit.startError) return sealUnfinished('failed', exit.startError, null, tail);
   if (exit.signal) return sealUnfinished('failed', `killed by ${exit.signal}`, null, tail);
   if (exit.exitStatus !== 0) return sealUnfinished('failed', `exit status ${exit.exitStatus}`, exit.exitStatus, tail);

@@ -47,7 +47,8 @@ export const slurmJobs = (root: string, plan: SweepPlan, dlLab: DlLabBin, option
   const trials = script(
     `dl-lab-${plan.name}`,
     join(logs, 'slurm-%A_%a.out'),
-    [`#SBATCH --array=0-${plan.trials.length - 1}${throttle}`],
+    // Appended, not truncated, when Slurm runs a task again (--requeue): each attempt's lines stay.
+    [`#SBATCH --array=0-${plan.trials.length - 1}${throttle}`, '#SBATCH --open-mode=append'],
     ['# One task per trial of plan.json; the task seals its own run (failed trials too).', run('sweep', sh(plan.name), '--task', '"$SLURM_ARRAY_TASK_ID"')],
   );
   const aggregate = script(`dl-lab-${plan.name}-aggregate`, join(logs, 'slurm-aggregate-%j.out'), [], [run('aggregate', sh(plan.name))]);

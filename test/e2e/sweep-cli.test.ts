@@ -200,7 +200,7 @@ describe('dl-lab sweep, locally (built bin)', function () {
     child.kill('SIGTERM');
     const result = await done;
     assert.equal(result.status, 2, result.stderr);
-    assert.match(result.stdout, /^trial stop-base-s2: interrupted \(stopped by SIGTERM \(e.g. a Slurm time limit or scancel\): training seed 2\) in [0-9.]+ s; sealed as artifacts\/runs\/stop-base-s2\/\n$/);
+    assert.match(result.stdout, /^trial stop-base-s2: interrupted \(stopped by SIGTERM \(e.g. a Slurm preemption, time limit or scancel\): training seed 2\) in [0-9.]+ s; sealed as artifacts\/runs\/stop-base-s2\/\n$/);
     const summary = readJson(join(runDirOf(root, 'stop-base-s2'), 'summary.json'));
     assert.equal(summary.status, 'interrupted');
     assert.deepEqual((await verifyTag(root, 'stop-base-s2')).problems, []);

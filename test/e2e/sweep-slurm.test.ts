@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { cleanupTempDirs, readJson } from '../helpers/fs.js';
@@ -20,6 +20,17 @@ const jobIds = (stdout: string): [string, string] => {
   assert.ok(match, stdout);
   return [match[1], match[2]];
 };
+
+/** Wait (bounded) until `ready()` holds. */
+const waitUntil = async (ready: () => boolean, seconds: number, what: string): Promise<void> => {
+  const deadline = Date.now() + seconds * 1000;
+  while (!ready()) {
+    if (Date.now() > deadline) assert.fail(`no ${what} after ${seconds} s`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+};
+
+const scontrol = (...args: string[]): ReturnType<typeof spawnSync> => spawnSync('scontrol', args, { encoding: 'utf8' });
 
 /** Wait (bounded) until Slurm no longer lists the jobs as pending or running. */
 const waitForJobs = async (ids: string[], seconds: number): Promise<void> => {
@@ -85,5 +96,33 @@ describe('dl-lab sweep --slurm on a real one-node cluster', function () {
     assert.deepEqual([summary.metrics, summary.metric_definitions, summary.primary_metric], [{}, {}, undefined], 'it wrote no metrics: sealed with none');
     const members = readJson(join(runDirOf(root, 'slf'), 'experiment.json')).members;
     assert.deepEqual(members.map((m: { tag: string; status: string; exit_status: number | null }) => `${m.tag} ${m.status} ${m.exit_status}`), ['slf-base-s0 completed 0', 'slf-base-s1 failed 3']);
+  });
+
+  it('a task preempted and requeued (scontrol requeue) seals its trial as interrupted, then runs attempt 2 as <tag>.r2; both are members', async () => {
+    const script = writeTrialScript(root);
+    // `sleep`: the first attempt waits to be stopped; a later one (DL_LAB_TRIAL <tag>.r2) trains at once.
+    const sweep = runCli(['sweep', 'slr', '--seeds', '0', '--slurm', '--sbatch-arg=--requeue', '--', process.execPath, script, '{seed}', '{out}', 'sleep'], { cwd: root });
+    assert.equal(sweep.status, 0, sweep.stderr);
+    const [arrayJob, aggregateJob] = jobIds(sweep.stdout);
+    await waitUntil(() => existsSync(join(root, 'artifacts/experiments/slr/out/slr-base-s0/pid')), 60, 'trial started');
+    const requeue = scontrol('requeue', `${arrayJob}_0`);
+    assert.equal(requeue.status, 0, String(requeue.stderr));
+    // Slurm holds a requeued job (BeginTime, about two minutes here) before it may start again;
+    // released as soon as it is pending (an update before that, while it completes, is overridden).
+    const state = (): string => String(spawnSync('squeue', ['-h', '-j', `${arrayJob}_0`, '-o', '%T %r'], { encoding: 'utf8' }).stdout).trim();
+    await waitUntil(() => {
+      if (state() === 'PENDING BeginTime') scontrol('update', `JobId=${arrayJob}_0`, 'StartTime=now');
+      return existsSync(runDirOf(root, 'slr-base-s0.r2'));
+    }, 60, 'attempt 2 sealed');
+    await waitForJobs([arrayJob, aggregateJob], 90);
+    assert.equal(readJson(join(runDirOf(root, 'slr-base-s0'), 'summary.json')).status, 'interrupted');
+    assert.equal(readJson(join(runDirOf(root, 'slr-base-s0.r2'), 'summary.json')).status, undefined, 'attempt 2 completed');
+    assert.deepEqual((await verifyTag(root, 'slr-base-s0.r2')).problems, []);
+    // The task's output file holds both attempts (the script appends: --open-mode=append).
+    const out = readFileSync(join(root, `artifacts/experiments/slr/logs/slurm-${arrayJob}_0.out`), 'utf8');
+    assert.match(out, /^trial slr-base-s0: interrupted \(stopped by SIGTERM .*; sealed as artifacts\/runs\/slr-base-s0\/$/m);
+    assert.match(out, /^trial slr-base-s0 was interrupted \(kept: artifacts\/runs\/slr-base-s0\/\); this task ran a new attempt, slr-base-s0\.r2\ntrial slr-base-s0\.r2: completed in [0-9.]+ s; sealed as artifacts\/runs\/slr-base-s0\.r2\/$/m);
+    const members = readJson(join(runDirOf(root, 'slr'), 'experiment.json')).members;
+    assert.deepEqual(members.map((m: { tag: string; status: string }) => `${m.tag} ${m.status}`), ['slr-base-s0 interrupted', 'slr-base-s0.r2 completed']);
   });
 });

@@ -88,6 +88,7 @@ describe('sweep planning: seeds, grid, variants, overrides, commands', () => {
     const lines = jobs.trials.text.split('\n');
     const firstCommand = lines.findIndex((line) => line !== '' && !line.startsWith('#'));
     assert.ok(lines.lastIndexOf('#SBATCH --array=0-5%2') < firstCommand, jobs.trials.text);
+    assert.ok(lines.lastIndexOf('#SBATCH --open-mode=append') < firstCommand, 'a requeued task appends to its output file');
     assert.ok(lines.includes(`cd '/p/it'\\''s'`), jobs.trials.text);
     assert.ok(lines.includes(`exec '/opt/node/bin/node' '/opt/dl-lab/dist/bin/dl-lab.js' sweep 'abl' --task "$SLURM_ARRAY_TASK_ID"`), jobs.trials.text);
     assert.match(jobs.aggregate.text, /exec '\/opt\/node\/bin\/node' '\/opt\/dl-lab\/dist\/bin\/dl-lab.js' aggregate 'abl'\n$/);
