@@ -12,8 +12,15 @@ export const aggregateSummaryLines = (result: AggregateResult): string[] => {
       : `experiment record ${result.tag} is up to date (version ${result.version}: same plan, same member runs); nothing written`,
     `members: ${counts('completed')} completed of ${experiment.members.length}${notCompleted.length ? ` (${notCompleted.map(([s, n]) => `${n} ${s}`).join(', ')})` : ''}`,
   ];
-  for (const member of experiment.members.filter((m) => m.status !== 'completed')) {
-    lines.push(`  ${member.status}: ${member.tag}${member.exit_status === null ? '' : ` (exit status ${member.exit_status})`}${member.status_reason ? `: ${member.status_reason.split('\n')[0]}` : ''}`);
+  const { members } = experiment;
+  for (const [i, member] of members.entries()) {
+    if (member.status === 'completed') continue;
+    // A later attempt of the same trial (attempts.ts) follows it in the list: same variant and seed.
+    const retry = members.slice(i + 1).find((m) => m.variant === member.variant && m.seed === member.seed);
+    lines.push(
+      `  ${member.status}: ${member.tag}${member.exit_status === null ? '' : ` (exit status ${member.exit_status})`}${member.status_reason ? `: ${member.status_reason.split('\n')[0]}` : ''}` +
+        (retry ? `; attempted again: ${retry.tag} (${retry.status})` : ''),
+    );
   }
   for (const [variant, byKey] of Object.entries(experiment.statistics)) {
     const stats = byKey[experiment.primary_metric];

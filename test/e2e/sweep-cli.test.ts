@@ -254,6 +254,7 @@ describe('dl-lab sweep, locally (built bin)', function () {
     const again = runCli(args, { cwd: root });
     assert.equal(again.status, 0, again.stdout + again.stderr);
     assert.match(again.stdout, /\n1 trial completed, 0 failed, 0 interrupted this time\n {2}retried: pre-base-s0\.r2: completed, a new attempt after pre-base-s0 was interrupted \(kept: artifacts\/runs\/pre-base-s0\/\)\n/);
+    assert.match(again.stdout, /\nmembers: 1 completed of 2 \(1 interrupted\)\n {2}interrupted: pre-base-s0: stopped by SIGTERM .*; attempted again: pre-base-s0\.r2 \(completed\)\n/);
     assert.deepEqual(
       readJson(join(runDirOf(root, 'pre'), 'experiment.json')).members.map((m: { tag: string; status: string }) => [m.tag, m.status]),
       [['pre-base-s0', 'interrupted'], ['pre-base-s0.r2', 'completed']],
