@@ -40,10 +40,15 @@ export const lastAttempt = (root: string, trialTag: string): SealedAttempt | und
 /** What running a trial now means: the planned trial and the run this attempt seals. */
 export interface TrialRun { trial: PlannedTrial; attempt: number; tag: string; previous?: SealedAttempt }
 
-/** The run to make of `trial` now, or undefined when its last attempt is final (completed or failed). */
+/** A completed or failed attempt is the trial's last; only an interrupted one is attempted again. */
+export const isFinal = (last: SealedAttempt): boolean => last.status !== 'interrupted';
+
+/** The run that follows `last` (none: the first attempt); `last` must not be final. */
+export const runAfter = (trial: PlannedTrial, last: SealedAttempt | undefined): TrialRun =>
+  last === undefined ? { trial, attempt: 1, tag: trial.tag } : { trial, attempt: last.attempt + 1, tag: attemptTag(trial.tag, last.attempt + 1), previous: last };
+
+/** The run to make of `trial` now, or undefined when its last attempt is final. */
 export const nextRun = (root: string, trial: PlannedTrial): TrialRun | undefined => {
   const last = lastAttempt(root, trial.tag);
-  if (last === undefined) return { trial, attempt: 1, tag: trial.tag };
-  if (last.status !== 'interrupted') return undefined;
-  return { trial, attempt: last.attempt + 1, tag: attemptTag(trial.tag, last.attempt + 1), previous: last };
+  return last !== undefined && isFinal(last) ? undefined : runAfter(trial, last);
 };

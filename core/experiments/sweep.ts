@@ -8,7 +8,7 @@ import { requireProject, RUNS_DIR } from '../project.js';
 import type { ProgressWriter } from '../progress.js';
 import { validateTrainConfig } from '../training/api.js';
 import { aggregateExperiment, type AggregateResult } from './aggregate.js';
-import { lastAttempt, nextRun, type TrialRun } from './attempts.js';
+import { isFinal, lastAttempt, nextRun, runAfter, type TrialRun } from './attempts.js';
 import { parseGrid } from './grid.js';
 import { absolute, planPath, trialConfigPath } from './layout.js';
 import { runLocalSweep, type LocalSweepResult } from './local-sweep.js';
@@ -131,7 +131,7 @@ export const executeSweep = async (setup: SweepSetup, provenance: () => Promise<
  * again (`--requeue`, a preempted node) finds the trial sealed: if it was interrupted, it runs the
  * next attempt (`<tag>.r2`, …: attempts.ts), so a preempted sweep still finishes; if it completed or
  * failed, it runs nothing (training again would only be refused at the seal, a run is never
- * overwritten) and reports that status, so its exit status is the first attempt's.
+ * overwritten) and reports that status, so its exit status is the last attempt's.
  */
 export const runSweepTask = async (cwd: string, name: string, task: number, provenance: (root: string) => Promise<CapturedProvenance>, command: string[]): Promise<TrialOutcome> => {
   const { root } = requireProject(cwd);
@@ -140,11 +140,9 @@ export const runSweepTask = async (cwd: string, name: string, task: number, prov
   if (!Number.isSafeInteger(task) || trial === undefined) {
     throw new UserError(`--task ${task}: sweep ${name} has trials 0 to ${plan.trials.length - 1}`, { file: planPath(name), field: '--task' });
   }
-  const run = nextRun(root, trial);
-  if (run === undefined) {
-    const last = lastAttempt(root, trial.tag) as NonNullable<ReturnType<typeof lastAttempt>>;
-    return { tag: last.tag, status: last.status, seconds: 0, alreadySealed: true };
-  }
+  const last = lastAttempt(root, trial.tag);
+  if (last !== undefined && isFinal(last)) return { tag: last.tag, status: last.status, seconds: 0, alreadySealed: true };
+  const run = runAfter(trial, last);
   const interrupt = new AbortController();
   const onSigterm = (): void => interrupt.abort();
   process.on('SIGTERM', onSigterm);
