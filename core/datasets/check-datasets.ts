@@ -125,19 +125,18 @@ function compare(
   // Both lists are sorted by path (UTF-8 byte order): the scan sorts, and a registered list is
   // refused unless sorted (per-file lists when read, inline 1.0 lists by the registry's check).
   // So one merge pass compares them, without a map and a set of 100,000 paths.
-  const listed = files;
   const sha256Now = (file: ScannedFile): string => (digests.get(file.abs) as { sha256: string }).sha256;
   const changed: string[] = [];
   const missing: string[] = [];
   const added: string[] = [];
   let i = 0;
   let j = 0;
-  while (i < listed.length || j < current.length) {
-    const order = i === listed.length ? 1 : j === current.length ? -1 : compareUtf8(listed[i].path, current[j].path);
-    if (order < 0) missing.push(listed[i++].path);
+  while (i < files.length || j < current.length) {
+    const order = i === files.length ? 1 : j === current.length ? -1 : compareUtf8(files[i].path, current[j].path);
+    if (order < 0) missing.push(files[i++].path);
     else if (order > 0) added.push(current[j++].path);
     else {
-      if (sha256Now(current[j]) !== listed[i].sha256) changed.push(listed[i].path);
+      if (sha256Now(current[j]) !== files[i].sha256) changed.push(files[i].path);
       i++;
       j++;
     }
