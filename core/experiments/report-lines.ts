@@ -15,7 +15,7 @@ export const sweepSummaryLines = (setup: SweepSetup, result: SweepResult): strin
   if (result.kind === 'slurm') {
     return [
       head,
-      `submitted: array job ${result.arrayJobId} (${count(plan.trials.length, 'task')}, one per trial), aggregation job ${result.aggregateJobId} (afterany:${result.arrayJobId})`,
+      `submitted: array job ${result.arrayJobId} (${count(result.jobs.tasks.length, 'task')}, ${result.jobs.tasks.length === plan.trials.length ? 'one per trial' : `the trials still to run: ${result.jobs.tasks.join(', ')}`}), aggregation job ${result.aggregateJobId} (afterany:${result.arrayJobId})`,
       `job scripts: ${result.jobs.trials.script}, ${result.jobs.aggregate.script}`,
       `logs: ${experimentDir(plan.name)}/logs/`,
       `next: squeue -j ${result.arrayJobId},${result.aggregateJobId}`,

@@ -17,7 +17,20 @@ export const currentDlLabBin = (): DlLabBin => ({ node: realpathSync(process.exe
 const sh = (text: string): string => `'${text.replaceAll("'", `'\\''`)}'`;
 
 export interface SlurmJob { script: string; text: string; sbatchArgs: string[] }
-export interface SlurmSubmission { name: string; trials: SlurmJob; aggregate: SlurmJob }
+/** `tasks`: the indices in plan.trials that the array runs (all of them, or a resumed sweep's trials still to run). */
+export interface SlurmSubmission { name: string; tasks: number[]; trials: SlurmJob; aggregate: SlurmJob }
+
+/** Slurm's `--array` list: `0-5`, or `1,3-4,7` (consecutive indices as ranges). */
+export const arraySpec = (tasks: readonly number[]): string => {
+  const parts: string[] = [];
+  for (let i = 0; i < tasks.length; i++) {
+    let j = i;
+    while (j + 1 < tasks.length && tasks[j + 1] === tasks[j] + 1) j++;
+    parts.push(j === i ? `${tasks[i]}` : `${tasks[i]}-${tasks[j]}`);
+    i = j;
+  }
+  return parts.join(',');
+};
 
 /**
  * The two job scripts of a Slurm sweep: an array job with one task per trial (task i runs trial i
@@ -26,7 +39,13 @@ export interface SlurmSubmission { name: string; trials: SlurmJob; aggregate: Sl
  * (`afterany`). Both `cd` into the project and name node and the bin by absolute path, so the job
  * finds them whatever PATH the compute node gives it. `--jobs N` caps the tasks running at once (`%N`).
  */
-export const slurmJobs = (root: string, plan: SweepPlan, dlLab: DlLabBin, options: { jobs?: number; sbatchArgs: readonly string[] }): SlurmSubmission => {
+export const slurmJobs = (
+  root: string,
+  plan: SweepPlan,
+  dlLab: DlLabBin,
+  options: { jobs?: number; sbatchArgs: readonly string[]; tasks?: readonly number[] },
+): SlurmSubmission => {
+  const tasks = [...(options.tasks ?? plan.trials.map((_, index) => index))];
   const logs = absolute(root, `${experimentDir(plan.name)}/logs`);
   // sbatch reads #SBATCH lines only up to the first command, so every directive comes first.
   const script = (jobName: string, output: string, directives: string[], body: string[]): string =>
@@ -48,12 +67,13 @@ export const slurmJobs = (root: string, plan: SweepPlan, dlLab: DlLabBin, option
     `dl-lab-${plan.name}`,
     join(logs, 'slurm-%A_%a.out'),
     // Appended, not truncated, when Slurm runs a task again (--requeue): each attempt's lines stay.
-    [`#SBATCH --array=0-${plan.trials.length - 1}${throttle}`, '#SBATCH --open-mode=append'],
+    [`#SBATCH --array=${arraySpec(tasks)}${throttle}`, '#SBATCH --open-mode=append'],
     ['# One task per trial of plan.json; the task seals its own run (failed trials too).', run('sweep', sh(plan.name), '--task', '"$SLURM_ARRAY_TASK_ID"')],
   );
   const aggregate = script(`dl-lab-${plan.name}-aggregate`, join(logs, 'slurm-aggregate-%j.out'), [], [run('aggregate', sh(plan.name))]);
   return {
     name: plan.name,
+    tasks,
     trials: { script: slurmScriptPath(plan.name, 'trials'), text: trials, sbatchArgs: [...options.sbatchArgs] },
     aggregate: { script: slurmScriptPath(plan.name, 'aggregate'), text: aggregate, sbatchArgs: [...options.sbatchArgs] },
   };

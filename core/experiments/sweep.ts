@@ -109,15 +109,15 @@ const dryRunLines = (setup: SweepSetup, jobs: SlurmSubmission | undefined): stri
 
 export const executeSweep = async (setup: SweepSetup, provenance: () => Promise<CapturedProvenance>, progress: ProgressWriter): Promise<SweepResult> => {
   const { root, plan, options } = setup;
-  const jobs = options.slurm ? slurmJobs(root, plan, currentDlLabBin(), { jobs: options.jobs, sbatchArgs: options.sbatchArgs ?? [] }) : undefined;
+  if (options.slurm && setup.pending.length === 0) {
+    throw new UserError(`--slurm: every trial of sweep ${plan.name} is sealed as completed or failed; nothing to submit (dl-lab aggregate ${plan.name} updates its record)`, { field: '--slurm' });
+  }
+  // A resumed sweep submits only the trials still to run: those with no run, and the next attempt of interrupted ones.
+  const tasks = setup.pending.map((run) => plan.trials.findIndex((trial) => trial.tag === run.trial.tag));
+  const jobs = options.slurm ? slurmJobs(root, plan, currentDlLabBin(), { jobs: options.jobs, sbatchArgs: options.sbatchArgs ?? [], tasks }) : undefined;
   if (options.dryRun) return { kind: 'dry-run', lines: dryRunLines(setup, jobs) };
   if (!setup.resumed) await writeSweepFiles(root, plan, setup.baseConfig.config);
-  if (jobs) {
-    if (setup.resumed && setup.pending.length < plan.trials.length) {
-      throw new UserError(`--slurm: sweep ${plan.name} was already run and ${plan.trials.length - setup.pending.length} of its trials are sealed; a Slurm array reruns every trial, so choose another NAME (or finish it locally: dl-lab sweep ${plan.name} with the same options, without --slurm)`, { field: '--slurm' });
-    }
-    return { kind: 'slurm', ...(await submitSlurmSweep(root, jobs)), jobs };
-  }
+  if (jobs) return { kind: 'slurm', ...(await submitSlurmSweep(root, jobs)), jobs };
   const captured = provenance();
   const result = await runLocalSweep({ root, plan, trials: setup.pending, jobs: setup.jobs, provenance: captured, command: options.command, progress });
   // A sweep stopped by Ctrl-C is not aggregated: the user stopped it, and running it again finishes and aggregates it.

@@ -262,6 +262,19 @@ describe('dl-lab sweep, locally (built bin)', function () {
     assert.equal(readFileSync(join(root, 'artifacts/experiments/pre/logs/pre-base-s0.r2.log'), 'utf8'), 'training seed 0\n', 'each attempt has its own log');
   });
 
+  it('--slurm on a resumed sweep submits only the trials still to run; with none left, one line, exit 1', async () => {
+    const script = writeTrialScript(root);
+    // Sweep `stop` (above): s2 interrupted then completed as s2.r2; s0, s1 and s3 have no run.
+    const dry = runCli(['sweep', 'stop', '--seeds', '0-3', '--jobs', '2', '--slurm', '--dry-run', '--', process.execPath, script, '{seed}', '{out}', 'sleep'], { cwd: root });
+    assert.equal(dry.status, 0, dry.stderr);
+    assert.match(dry.stdout, /\(resuming: 3 still to run\)/);
+    assert.match(dry.stdout, /^ {2}\| #SBATCH --array=0-1,3%2$/m);
+    // Sweep `pre` (above): its one trial's last attempt completed.
+    const none = runCli(['sweep', 'pre', '--seeds', '0', '--slurm', '--', process.execPath, script, '{seed}', '{out}', 'sleep'], { cwd: root });
+    assert.equal(none.status, 1);
+    assert.equal(none.stderr, 'dl-lab sweep: error: --slurm: every trial of sweep pre is sealed as completed or failed; nothing to submit (dl-lab aggregate pre updates its record)\n');
+  });
+
   it('the same sweep again runs only the trials that have no run (e.g. after Ctrl-C)', async () => {
     assert.equal(runCli(['sweep', 'res', '--seeds', '0-1', '--grid', 'training.epochs=5'], { cwd: root }).status, 0);
     const kept = readJson(join(runDirOf(root, 'res-epochs5-s0'), 'manifest.json')).seal.digest;

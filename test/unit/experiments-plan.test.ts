@@ -4,7 +4,7 @@ import { gridVariants, parseGrid } from '../../core/experiments/grid.js';
 import { applyOverrides } from '../../core/experiments/overrides.js';
 import { checkCommandTemplate, substituteCommand } from '../../core/experiments/trial-command.js';
 import { buildSweepPlan, trialConfig } from '../../core/experiments/sweep-plan.js';
-import { slurmJobs, sbatchCommands } from '../../core/experiments/slurm.js';
+import { arraySpec, slurmJobs, sbatchCommands } from '../../core/experiments/slurm.js';
 import { inMemoryConfig } from '../../core/config.js';
 
 /** The message of the UserError `fn` throws. */
@@ -93,5 +93,14 @@ describe('sweep planning: seeds, grid, variants, overrides, commands', () => {
     assert.ok(lines.includes(`exec '/opt/node/bin/node' '/opt/dl-lab/dist/bin/dl-lab.js' sweep 'abl' --task "$SLURM_ARRAY_TASK_ID"`), jobs.trials.text);
     assert.match(jobs.aggregate.text, /exec '\/opt\/node\/bin\/node' '\/opt\/dl-lab\/dist\/bin\/dl-lab.js' aggregate 'abl'\n$/);
     assert.deepEqual(sbatchCommands(jobs, '42').aggregate, ['sbatch', '--parsable', '--dependency=afterany:42', '--time=10', 'artifacts/experiments/abl/slurm-aggregate.sbatch']);
+  });
+
+  it('Slurm: a resumed sweep submits only the trials still to run, as an --array list with ranges', () => {
+    assert.deepEqual([[0, 1, 2, 3, 4, 5], [1, 3, 4, 7], [2], [0, 2, 3, 4, 9, 10]].map(arraySpec), ['0-5', '1,3-4,7', '2', '0,2-4,9-10']);
+    const base = inMemoryConfig({ seed: 0 });
+    const plan = buildSweepPlan({ name: 'abl', seeds: [0, 1, 2], grid: parseGrid(['training.lr=0.5,0.1']), command: null, baseConfig: base });
+    const jobs = slurmJobs('/p', plan, { node: '/n', bin: '/b' }, { jobs: 2, sbatchArgs: [], tasks: [1, 3, 4] });
+    assert.deepEqual(jobs.tasks, [1, 3, 4]);
+    assert.ok(jobs.trials.text.split('\n').includes('#SBATCH --array=1,3-4%2'), jobs.trials.text);
   });
 });
