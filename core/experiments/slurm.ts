@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { realpathSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, realpathSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../atomic-write.js';
@@ -97,6 +97,28 @@ const submit = (root: string, argv: string[]): string => {
   return id;
 };
 
+/** Every submission of a sweep, one line each (`<array job> <aggregation job>`), so a later one can tell whether they still run. */
+export const submittedJobsPath = (name: string): string => `${experimentDir(name)}/slurm-jobs.txt`;
+
+/**
+ * Refuses to submit a sweep again while an earlier submission of it is still queued or running
+ * (a requeued task waiting to start again counts): its trials would run twice, and the second
+ * seal of a tag would fail after the training. Job ids Slurm no longer knows count as ended.
+ */
+export const assertNoJobsQueued = (root: string, name: string): void => {
+  const file = absolute(root, submittedJobsPath(name));
+  const ids = existsSync(file) ? readFileSync(file, 'utf8').split(/\s+/).filter((id) => /^\d+$/.test(id)) : [];
+  if (ids.length === 0) return;
+  const squeue = spawnSync('squeue', ['-h', '-j', ids.join(','), '-o', '%i'], { cwd: root, encoding: 'utf8' });
+  const queued = squeue.status === 0 ? [...new Set(squeue.stdout.split('\n').map((line) => line.trim().split('_')[0]).filter(Boolean))].sort((a, b) => Number(a) - Number(b)) : [];
+  if (queued.length > 0) {
+    throw new UserError(`--slurm: jobs ${queued.join(', ')} of sweep ${name} are still queued or running (squeue -j ${queued.join(',')}); submit again once they have ended, or scancel them`, {
+      file: submittedJobsPath(name),
+      field: '--slurm',
+    });
+  }
+};
+
 /** Write both scripts into the experiment folder, submit the array job, then the dependent aggregation; returns their ids. */
 export const submitSlurmSweep = async (root: string, jobs: SlurmSubmission): Promise<{ arrayJobId: string; aggregateJobId: string }> => {
   for (const job of [jobs.trials, jobs.aggregate]) await writeFileAtomic(absolute(root, job.script), job.text);
@@ -104,5 +126,6 @@ export const submitSlurmSweep = async (root: string, jobs: SlurmSubmission): Pro
   await mkdir(absolute(root, `${experimentDir(jobs.name)}/logs`), { recursive: true });
   const arrayJobId = submit(root, sbatchCommands(jobs).trials);
   const aggregateJobId = submit(root, sbatchCommands(jobs, arrayJobId).aggregate);
+  appendFileSync(absolute(root, submittedJobsPath(jobs.name)), `${arrayJobId} ${aggregateJobId}\n`);
   return { arrayJobId, aggregateJobId };
 };

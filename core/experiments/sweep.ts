@@ -14,7 +14,7 @@ import { absolute, planPath, trialConfigPath } from './layout.js';
 import { runLocalSweep, type LocalSweepResult } from './local-sweep.js';
 import { runTrial, type TrialOutcome } from './run-trial.js';
 import { parseSeeds } from './seeds.js';
-import { currentDlLabBin, sbatchCommands, slurmJobs, submitSlurmSweep, type SlurmSubmission } from './slurm.js';
+import { assertNoJobsQueued, currentDlLabBin, sbatchCommands, slurmJobs, submitSlurmSweep, type SlurmSubmission } from './slurm.js';
 import { buildSweepPlan, existingPlan, readSweepPlan, trialConfig, writeSweepFiles, type SweepPlan } from './sweep-plan.js';
 import { checkCommandTemplate } from './trial-command.js';
 
@@ -117,7 +117,10 @@ export const executeSweep = async (setup: SweepSetup, provenance: () => Promise<
   const jobs = options.slurm ? slurmJobs(root, plan, currentDlLabBin(), { jobs: options.jobs, sbatchArgs: options.sbatchArgs ?? [], tasks }) : undefined;
   if (options.dryRun) return { kind: 'dry-run', lines: dryRunLines(setup, jobs) };
   if (!setup.resumed) await writeSweepFiles(root, plan, setup.baseConfig.config);
-  if (jobs) return { kind: 'slurm', ...(await submitSlurmSweep(root, jobs)), jobs };
+  if (jobs) {
+    if (setup.resumed) assertNoJobsQueued(root, plan.name);
+    return { kind: 'slurm', ...(await submitSlurmSweep(root, jobs)), jobs };
+  }
   const captured = provenance();
   const result = await runLocalSweep({ root, plan, trials: setup.pending, jobs: setup.jobs, provenance: captured, command: options.command, progress });
   // A sweep stopped by Ctrl-C is not aggregated: the user stopped it, and running it again finishes and aggregates it.

@@ -101,10 +101,16 @@ describe('dl-lab sweep --slurm on a real one-node cluster', function () {
   it('a task preempted and requeued (scontrol requeue) seals its trial as interrupted, then runs attempt 2 as <tag>.r2; both are members', async () => {
     const script = writeTrialScript(root);
     // `sleep`: the first attempt waits to be stopped; a later one (DL_LAB_TRIAL <tag>.r2) trains at once.
-    const sweep = runCli(['sweep', 'slr', '--seeds', '0', '--slurm', '--sbatch-arg=--requeue', '--', process.execPath, script, '{seed}', '{out}', 'sleep'], { cwd: root });
+    const args = ['sweep', 'slr', '--seeds', '0', '--slurm', '--sbatch-arg=--requeue', '--', process.execPath, script, '{seed}', '{out}', 'sleep'];
+    const sweep = runCli(args, { cwd: root });
     assert.equal(sweep.status, 0, sweep.stderr);
     const [arrayJob, aggregateJob] = jobIds(sweep.stdout);
     await waitUntil(() => existsSync(join(root, 'artifacts/experiments/slr/out/slr-base-s0/pid')), 60, 'trial started');
+    // Submitting the sweep again while its jobs are queued or running would run its trials twice.
+    const twice = runCli(args, { cwd: root });
+    assert.equal(twice.status, 1);
+    assert.equal(twice.stderr, `dl-lab sweep: error: --slurm: jobs ${arrayJob}, ${aggregateJob} of sweep slr are still queued or running (squeue -j ${arrayJob},${aggregateJob}); submit again once they have ended, or scancel them\n`);
+    assert.equal(readFileSync(join(root, 'artifacts/experiments/slr/slurm-jobs.txt'), 'utf8'), `${arrayJob} ${aggregateJob}\n`);
     const requeue = scontrol('requeue', `${arrayJob}_0`);
     assert.equal(requeue.status, 0, String(requeue.stderr));
     // Slurm holds a requeued job (BeginTime, about two minutes here) before it may start again;
