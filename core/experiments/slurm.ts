@@ -101,9 +101,10 @@ const submit = (root: string, argv: string[]): string => {
 export const submittedJobsPath = (name: string): string => `${experimentDir(name)}/slurm-jobs.txt`;
 
 /**
- * Refuses to submit a sweep again while an earlier submission of it is still queued or running
- * (a requeued task waiting to start again counts): its trials would run twice, and the second
- * seal of a tag would fail after the training. Job ids Slurm no longer knows count as ended.
+ * Refuses to run a sweep again (submitted or here) while an earlier submission of it is still
+ * queued or running (a requeued task waiting to start again counts): its trials would run twice,
+ * and the second seal of a tag would fail after the training. Job ids Slurm no longer knows, or no
+ * squeue on this machine, count as ended.
  */
 export const assertNoJobsQueued = (root: string, name: string): void => {
   const file = absolute(root, submittedJobsPath(name));
@@ -112,9 +113,9 @@ export const assertNoJobsQueued = (root: string, name: string): void => {
   const squeue = spawnSync('squeue', ['-h', '-j', ids.join(','), '-o', '%i'], { cwd: root, encoding: 'utf8' });
   const queued = squeue.status === 0 ? [...new Set(squeue.stdout.split('\n').map((line) => line.trim().split('_')[0]).filter(Boolean))].sort((a, b) => Number(a) - Number(b)) : [];
   if (queued.length > 0) {
-    throw new UserError(`--slurm: jobs ${queued.join(', ')} of sweep ${name} are still queued or running (squeue -j ${queued.join(',')}); submit again once they have ended, or scancel them`, {
+    throw new UserError(`sweep ${name}: its Slurm jobs ${queued.join(', ')} are still queued or running (squeue -j ${queued.join(',')}); run it again once they have ended, or scancel them`, {
       file: submittedJobsPath(name),
-      field: '--slurm',
+      field: 'NAME',
     });
   }
 };

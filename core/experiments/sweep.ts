@@ -117,10 +117,8 @@ export const executeSweep = async (setup: SweepSetup, provenance: () => Promise<
   const jobs = options.slurm ? slurmJobs(root, plan, currentDlLabBin(), { jobs: options.jobs, sbatchArgs: options.sbatchArgs ?? [], tasks }) : undefined;
   if (options.dryRun) return { kind: 'dry-run', lines: dryRunLines(setup, jobs) };
   if (!setup.resumed) await writeSweepFiles(root, plan, setup.baseConfig.config);
-  if (jobs) {
-    if (setup.resumed) assertNoJobsQueued(root, plan.name);
-    return { kind: 'slurm', ...(await submitSlurmSweep(root, jobs)), jobs };
-  }
+  if (setup.resumed) assertNoJobsQueued(root, plan.name);
+  if (jobs) return { kind: 'slurm', ...(await submitSlurmSweep(root, jobs)), jobs };
   const captured = provenance();
   const result = await runLocalSweep({ root, plan, trials: setup.pending, jobs: setup.jobs, provenance: captured, command: options.command, progress });
   // A sweep stopped by Ctrl-C is not aggregated: the user stopped it, and running it again finishes and aggregates it.

@@ -106,10 +106,12 @@ describe('dl-lab sweep --slurm on a real one-node cluster', function () {
     assert.equal(sweep.status, 0, sweep.stderr);
     const [arrayJob, aggregateJob] = jobIds(sweep.stdout);
     await waitUntil(() => existsSync(join(root, 'artifacts/experiments/slr/out/slr-base-s0/pid')), 60, 'trial started');
-    // Submitting the sweep again while its jobs are queued or running would run its trials twice.
-    const twice = runCli(args, { cwd: root });
-    assert.equal(twice.status, 1);
-    assert.equal(twice.stderr, `dl-lab sweep: error: --slurm: jobs ${arrayJob}, ${aggregateJob} of sweep slr are still queued or running (squeue -j ${arrayJob},${aggregateJob}); submit again once they have ended, or scancel them\n`);
+    // Running the sweep again while its jobs are queued or running, submitted or here, would run its trials twice.
+    for (const again of [args, args.filter((arg) => arg !== '--slurm' && !arg.startsWith('--sbatch-arg'))]) {
+      const twice = runCli(again, { cwd: root });
+      assert.equal(twice.status, 1, again.join(' '));
+      assert.equal(twice.stderr, `dl-lab sweep: error: sweep slr: its Slurm jobs ${arrayJob}, ${aggregateJob} are still queued or running (squeue -j ${arrayJob},${aggregateJob}); run it again once they have ended, or scancel them\n`);
+    }
     assert.equal(readFileSync(join(root, 'artifacts/experiments/slr/slurm-jobs.txt'), 'utf8'), `${arrayJob} ${aggregateJob}\n`);
     const requeue = scontrol('requeue', `${arrayJob}_0`);
     assert.equal(requeue.status, 0, String(requeue.stderr));
