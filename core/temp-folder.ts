@@ -1,5 +1,5 @@
-import { rmSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -36,8 +36,17 @@ const watch = (on: boolean): void => {
  * alone runs in none of those cases). SIGKILL cannot be caught: the folder then stays in $TMPDIR.
  */
 export const withTempFolder = async <T>(prefix: string, work: (dir: string) => Promise<T>): Promise<T> => {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
+  // Handlers first, then the folder made and registered in the same tick: with an awaited mkdtemp,
+  // a signal landing after the folder was made but before it was registered left it behind (seen
+  // in CI on Node 24).
   if (live.size === 0) watch(true);
+  let dir: string;
+  try {
+    dir = mkdtempSync(join(tmpdir(), prefix));
+  } catch (error) {
+    if (live.size === 0) watch(false);
+    throw error;
+  }
   live.add(dir);
   try {
     return await work(dir);
