@@ -48,19 +48,12 @@ export function planBatches(jobs: readonly HashJob[]): string[][] {
  * queue, and all hash with the same synchronous code (worker-source.ts). This thread starts at
  * once while a worker needs ~25 ms to start: on 2 cores and 2,000 files of ~300 KiB, this thread
  * and one worker take 236 ms where two workers took 249–270 ms (bench/hash).
- * Rejects on the first file that cannot be hashed.
+ * Each digest is handed to `each` as it arrives, and nothing else is kept: for 100,000 files the
+ * caller decides what is worth holding. Rejects on the first file that cannot be hashed.
  */
-export function hashOnThreads(jobs: readonly HashJob[], threads: number): Promise<Map<string, IdentifiedDigest>>;
-/** …and keeps, per file, what `keep` makes of its digest as it arrives (the caller's cache entry, say). */
-export function hashOnThreads<T>(jobs: readonly HashJob[], threads: number, keep: (path: string, digest: IdentifiedDigest) => T): Promise<Map<string, T>>;
-export function hashOnThreads<T>(
-  jobs: readonly HashJob[],
-  threads: number,
-  keep: (path: string, digest: IdentifiedDigest) => T = (_path, digest) => digest as T,
-): Promise<Map<string, T>> {
+export function hashOnThreads(jobs: readonly HashJob[], threads: number, each: (path: string, digest: IdentifiedDigest) => void): Promise<void> {
   const batches = planBatches(jobs);
-  const results = new Map<string, T>();
-  if (batches.length === 0) return Promise.resolve(results);
+  if (batches.length === 0) return Promise.resolve();
 
   return new Promise((resolve, reject) => {
     const workers: Worker[] = [];
@@ -73,7 +66,7 @@ export function hashOnThreads<T>(
       settled = true;
       // Terminate before settling so callers (and tests) never observe lingering threads.
       void Promise.allSettled(workers.map((worker) => worker.terminate())).then(() =>
-        error === undefined ? resolve(results) : reject(error),
+        error === undefined ? resolve() : reject(error),
       );
     };
     const batchDone = (): void => {
@@ -91,7 +84,7 @@ export function hashOnThreads<T>(
       while (!settled && nextBatch < batches.length) {
         const id = nextBatch++;
         // Blocking reads, like a worker's: one batch (≤ 8 MiB) is a few ms, then workers' messages get through.
-        for (const path of batches[id]) results.set(path, keep(path, toDigest(path, hashOne(path, buffer))));
+        for (const path of batches[id]) each(path, toDigest(path, hashOne(path, buffer)));
         batchDone();
         await yieldToEventLoop();
       }
@@ -106,7 +99,7 @@ export function hashOnThreads<T>(
       worker.on('message', ({ id, results: batchResults }: { id: number; results: HashOneResult[] }) => {
         if (settled) return;
         try {
-          batches[id].forEach((path, k) => results.set(path, keep(path, toDigest(path, batchResults[k]))));
+          batches[id].forEach((path, k) => each(path, toDigest(path, batchResults[k])));
         } catch (error) {
           settle(error);
           return;

@@ -94,10 +94,11 @@ describe('hashing', () => {
 
     it('this thread and a worker hash small jobs too and report unreadable files', async () => {
       const jobs = paths.slice(0, 5).map((path) => ({ path, size: BigInt(statSync(path).size) }));
-      const results = await hashOnThreads(jobs, 2);
+      const results = new Map<string, { sha256: string }>();
+      await hashOnThreads(jobs, 2, (path, digest) => results.set(path, digest));
       for (const { path } of jobs) assert.equal(results.get(path)?.sha256, sha256sum(path));
-      await assert.rejects(hashOnThreads([{ path: dir, size: 0n }], 1), (error) => isUserError(error));
-      await assert.rejects(hashOnThreads([{ path: join(dir, 'missing'), size: 0n }], 1), { code: 'ENOENT' });
+      await assert.rejects(hashOnThreads([{ path: dir, size: 0n }], 1, () => undefined), (error) => isUserError(error));
+      await assert.rejects(hashOnThreads([{ path: join(dir, 'missing'), size: 0n }], 1, () => undefined), { code: 'ENOENT' });
     });
 
     it('a worker answers a batch in order, with the same digests as this thread and errors as data', async () => {
