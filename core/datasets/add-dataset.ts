@@ -4,13 +4,14 @@ import { UserError } from '../errors.js';
 import { relativeInside } from '../project.js';
 import { writeFileAtomic } from '../atomic-write.js';
 import type { HashCache } from '../hashing/hash-cache.js';
-import { hashFiles } from '../hashing/hash-files.js';
-import { notePathFor, renderDatasetNote } from './note.js';
+import { hashEach } from '../hashing/hash-files.js';
+import { LISTED_FILES, notePathFor, renderDatasetNote } from './note.js';
 import { assertValidRegistry, readRegistry, writeRegistry } from './registry.js';
 import { schemaViolations, throwIfViolations } from '../contract/validate.js';
-import { scanDataset, type DatasetScan } from './scan.js';
+import { absolutePath, scanDataset, type DatasetScan } from './scan.js';
+import type { FileColumns } from './digest.js';
 import { datasetFingerprint, type FingerprintStore } from './fingerprint.js';
-import { dropUnusedFileList, encodeFileList, storeFileList } from './file-list.js';
+import { dropUnusedFileList, encodeFileList, storeFileList, type ListedFile } from './file-list.js';
 import { REGISTRY_SCHEMA_VERSION, type DatasetRecord } from './types.js';
 
 export const DATASET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -62,7 +63,7 @@ export async function addDataset(projectRoot: string, input: AddDatasetInput, op
   refuseOverwrite(name, Object.keys(registry.datasets), options.replace === true, await exists(notePath));
 
   const absPath = resolve(root, input.path);
-  const { kind, files, startedNs } = await scanAndHash(absPath, input.path, options.cache);
+  const { kind, files, bytes, startedNs } = await scanAndHash(absPath, input.path, options.cache);
   const list = encodeFileList(files);
   const record: DatasetRecord = {
     name,
@@ -72,8 +73,8 @@ export async function addDataset(projectRoot: string, input: AddDatasetInput, op
     ...(input.license === undefined ? {} : { license: input.license }),
     ...(input.splitLogic === undefined ? {} : { split_logic: input.splitLogic }),
     registered_at: (options.now ?? new Date()).toISOString(),
-    file_count: files.length,
-    bytes: files.reduce((sum, file) => sum + file.bytes, 0),
+    file_count: files.paths.length,
+    bytes: bytes.reduce((sum, size) => sum + size, 0),
     digest: list.digest,
     // The per-file list goes beside the registry (knowledge_base/data/files/), which stays small.
     file_list: list.ref,
@@ -86,7 +87,7 @@ export async function addDataset(projectRoot: string, input: AddDatasetInput, op
   // List, then note, then registry: a crash in between leaves a stray list or note, never a
   // registered dataset without them.
   await storeFileList(root, list);
-  await writeFileAtomic(notePath, renderDatasetNote(record, files));
+  await writeFileAtomic(notePath, renderDatasetNote(record, firstFiles(files, bytes)));
   await writeRegistry(root, next);
   await dropUnusedFileList(root, registry.datasets[name]?.file_list, Object.values(next.datasets));
   await options.cache?.save().catch(() => undefined); // a cache can only cost time, never fail a run
@@ -99,16 +100,14 @@ export async function addDataset(projectRoot: string, input: AddDatasetInput, op
 }
 
 /**
- * The dataset's files with their sha256, in path order, after refusing what cannot be recorded.
- * `startedNs`: when hashing started (the fingerprint's racy window counts from there). A function
- * of its own so the scan's paths and the digest map are garbage once it returns: for 100,000
- * files, ~40 MB that would otherwise stay alive through encoding and writing.
+ * The dataset's files with their sha256 and size, in path order, after refusing what cannot be
+ * recorded. `startedNs`: when hashing started (the fingerprint's racy window counts from there).
  */
 async function scanAndHash(
   absPath: string,
   given: string,
   cache: HashCache | undefined,
-): Promise<{ kind: DatasetScan['kind']; files: { path: string; sha256: string; bytes: number }[]; startedNs: bigint }> {
+): Promise<{ kind: DatasetScan['kind']; files: FileColumns; bytes: Float64Array; startedNs: bigint }> {
   const scan = await scanDataset(absPath);
   if (scan === undefined) throw new UserError(`Dataset path ${given} does not exist`, { field: 'path', file: given });
   if (scan.refused.length > 0) {
@@ -118,17 +117,18 @@ async function scanAndHash(
       { field: 'path', file: given, details: scan.refused },
     );
   }
-  if (scan.files.length === 0) throw new UserError(`Dataset directory ${given} contains no files`, { field: 'path', file: given });
+  if (scan.paths.length === 0) throw new UserError(`Dataset directory ${given} contains no files`, { field: 'path', file: given });
 
   const startedNs = BigInt(Date.now()) * 1_000_000n;
-  const digests = await hashFiles(scan.files.map((file) => file.abs), { cache });
-  if (scan.kind === 'directory') cache?.forgetMissingUnder(absPath, digests.keys());
-  const files = scan.files.map((file) => {
-    const { sha256, bytes } = digests.get(file.abs) as { sha256: string; bytes: number };
-    return { path: file.path, sha256, bytes };
-  });
-  return { kind: scan.kind, files, startedNs };
+  const { paths } = scan;
+  const digests = await hashEach(paths.length, (i) => absolutePath(scan, paths[i]), { cache });
+  if (scan.kind === 'directory') cache?.forgetMissingUnder(absPath, new Set(paths));
+  return { kind: scan.kind, files: { paths, sha256: digests.sha256 }, bytes: digests.bytes, startedNs };
 }
+
+/** The first files, as the note lists them. */
+const firstFiles = (files: FileColumns, bytes: Float64Array): ListedFile[] =>
+  files.paths.slice(0, LISTED_FILES).map((path, i) => ({ path, sha256: files.sha256[i], bytes: bytes[i] }));
 
 /**
  * Never overwrite silently: an existing record, or a note someone wrote by hand for a name not yet

@@ -1,13 +1,14 @@
 import { isAbsolute, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import type { HashCache } from '../hashing/hash-cache.js';
-import { hashFiles } from '../hashing/hash-files.js';
-import { compareUtf8, datasetDigest } from './digest.js';
-import { datasetFiles, type ListedFile } from './file-list.js';
+import { hashEach } from '../hashing/hash-files.js';
+import { compareUtf8, digestText, type FileColumns } from './digest.js';
+import { sha256Hex } from '../hash.js';
+import { datasetFiles, type RegisteredFiles } from './file-list.js';
 import { datasetFingerprint, type FingerprintStore } from './fingerprint.js';
 import { readRegistry } from './registry.js';
 import { escapePointer } from '../contract/definitions.js';
-import { scanDataset, type ScannedFile } from './scan.js';
+import { absolutePath, scanDataset, type DatasetScan } from './scan.js';
 import { REGISTRY_PATH, type DatasetDrift, type DatasetRecord, type ManifestDataEntry } from './types.js';
 
 export interface CheckDatasetsOptions {
@@ -99,53 +100,61 @@ async function exactCheck(
   if (records.length === 0) return entries;
   const cache = options.cache ?? (await options.loadCache?.());
   entries.cache = cache;
-  const scans = await Promise.all(paths.map((path) => scanDataset(path)));
-  // One hashFiles call for all datasets, so the worker pool is started once and kept busy.
-  const digests = await hashFiles(
-    scans.flatMap((scan) => scan?.files.map((file) => file.abs) ?? []),
+  const scans = await Promise.all(paths.map(async (path): Promise<DatasetScan> => (await scanDataset(path)) ?? { kind: 'directory', root: path, paths: [], refused: [] }));
+  // One hashEach call for all datasets, so the worker pool is started once and kept busy: dataset
+  // i's files are at offsets[i] … offsets[i + 1] − 1.
+  const offsets = [0];
+  for (const scan of scans) offsets.push(offsets[offsets.length - 1] + scan.paths.length);
+  const datasetAt = (index: number): number => offsets.findIndex((offset) => offset > index) - 1;
+  const digests = await hashEach(
+    offsets[scans.length],
+    (index) => {
+      const i = datasetAt(index);
+      return absolutePath(scans[i], scans[i].paths[index - offsets[i]]);
+    },
     { cache },
   );
   const registered = await Promise.all(records.map((record) => datasetFiles(root, record)));
   records.forEach((record, i) => {
-    const drift = compare(registered[i], scans[i]?.files ?? [], scans[i]?.refused ?? [], digests);
-    entries.set(record.name, toManifestEntry(record, drift));
+    const current = { paths: scans[i].paths, sha256: digests.sha256.slice(offsets[i], offsets[i + 1]) };
+    entries.set(record.name, toManifestEntry(record, compare(registered[i], current, scans[i].refused)));
   });
   for (const [i, scan] of scans.entries()) {
-    if (scan?.kind !== 'file') cache?.forgetMissingUnder(paths[i], scan?.files.map((file) => file.abs) ?? []);
+    if (scan.kind !== 'file') cache?.forgetMissingUnder(paths[i], new Set(scan.paths));
   }
   return entries;
 }
 
-function compare(
-  files: readonly ListedFile[],
-  current: readonly ScannedFile[],
-  refused: readonly string[],
-  digests: Map<string, { sha256: string; bytes: number }>,
-): DatasetDrift | undefined {
+function compare(files: RegisteredFiles, current: FileColumns, refused: readonly string[]): DatasetDrift | undefined {
   // Both lists are sorted by path (UTF-8 byte order): the scan sorts, and a registered list is
   // refused unless sorted (per-file lists when read, inline 1.0 lists by the registry's check).
   // So one merge pass compares them, without a map and a set of 100,000 paths.
-  const sha256Now = (file: ScannedFile): string => (digests.get(file.abs) as { sha256: string }).sha256;
   const changed: string[] = [];
   const missing: string[] = [];
   const added: string[] = [];
   let i = 0;
   let j = 0;
-  while (i < files.length || j < current.length) {
-    const order = i === files.length ? 1 : j === current.length ? -1 : compareUtf8(files[i].path, current[j].path);
-    if (order < 0) missing.push(files[i++].path);
-    else if (order > 0) added.push(current[j++].path);
+  let listed = files.length === 0 ? '' : files.path(0);
+  const next = (): void => {
+    i++;
+    if (i < files.length) listed = files.path(i);
+  };
+  while (i < files.length || j < current.paths.length) {
+    const order = i === files.length ? 1 : j === current.paths.length ? -1 : compareUtf8(listed, current.paths[j]);
+    if (order < 0) {
+      missing.push(listed);
+      next();
+    } else if (order > 0) added.push(current.paths[j++]);
     else {
-      if (sha256Now(current[j]) !== files[i].sha256) changed.push(files[i].path);
-      i++;
+      if (current.sha256[j] !== files.sha256(i)) changed.push(listed);
+      next();
       j++;
     }
   }
   // Refused entries (e.g. a symbolic link that appeared) cannot be hashed but are still new.
   for (const entry of refused) added.push(entry);
   if (changed.length + missing.length + added.length === 0) return undefined;
-  const currentDigest = datasetDigest(current.map((file) => ({ path: file.path, sha256: sha256Now(file) })));
-  return { changed, missing, added, current_digest: currentDigest };
+  return { changed, missing, added, current_digest: sha256Hex(digestText(current)) };
 }
 
 function toManifestEntry(record: DatasetRecord, drift: DatasetDrift | undefined): ManifestDataEntry {

@@ -4,7 +4,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { writeFileAtomic } from '../atomic-write.js';
 import { UserError } from '../errors.js';
 import { sha256Hex } from '../hash.js';
-import { compareUtf8, digestText } from './digest.js';
+import { digestText, type FileColumns } from './digest.js';
 import type { DatasetRecord } from './types.js';
 
 /** Where the per-file lists live, relative to the project root (kept in git with the registry). */
@@ -25,7 +25,7 @@ const MAX_LIST_TEXT_BYTES = 64 * 1024 * 1024;
  * (content-addressed: an existing list of that name already holds these bytes). The dataset digest
  * comes with it, from the same text.
  */
-export function encodeFileList(files: readonly ListedFile[]): EncodedFileList {
+export function encodeFileList(files: FileColumns): EncodedFileList {
   const text = digestText(files);
   const bytes = gzipSync(text, { level: 9 });
   const sha256 = sha256Hex(bytes);
@@ -45,12 +45,24 @@ export async function storeFileList(projectRoot: string, list: EncodedFileList):
 }
 
 /**
- * The files of a registered dataset, sorted as for the digest: inline (1.0 records) or read from
- * its list, which must be exactly what the registry recorded: its sha256, then (uncompressed) the
- * dataset digest and the file count. A list edited, truncated or swapped is a UserError naming it.
+ * A registered dataset's files, in digest order (sorted by path, UTF-8 bytes), read on demand: for
+ * a list kept beside the registry, out of its text, so 100,000 files are one buffer and an array of
+ * offsets, not 10 MB of string and 100,000 objects in the heap.
  */
-export async function datasetFiles(projectRoot: string, record: DatasetRecord): Promise<ListedFile[]> {
-  if (record.files !== undefined) return record.files;
+export interface RegisteredFiles {
+  readonly length: number;
+  path(index: number): string;
+  sha256(index: number): string;
+}
+
+/**
+ * The files of a registered dataset: inline (1.0 records) or read from its list, which must be
+ * exactly what the registry recorded: its sha256, then (uncompressed) the dataset digest and the
+ * file count. A list edited, truncated or swapped is a UserError naming it.
+ */
+export async function datasetFiles(projectRoot: string, record: DatasetRecord): Promise<RegisteredFiles> {
+  const inline = record.files;
+  if (inline !== undefined) return { length: inline.length, path: (i) => inline[i].path, sha256: (i) => inline[i].sha256 };
   const ref = record.file_list as FileListRef;
   const tampered = (what: string): UserError =>
     new UserError(`${ref.path}: ${what}; the per-file list of dataset "${record.name}" was changed after registration (re-register it with data add --replace)`, {
@@ -64,31 +76,49 @@ export async function datasetFiles(projectRoot: string, record: DatasetRecord): 
     throw tampered(`cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
   if (sha256Hex(bytes) !== ref.sha256) throw tampered('its sha256 does not match the registry');
-  let text: string;
+  let text: Buffer;
   try {
-    text = gunzipSync(bytes, { maxOutputLength: MAX_LIST_TEXT_BYTES }).toString('utf8');
+    text = gunzipSync(bytes, { maxOutputLength: MAX_LIST_TEXT_BYTES });
   } catch (error) {
     throw tampered(`not a gzip file (${(error as Error).message})`);
   }
   if (sha256Hex(text) !== record.digest) throw tampered('its content does not hash to the dataset digest');
-  const files = parseLines(text);
-  if (files === undefined || files.length !== record.file_count) throw tampered(`it does not list ${record.file_count} files in digest order`);
-  return files;
+  const lineStarts = lineStartsOf(text);
+  if (lineStarts === undefined || lineStarts.length - 1 !== record.file_count) throw tampered(`it does not list ${record.file_count} files in digest order`);
+  return {
+    length: lineStarts.length - 1,
+    path: (i) => text.toString('utf8', lineStarts[i] + PATH_AT, lineStarts[i + 1] - 1),
+    sha256: (i) => text.toString('latin1', lineStarts[i], lineStarts[i] + 64),
+  };
 }
 
-/** `<sha256>  <path>\n` lines, sorted and unique, or undefined if the text is not that. */
-function parseLines(text: string): ListedFile[] | undefined {
-  if (!text.endsWith('\n')) return undefined;
-  const lines = text.slice(0, -1).split('\n');
-  const files: ListedFile[] = new Array(lines.length);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    if (line.length < 67 || line[64] !== ' ' || line[65] !== ' ' || !/^[0-9a-f]{64}$/.test(line.slice(0, 64))) return undefined;
-    files[i] = { sha256: line.slice(0, 64), path: line.slice(66) };
-    if (i > 0 && compareUtf8(files[i - 1].path, files[i].path) >= 0) return undefined;
+/** Where a line's path starts: after the 64 hex digits and two spaces. */
+const PATH_AT = 66;
+
+/**
+ * The offset of each `<sha256>  <path>\n` line, plus the end of the text, if the text is such
+ * lines with paths sorted and unique (in bytes: UTF-8 byte order is the digest's order), or
+ * undefined if it is not.
+ */
+function lineStartsOf(text: Buffer): Uint32Array | undefined {
+  if (text.length === 0 || text[text.length - 1] !== 0x0a) return undefined;
+  let count = 0;
+  for (let at = text.indexOf(0x0a); at !== -1; at = text.indexOf(0x0a, at + 1)) count++;
+  const starts = new Uint32Array(count + 1);
+  let start = 0;
+  for (let i = 0; i < count; i++) {
+    const end = text.indexOf(0x0a, start); // the line is start … end − 1
+    if (end - start <= PATH_AT || text[start + 64] !== 0x20 || text[start + 65] !== 0x20) return undefined;
+    for (let k = start; k < start + 64; k++) if (!isLowerHex(text[k])) return undefined;
+    if (i > 0 && text.compare(text, start + PATH_AT, end, starts[i - 1] + PATH_AT, start - 1) >= 0) return undefined;
+    starts[i] = start;
+    start = end + 1;
   }
-  return files;
+  starts[count] = start;
+  return starts;
 }
+
+const isLowerHex = (byte: number): boolean => (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66);
 
 /** Removes a list no record refers to any more (after a re-registration); a missing file is fine. */
 export async function dropUnusedFileList(projectRoot: string, ref: FileListRef | undefined, records: readonly DatasetRecord[]): Promise<void> {

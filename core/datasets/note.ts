@@ -5,11 +5,12 @@ import { REGISTRY_PATH, type DatasetRecord } from './types.js';
 export const notePathFor = (name: string): string => `knowledge_base/data/${name}.md`;
 
 /** How many files the note lists; the registry has them all. */
-const LISTED_FILES = 20;
+export const LISTED_FILES = 20;
 
 /**
  * The human-readable page for a dataset. Everything in it is derived from the record, so it can be
- * regenerated; the registry stays the source of truth.
+ * regenerated; the registry stays the source of truth. `files`: the dataset's first files in path
+ * order (the first LISTED_FILES are listed; more may be given).
  */
 export function renderDatasetNote(record: DatasetRecord, files: readonly ListedFile[]): string {
   const rows: [string, string][] = [
@@ -22,7 +23,7 @@ export function renderDatasetNote(record: DatasetRecord, files: readonly ListedF
     ['Registered', record.registered_at],
   ];
   const listed = files.slice(0, LISTED_FILES);
-  const more = files.length - listed.length;
+  const more = record.file_count - listed.length;
   return [
     `# Dataset \`${record.name}\``,
     '',

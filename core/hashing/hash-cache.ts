@@ -125,14 +125,14 @@ export class HashCache {
   }
 
   /**
-   * Drops the entries of files under `dir` that are not in `present` (a fresh listing of it): a
-   * dataset whose files come and go would otherwise grow the cache, and the time to load it,
-   * without bound. Costs no stat: the caller has just listed the folder.
+   * Drops the entries of files under `dir` that are not in `present` (a fresh listing of it, as
+   * POSIX paths relative to `dir`): a dataset whose files come and go would otherwise grow the
+   * cache, and the time to load it, without bound. Costs no stat: the caller has just listed the folder.
    */
-  forgetMissingUnder(dir: string, present: Iterable<string>): number {
+  forgetMissingUnder(dir: string, present: ReadonlySet<string>): number {
     const prefix = dir.endsWith(sep) ? dir : dir + sep;
-    const keep = new Set(present);
-    return this.prune((absPath) => !absPath.startsWith(prefix) || keep.has(absPath));
+    const relative = (absPath: string): string => (sep === '/' ? absPath.slice(prefix.length) : absPath.slice(prefix.length).replaceAll(sep, '/'));
+    return this.prune((absPath) => !absPath.startsWith(prefix) || present.has(relative(absPath)));
   }
 
   /** Writes the cache atomically if it has unsaved entries. No-op for in-memory caches. */

@@ -2,12 +2,11 @@ import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { datasetDigest } from '../../core/datasets/digest.js';
-import { datasetFiles } from '../../core/datasets/file-list.js';
 import { sha256Hex } from '../../core/hash.js';
 import { cleanupTempDirs, readJson, snapshotTree, tempDir } from '../helpers/fs.js';
 import { runGenerator } from '../helpers/generators.js';
 import { git } from '../helpers/git.js';
-import { runDirOf, scaffoldProject, verifyTag } from '../helpers/project.js';
+import { registeredFileArray, runDirOf, scaffoldProject, verifyTag } from '../helpers/project.js';
 
 describe('datasets and code state in runs (data generator, run/demo --data, --require-clean)', () => {
   let root: string;
@@ -28,7 +27,7 @@ describe('datasets and code state in runs (data generator, run/demo --data, --re
     assert.equal(record.path, 'data/moons');
     assert.equal(record.kind, 'directory');
     assert.equal(record.file_count, 2);
-    const files = await datasetFiles(root, record);
+    const files = await registeredFileArray(root, record);
     assert.deepEqual(files.map((f) => f.path), ['train/a.csv', 'val.csv']);
     assert.equal(files[0].sha256, sha256Hex('x,y\n1,2\n'));
     assert.equal(record.digest, datasetDigest(files));

@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { datasetFiles } from '../../core/datasets/file-list.js';
+import type { DatasetRecord } from '../../core/datasets/types.js';
 import { verifyRun, type RunVerification } from '../../core/verify/verify-run.js';
 import { tempDir } from './fs.js';
 import { runGenerator } from './generators.js';
@@ -13,3 +15,9 @@ export const scaffoldProject = async (options: { name?: string; skipGit?: boolea
 export const runDirOf = (root: string, tag: string): string => join(root, 'artifacts', 'runs', tag);
 
 export const verifyTag = (root: string, tag: string): Promise<RunVerification> => verifyRun(root, runDirOf(root, tag));
+
+/** A registered dataset's files as a plain array of `{ path, sha256 }`, to compare with known values. */
+export const registeredFileArray = async (root: string, record: DatasetRecord): Promise<{ path: string; sha256: string }[]> => {
+  const files = await datasetFiles(root, record);
+  return Array.from({ length: files.length }, (_, i) => ({ path: files.path(i), sha256: files.sha256(i) }));
+};

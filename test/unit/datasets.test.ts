@@ -12,7 +12,7 @@ import { HashCache } from '../../core/hashing/hash-cache.js';
 import { addDataset } from '../../core/datasets/add-dataset.js';
 import { checkDatasets } from '../../core/datasets/check-datasets.js';
 import { compareUtf8 } from '../../core/datasets/digest.js';
-import { datasetFiles } from '../../core/datasets/file-list.js';
+import { registeredFileArray } from '../helpers/project.js';
 import { datasetFingerprint, FingerprintStore } from '../../core/datasets/fingerprint.js';
 import { findStats } from '../../core/datasets/find-fingerprint.js';
 import { requirePart } from '../helpers/requirement.js';
@@ -105,7 +105,7 @@ describe('datasets', () => {
       assert.equal(record.file_list?.path, `knowledge_base/data/files/${sha256Bytes(list)}.sha256sums.gz`);
       assert.deepEqual([record.file_list?.sha256, record.file_list?.bytes], [sha256Bytes(list), list.length]);
       assert.equal(gunzipSync(list).toString('utf8'), `${fileSha}  iris.csv\n`);
-      assert.deepEqual(await datasetFiles(root, record), [{ path: 'iris.csv', sha256: fileSha }]);
+      assert.deepEqual(await registeredFileArray(root, record), [{ path: 'iris.csv', sha256: fileSha }]);
       assert.deepEqual(JSON.parse(readFileSync(join(root, REGISTRY_PATH), 'utf8')), { schema_version: '1.1', datasets: { iris: record } });
       assert.equal(notePath, join(root, 'knowledge_base/data/iris.md'));
       const note = readFileSync(notePath, 'utf8');
@@ -127,7 +127,7 @@ describe('datasets', () => {
       assert.equal(one.record.path, 'one');
       assert.equal(two.record.path, 'two', 'an absolute path inside the project is recorded relative to it');
       assert.deepEqual(
-        (await datasetFiles(root, one.record)).map((f) => f.path),
+        (await registeredFileArray(root, one.record)).map((f) => f.path),
         ['.hidden', 'README', 'test/c.csv', 'train/a.csv', 'train/deep/er/b.csv', 'ﬀ.txt', '😀.txt'],
       );
     });
@@ -283,7 +283,22 @@ describe('datasets', () => {
         registry.datasets.d.digest = '0'.repeat(64);
         return list;
       }, /its content does not hash to the dataset digest/],
+      // The rest are consistent forgeries (registry sha256 and digest updated): the text itself is checked.
+      ['its lines out of order', (list, registry) => forge(gunzipSync(list).toString('utf8').split('\n').slice(0, 2).reverse().join('\n') + '\n', registry), /does not list 2 files in digest order/],
+      ['an upper-case hex digit', (list, registry) => forge(gunzipSync(list).toString('utf8').replace(/^[0-9a-f]{64}/, (hex) => hex.toUpperCase().replace(/^[0-9]/, 'A')), registry), /does not list 2 files in digest order/],
+      ['one space where two belong', (list, registry) => forge(gunzipSync(list).toString('utf8').replace(/^([0-9a-f]{64}) {2}/, '$1 '), registry), /does not list 2 files in digest order/],
+      ['a file count that is not the registry\'s', (list, registry) => {
+        registry.datasets.d.file_count = 3;
+        return list;
+      }, /does not list 3 files in digest order/],
     ];
+    /** A list of `text` that the registry agrees with (its sha256 and the digest updated). */
+    const forge = (text: string, registry: { datasets: { d: DatasetRecord } }): Buffer => {
+      const forged = gzipSync(text);
+      (registry.datasets.d.file_list as { sha256: string }).sha256 = sha256Bytes(forged);
+      registry.datasets.d.digest = sha256Bytes(Buffer.from(text));
+      return forged;
+    };
     for (const [what, tamper, message] of tamperings) {
       it(`a per-file list with ${what} is detected, naming the list; nothing is written`, async () => {
         project();
