@@ -8,10 +8,11 @@ import { basename, dirname, join } from 'node:path';
  * crash cannot leave the new name pointing at unwritten blocks, then rename over the target.
  * The temp name is unique per process and call, so concurrent writers never share one.
  *
- * `data` may also be strings one after the other, e.g. made by a generator as they are written (a
- * large page never has to exist as one string or buffer).
+ * `data` may also be pieces one after the other, e.g. made by a generator as they are written (a
+ * large page never has to exist as one string or buffer); each is written before the next is asked
+ * for, so a generator may hand out views of one reused buffer.
  */
-export async function writeFileAtomic(file: string, data: string | Uint8Array | Iterable<string>): Promise<void> {
+export async function writeFileAtomic(file: string, data: string | Uint8Array | Iterable<string | Uint8Array>): Promise<void> {
   const dir = dirname(file);
   await mkdir(dir, { recursive: true });
   const temp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);

@@ -102,7 +102,7 @@ for (const path of [bigFile, ...manyPaths]) readFileSync(path);
 const bigMB = (BIG_MIB * MiB) / 1e6;
 const manyMB = manyBytes / 1e6;
 const expected = timeCommand('openssl', ['dgst', '-sha256', '-r', bigFile]).out.split(' ')[0];
-const cacheFile = join(work, 'cache', 'hashes.json');
+const cacheFile = join(work, 'cache', 'hashes.txt');
 const samples: Record<string, number[]> = {};
 const record = (name: string, value: number): void => void (samples[name] ??= []).push(value);
 let peakSingle = 0;

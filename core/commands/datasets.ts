@@ -5,11 +5,11 @@ import { FingerprintStore, PROJECT_FINGERPRINTS } from '../datasets/fingerprint.
 import { readRegistry } from '../datasets/registry.js';
 import type { DatasetRecord, ManifestDataEntry } from '../datasets/types.js';
 import { UserError } from '../errors.js';
-import { HashCache, PROJECT_HASH_CACHE } from '../hashing/hash-cache.js';
+import { HashCache, LEGACY_PROJECT_HASH_CACHE, PROJECT_HASH_CACHE } from '../hashing/hash-cache.js';
 import { requireProject } from '../project.js';
 
 /** The project's hash cache: an unchanged dataset is re-checked from (path, size, mtime, inode) without re-reading it. */
-const projectCache = (root: string): Promise<HashCache> => HashCache.load(join(root, PROJECT_HASH_CACHE));
+const projectCache = (root: string): Promise<HashCache> => HashCache.load(join(root, PROJECT_HASH_CACHE), join(root, LEGACY_PROJECT_HASH_CACHE));
 
 /** The project's dataset fingerprints: an unchanged dataset folder is re-checked from one stat per file, without lookups. */
 const projectFingerprints = (root: string): Promise<FingerprintStore> => FingerprintStore.load(join(root, PROJECT_FINGERPRINTS));

@@ -563,7 +563,7 @@ describe('datasets', () => {
     });
 
     it('re-checks from the cache after the first run', async () => {
-      const cacheFile = join(root, '.dl-lab/cache/hashes.json');
+      const cacheFile = join(root, '.dl-lab/cache/hashes.txt');
       // Fresh files are inside the cache's racy window; age them as a real dataset would be.
       const old = new Date(Date.now() - 3600_000);
       for (const rel of Object.keys(TREE)) utimesSync(join(root, 'data', rel), old, old);
@@ -575,14 +575,15 @@ describe('datasets', () => {
     });
 
     it('forgets the cache entries of files that left a dataset folder, and only those', async () => {
-      const cacheFile = join(root, '.dl-lab/cache/hashes.json');
+      const cacheFile = join(root, '.dl-lab/cache/hashes.txt');
       const old = new Date(Date.now() - 3600_000);
       writeTree(join(root, 'other'), { 'kept.bin': 'elsewhere' });
       for (const rel of Object.keys(TREE)) utimesSync(join(root, 'data', rel), old, old);
       utimesSync(join(root, 'other', 'kept.bin'), old, old);
       await addDataset(root, { path: 'other', name: 'other' }, { now: NOW, cache: await HashCache.load(cacheFile) });
       await checkDatasets(root, ['tree'], { cache: await HashCache.load(cacheFile) });
-      const cachedPaths = (): string[] => (JSON.parse(readFileSync(cacheFile, 'utf8')) as { entries: Array<[string, string]> }).entries.map(([path]) => path).sort();
+      // Format 2: a header, then `<size> <mtime_ns> <ino> <sha256> <path as JSON>` per line.
+      const cachedPaths = (): string[] => readFileSync(cacheFile, 'utf8').split('\n').slice(1, -1).map((line) => JSON.parse(line.slice(line.indexOf('"'))) as string).sort();
       const all = [...Object.keys(TREE).map((rel) => join(root, 'data', rel)), join(root, 'other', 'kept.bin')].sort();
       assert.deepEqual(cachedPaths(), all);
 

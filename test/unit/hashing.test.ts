@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { build } from 'esbuild';
 import { isUserError } from '../../core/errors.js';
-import { cacheJson, HashCache } from '../../core/hashing/hash-cache.js';
+import { HashCache } from '../../core/hashing/hash-cache.js';
 import { hashFiles, POOL_MIN_BYTES } from '../../core/hashing/hash-files.js';
 import { CHUNK_BYTES, sha256File } from '../../core/hashing/sha256-file.js';
 import { hashOnThreads, planBatches } from '../../core/hashing/worker-pool.js';
@@ -150,15 +150,57 @@ describe('hashing', () => {
   });
 
   describe('HashCache', () => {
-    it('saves, piece by piece, exactly the bytes of JSON.stringify of all its entries', () => {
-      for (const count of [0, 1, 999, 1000, 1001, 2500]) {
-        const entries = new Map(Array.from({ length: count }, (_, i) => [`/data/"quoted"\\ é 😀 ${i}`, `${i} 1733400000000000000 ${i + 7} ${'ab'.repeat(32)}`] as [string, string]));
-        const expected = JSON.stringify({ format: 'dl-lab-hash-cache/1', entries: [...entries] }) + '\n';
-        assert.equal([...cacheJson(entries)].join(''), expected, `${count} entries`);
-      }
+    const cacheFile = (): string => join(dir, `cache-${randomBytes(4).toString('hex')}`, 'hashes.txt');
+    const HEADER = '{"format":"dl-lab-hash-cache/2"}\n';
+
+    it('saves and loads any path over several pieces, and copies the lines it did not change as they were', async () => {
+      const identity = (i: number) => ({ size: BigInt(i), mtimeNs: 1_700_000_000_000_000_000n + BigInt(i), ino: BigInt(i + 7) });
+      const digest = (i: number) => ({ sha256: i.toString(16).padStart(64, 'a'), bytes: i });
+      const later = 2_000_000_000_000_000_000n; // every entry is long past the racy window
+      const paths = Array.from({ length: 12_000 }, (_, i) => `/data/"quoted"\\ é 😀\n\t\u0001${'x'.repeat(i % 50)} ${i}`);
+      const target = cacheFile();
+      const cache = await HashCache.load(target);
+      paths.forEach((path, i) => assert.ok(cache.store(path, identity(i), digest(i), later)));
+      await cache.save();
+      const saved = readFileSync(target, 'utf8');
+      assert.ok(saved.length > MiB, 'more than one piece of the save');
+      assert.ok(saved.startsWith(HEADER));
+      assert.equal(saved.split('\n')[1], `0 1700000000000000000 7 ${digest(0).sha256} ${JSON.stringify(paths[0])}`);
+
+      const loaded = await HashCache.load(target);
+      assert.equal(loaded.size, paths.length);
+      paths.forEach((path, i) => assert.deepEqual(loaded.lookup(path, identity(i)), digest(i)));
+      assert.equal(loaded.lookup(paths[1], identity(2)), undefined, 'another identity is a miss');
+
+      // One entry changed: the file differs in that line only, and the rest load as before.
+      loaded.store(paths[5], identity(4), digest(4), later);
+      await loaded.save();
+      const before = saved.split('\n');
+      const after = readFileSync(target, 'utf8').split('\n');
+      assert.deepEqual(after.flatMap((line, i) => (line === before[i] ? [] : [i])), [6]);
+      assert.deepEqual((await HashCache.load(target)).lookup(paths[5], identity(4)), digest(4));
     });
 
-    const cacheFile = (): string => join(dir, `cache-${randomBytes(4).toString('hex')}`, 'hashes.json');
+    it('reads a cache of an earlier version (format 1); the next save writes format 2 and removes it', async () => {
+      const path = file('cached/legacy.bin', 'legacy');
+      setMtime(path, anHourAgo());
+      const stat = statSync(path, { bigint: true });
+      const target = cacheFile();
+      const legacy = join(target, '..', 'hashes.json');
+      mkdirSync(join(target, '..'), { recursive: true });
+      // A digest that is not the file's: a hit can only have come from this file.
+      const recorded = 'ab'.repeat(32);
+      writeFileSync(legacy, JSON.stringify({ format: 'dl-lab-hash-cache/1', entries: [[path, `${stat.size} ${stat.mtimeNs} ${stat.ino} ${recorded}`]] }));
+      const cache = await HashCache.load(target, legacy);
+      assert.equal((await hashFiles([path], { cache })).get(path)?.sha256, recorded);
+      const other = file('cached/legacy-other.bin', 'other');
+      setMtime(other, anHourAgo());
+      await hashFiles([other], { cache });
+      await cache.save();
+      assert.deepEqual(readdirSync(join(target, '..')), ['hashes.txt']);
+      assert.ok(readFileSync(target, 'utf8').startsWith(HEADER));
+      assert.equal((await hashFiles([path], { cache: await HashCache.load(target) })).get(path)?.sha256, recorded);
+    });
 
     it('persists digests and does not re-read a file whose size, mtime and inode are unchanged', async () => {
       const path = file('cached/data.bin', 'version one');
@@ -208,7 +250,10 @@ describe('hashing', () => {
     it('ignores a corrupt or foreign cache file and replaces it on save', async () => {
       const path = file('cached/ok.bin', 'ok');
       setMtime(path, anHourAgo());
-      const garbages = ['{"format": "dl-lab-hash-cache/1", "entr', '[1,2,3]', '{"format":"other","entries":[]}', '{"format":"dl-lab-hash-cache/1","entries":{}}', ''];
+      const garbages = [
+        '{"format": "dl-lab-hash-cache/1", "entr', '[1,2,3]', '{"format":"other","entries":[]}', '{"format":"dl-lab-hash-cache/1","entries":{}}', '',
+        `${HEADER}1 2 3 ${'a'.repeat(64)} "/truncated"`, `${HEADER}1 2 3 ${'a'.repeat(64)} /no/quotes\n`, `${HEADER}1 2 3 ${'a'.repeat(64)} "/bad \\q escape"\n`,
+      ];
       for (const garbage of garbages) {
         const target = cacheFile();
         mkdirSync(join(target, '..'), { recursive: true });
@@ -225,13 +270,18 @@ describe('hashing', () => {
     it('treats a hand-edited entry with a malformed digest as a miss', async () => {
       const path = file('cached/edited.bin', 'edited');
       setMtime(path, anHourAgo());
-      const target = cacheFile();
-      const cache = await HashCache.load(target);
-      await hashFiles([path], { cache });
-      await cache.save();
-      const text = readFileSync(target, 'utf8').replace(/ [0-9a-f]{64}"/, ' not-a-digest"');
-      writeFileSync(target, text);
-      assert.equal((await hashFiles([path], { cache: await HashCache.load(target) })).get(path)?.sha256, sha256sum(path));
+      for (const edit of [() => ' not-a-digest "', (digest: string) => ` ${digest}0 "`, (digest: string) => ` ${digest.toUpperCase()} "`]) {
+        const target = cacheFile();
+        const cache = await HashCache.load(target);
+        await hashFiles([path], { cache });
+        await cache.save();
+        const text = readFileSync(target, 'utf8').replace(/ ([0-9a-f]{64}) "/, (_, digest: string) => edit(digest));
+        writeFileSync(target, text);
+        const edited = await HashCache.load(target);
+        assert.equal(edited.size, 1);
+        assert.equal((await hashFiles([path], { cache: edited })).get(path)?.sha256, sha256sum(path));
+        assert.ok(edited.dirty, `${edit('…')}: a miss, re-hashed`);
+      }
     });
 
     it('writes atomically, leaving no temp files behind', async () => {
@@ -241,8 +291,8 @@ describe('hashing', () => {
       const cache = await HashCache.load(target);
       await hashFiles([path], { cache });
       await cache.save();
-      assert.deepEqual(readdirSync(join(target, '..')), ['hashes.json']);
-      assert.equal(JSON.parse(readFileSync(target, 'utf8')).format, 'dl-lab-hash-cache/1');
+      assert.deepEqual(readdirSync(join(target, '..')), ['hashes.txt']);
+      assert.ok(readFileSync(target, 'utf8').startsWith(HEADER));
     });
   });
 });
