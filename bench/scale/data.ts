@@ -7,13 +7,16 @@
  *    unchanged since `data add`, beside the same `run R` without --data and `sha256sum` of every
  *    file from scratch (find | xargs sha256sum). Targets: ≤ 0.5× sha256sum, ≤ 0.35 s over the run
  *    without --data.
+ *    And the same dataset after one file was touched (its bytes unchanged, so every file is stat'ed
+ *    and looked up in the hash cache): `data check`, and `run R --data ds`; then one file's bytes
+ *    changed: both must exit 1 naming it (timed once).
  * 2. `dl-lab run R` with 3,000 small untracked source files, beside the same run on a clean tree.
  *    Target ≤ 1.5×; the last patch must hold all 3,000 and `git apply` on the commit in a fresh
  *    clone must give them back byte for byte.
  * Every case: peak RSS ≤ 200 MB. Cases run round-robin, each a fresh child process; medians count.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DL_LAB, flag, load, removeTree, Samples, scaffold, scratch, timeShell, triple, verdict } from './child-timing.js';
 
@@ -61,8 +64,15 @@ for (let i = 0; i < UNTRACKED; i++) {
 timeShell(`${DL_LAB} run warm`, clean);
 timeShell(`${DL_LAB} run warm`, dirty);
 
+// A touch with a time in the past: a file modified within the last seconds is never cached (the
+// racy window), and would make the next unchanged-dataset run check every file again.
+const touched = 'data/ds/part-000/sample-000000.bin';
+const touchOld = (round: number, which: number): string => `touch -d @${Math.floor(Date.now() / 1000) - 7200 - 2 * round - which} ${touched}`;
+
 for (let round = 0; round < ROUNDS; round++) {
   const cases: Array<[string, () => void]> = [
+    ['checkTouched', () => samples.add('checkTouched', timeShell(`${touchOld(round, 0)} && ${DL_LAB} data check`, dataProject))],
+    ['runTouched', () => samples.add('runTouched', timeShell(`${touchOld(round, 1)} && ${DL_LAB} run touched-${round} --data ds`, dataProject))],
     ['runData', () => samples.add('runData', timeShell(`${DL_LAB} run data-${round} --data ds`, dataProject))],
     ['runPlain', () => samples.add('runPlain', timeShell(`${DL_LAB} run plain-${round}`, dataProject))],
     ['sha256sum', () => samples.add('sha256sum', timeShell('find data/ds -type f -print0 | xargs -0 sha256sum > /dev/null', dataProject))],
@@ -71,6 +81,15 @@ for (let round = 0; round < ROUNDS; round++) {
   ];
   for (const [, run] of round % 2 === 0 ? cases : [...cases].reverse()) run();
 }
+
+// ---- one file's bytes changed: named by data check, and the run refused --------------------------
+writeFileSync(join(dataProject, touched), Buffer.alloc(2048, 7));
+const refusals = ['data check', 'run changed --data ds'].map((command) => {
+  const timed = timeShell(`${DL_LAB} ${command} 2> refusal.txt; test $? -eq 1`, dataProject);
+  const named = readFileSync(join(dataProject, 'refusal.txt'), 'utf8').includes(`ds: changed ${touched.slice('data/ds/'.length)}`);
+  return { command, timed, named };
+});
+const refusedRight = refusals.every(({ named }) => named) && !existsSync(join(dataProject, 'artifacts/runs/changed'));
 
 // ---- the patch of the last dirty run: all 3,000 files, and it round-trips -----------------------
 const lastDirty = join(dirty, 'artifacts/runs', `dirty-${ROUNDS - 1}`);
@@ -94,9 +113,15 @@ const rows: string[][] = [
   [`\`run R\` with ${UNTRACKED} untracked source files`, triple(samples.summary('runDirty')), `${ratio('runDirty', 'runClean').toFixed(2)}× the clean-tree run (${triple(samples.summary('runClean'))})`, '≤ 1.5×', verdict(ratio('runDirty', 'runClean') <= 1.5)],
   ['… its code.patch', `${filesInPatch} new files, ${(patch.length / 1024).toFixed(0)} KiB`, roundTrips ? 'git apply on the commit gives them back' : 'DOES NOT ROUND-TRIP', `all ${UNTRACKED}`, verdict(filesInPatch === UNTRACKED && roundTrips)],
 ];
-const rssKeys = ['runData', 'runPlain', 'runClean', 'runDirty'];
-const worstRss = Math.max(...rssKeys.map((key) => samples.peakRssMb(key)));
-rows.push(['peak RSS (largest process)', rssKeys.map((key) => `${key} ${samples.peakRssMb(key).toFixed(0)} MB`).join(', '), '', `≤ ${RSS_LIMIT_MB} MB`, verdict(worstRss <= RSS_LIMIT_MB)]);
+rows.push(
+  ['`data check`, one file touched', triple(samples.summary('checkTouched')), 'every file stat\'ed and looked up in the hash cache', '', ''],
+  ['`run R --data ds`, one file touched', triple(samples.summary('runTouched')), '', '', ''],
+  ['one file changed: `data check`, `run --data`', refusals.map(({ timed }) => `${(timed.ms / 1000).toFixed(2)} s`).join(', '), refusedRight ? 'both exit 1 naming the file; no run written' : 'NOT REFUSED AS EXPECTED', 'exit 1', verdict(refusedRight)],
+);
+const rssKeys = ['runData', 'runPlain', 'runClean', 'runDirty', 'checkTouched', 'runTouched'];
+const rssOf: [string, number][] = [...rssKeys.map((key): [string, number] => [key, samples.peakRssMb(key)]), ['add', add.peakRssMb], ...refusals.map(({ command, timed }): [string, number] => [command.split(' ')[0] === 'run' ? 'runChanged' : 'checkChanged', timed.peakRssMb])];
+const worstRss = Math.max(...rssOf.map(([, mb]) => mb));
+rows.push(['peak RSS (largest process)', rssOf.map(([key, mb]) => `${key} ${mb.toFixed(0)} MB`).join(', '), '', `≤ ${RSS_LIMIT_MB} MB`, verdict(worstRss <= RSS_LIMIT_MB)]);
 
 console.log(`\n### bench/scale/data (${ROUNDS} rounds, min / median / max; load average ${loadBefore} before, ${load()} after)\n`);
 console.log('| case | time | compared | target | |');
