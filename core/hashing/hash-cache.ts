@@ -36,6 +36,8 @@ export const RACY_WINDOW_NS = 2_000_000_000n;
  */
 export class HashCache {
   private readonly entries: Map<string, CacheEntry>;
+  /** The loaded file's bytes, which entries not set since point into. */
+  private readonly bytes: Buffer;
   private changed = false;
 
   private constructor(
@@ -50,9 +52,6 @@ export class HashCache {
     this.entries = loaded.entries;
     this.bytes = loaded.bytes;
   }
-
-  /** The loaded file's bytes, which entries not set since point into. */
-  private readonly bytes: Buffer;
 
   /**
    * Loads `file`; a missing file is an empty cache, and so is a broken one (see `ignoredReason`).
@@ -74,6 +73,7 @@ export class HashCache {
     // A legacy file that could not be used is left where it is: nothing was taken from it.
     return typeof read === 'string' ? new HashCache(path, empty(), read) : new HashCache(path, read, undefined, legacyFile);
   }
+
   /** A cache that lives only as long as this object (useful to share hashes across calls). */
   static inMemory(): HashCache {
     return new HashCache(undefined, empty());
