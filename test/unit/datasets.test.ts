@@ -11,6 +11,7 @@ import { isUserError, type UserError } from '../../core/errors.js';
 import { HashCache } from '../../core/hashing/hash-cache.js';
 import { addDataset } from '../../core/datasets/add-dataset.js';
 import { checkDatasets } from '../../core/datasets/check-datasets.js';
+import { checkDatasetsCommand } from '../../core/commands/datasets.js';
 import { compareUtf8 } from '../../core/datasets/digest.js';
 import { registeredFileArray } from '../helpers/project.js';
 import { datasetFingerprint, FingerprintStore } from '../../core/datasets/fingerprint.js';
@@ -599,6 +600,26 @@ describe('datasets', () => {
       rmSync(join(root, 'data', 'README'));
       await addDataset(root, { path: 'data', name: 'tree' }, { now: NOW, replace: true, cache: await HashCache.load(cacheFile) });
       assert.deepEqual(cachedPaths(), all.map((path) => path.replace('c.csv', 'c2.csv')).filter((path) => !path.endsWith('README')).sort());
+    });
+    it('the project commands read a hash cache of an earlier version (format 1), then replace it with format 2', async () => {
+      writeFileSync(join(root, '.yo-rc.json'), '{"generator-dl-lab":{"name":"cache-test"}}');
+      const old = new Date(Date.now() - 3600_000);
+      for (const rel of Object.keys(TREE)) utimesSync(join(root, 'data', rel), old, old);
+      const file = join(root, 'data', 'train/a.csv');
+      const { size, mtimeNs, ino } = statSync(file, { bigint: true });
+      const legacy = join(root, '.dl-lab/cache/hashes.json');
+      const writeLegacy = (sha256: string): void => {
+        mkdirSync(dirname(legacy), { recursive: true });
+        writeFileSync(legacy, JSON.stringify({ format: 'dl-lab-hash-cache/1', entries: [[file, `${size} ${mtimeNs} ${ino} ${sha256}`]] }));
+      };
+      // Another digest for the file's exact stat: only a check that read this cache trusts it and names the file.
+      writeLegacy('0'.repeat(64));
+      await assert.rejects(checkDatasetsCommand(root, 'tree'), assertUserError(/tree: changed train\/a\.csv/));
+      assert.ok(existsSync(legacy) && !existsSync(join(root, '.dl-lab/cache/hashes.txt')), 'a refused check saves nothing');
+      writeLegacy(sha256Bytes(readFileSync(file)));
+      await checkDatasetsCommand(root, 'tree');
+      assert.ok(!existsSync(legacy));
+      assert.match(readFileSync(join(root, '.dl-lab/cache/hashes.txt'), 'utf8'), /^\{"format":"dl-lab-hash-cache\/2"\}\n/);
     });
   });
 
