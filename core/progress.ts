@@ -1,3 +1,5 @@
+import { humanBytes } from './datasets/note.js';
+import type { HashProgress } from './hashing/hash-files.js';
 import type { EpochRecord } from './training/api.js';
 
 export interface ProgressWriter { isTTY?: boolean; write(text: string): unknown; columns?: number }
@@ -23,4 +25,63 @@ export const epochReporter = (out: ProgressWriter, quiet: boolean): ((record: Ep
     const every = Math.max(1, Math.ceil(total / 10));
     if (record.epoch % every === 0 || record.epoch === total || record.epoch === 1) out.write(`${formatEpoch(record, total)}\n`);
   };
+};
+
+/** A terminal gets the hashing line only once hashing has taken this long: a quick one prints nothing. */
+const TTY_AFTER_MS = 1000;
+/** …and redraws it at most this often. */
+const TTY_EVERY_MS = 100;
+/** A log (no terminal: Slurm, CI, `nohup`) gets a line this often during a long hash, then the last one. */
+const LOG_EVERY_MS = 30_000;
+
+/**
+ * Progress of hashing, e.g. `hashing dataset ds: 12,345/100,000 files, 24.1 MiB of 195.3 MiB (12%)`
+ * (files read, not found in the hash cache). On a terminal, one line redrawn after the first
+ * second; in a log, a line every 30 s of a long hash and the last one. Nothing when it is quick,
+ * or when quiet. `end()` finishes a line left open on a terminal (hashing stopped by an error), so
+ * the error starts on a line of its own. `now` is the clock (milliseconds), given by tests.
+ */
+export interface HashingReporter {
+  (progress: HashProgress): void;
+  end(): void;
+}
+
+export const hashingReporter = (out: ProgressWriter, what: string, quiet = false, now: () => number = () => performance.now()): HashingReporter => {
+  const started = now();
+  let shownAt: number | undefined;
+  let open = false;
+  const report = (progress: HashProgress): void => {
+    if (quiet) return;
+    const at = now();
+    const done = progress.files === progress.totalFiles;
+    const due = shownAt === undefined ? at - started >= (out.isTTY ? TTY_AFTER_MS : LOG_EVERY_MS) : at - shownAt >= (out.isTTY ? TTY_EVERY_MS : LOG_EVERY_MS);
+    if (!due && !(done && shownAt !== undefined)) return;
+    const line = hashingLine(what, progress);
+    out.write(out.isTTY ? `\r${line}\u001b[K${done ? '\n' : ''}` : `${line}\n`);
+    open = out.isTTY === true && !done;
+    shownAt = at;
+  };
+  return Object.assign(report, {
+    end: (): void => {
+      if (open) out.write('\n');
+      open = false;
+    },
+  });
+};
+
+const hashingLine = (what: string, { files, totalFiles, bytes, totalBytes }: HashProgress): string =>
+  `hashing ${what}: ${files.toLocaleString('en-US')}/${totalFiles.toLocaleString('en-US')} files, ${humanBytes(bytes)} of ${humanBytes(totalBytes)}` +
+  ` (${totalBytes === 0 ? 100 : Math.floor((100 * bytes) / totalBytes)}%)`;
+
+/** `dataset ds`, `datasets a, b`: what a hashing line is about. */
+export const datasetsLabel = (names: readonly string[]): string => `dataset${names.length === 1 ? '' : 's'} ${names.join(', ')}`;
+
+/** Runs `work` with a hashing reporter on `out`, and ends its line however the work ends. */
+export const withHashingProgress = async <T>(out: ProgressWriter, what: string, quiet: boolean, work: (onProgress: (progress: HashProgress) => void) => Promise<T>): Promise<T> => {
+  const reporter = hashingReporter(out, what, quiet);
+  try {
+    return await work(reporter);
+  } finally {
+    reporter.end();
+  }
 };

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG_PATH, inMemoryConfig, loadConfig, type ExperimentConfig, type LoadedConfig } from '../config.js';
 import { sha256Hex } from '../hash.js';
+import type { HashFilesOptions } from '../hashing/hash-files.js';
 import { demoDocuments } from '../run/demo-documents.js';
 import { trainingCurveFiles } from '../run/figure-files.js';
 import { buildManifest, type ManifestInputs } from '../run/manifest.js';
@@ -27,6 +28,8 @@ export interface DemoOptions {
   /** Registered datasets to record beside the generated one (`--data`), re-checked first. */
   data?: string[];
   allowDataDrift?: boolean;
+  /** Told how the hashing goes when a dataset has to be re-hashed. */
+  onHashProgress?: HashFilesOptions['onProgress'];
   command: string[];
   /** The sweep trial this run is (`dl-lab sweep`), recorded in the manifest. */
   experiment?: ManifestInputs['experiment'];
@@ -80,7 +83,7 @@ export const planDemo = async (options: DemoOptions): Promise<DemoPlan> => {
   const tag = options.tag ?? `demo-seed${trainConfig.seed}`;
   const target = options.outDir ? outDirRunTarget(options.cwd, options.outDir, tag) : projectRunTarget(options.cwd, tag);
   await assertTargetFree(target.targetDir, target.runDir === '.');
-  const data = options.data?.length ? await checkRunDatasets(requireProject(options.cwd).root, options.data, options.allowDataDrift === true) : [];
+  const data = options.data?.length ? await checkRunDatasets(requireProject(options.cwd).root, options.data, options.allowDataDrift === true, options.onHashProgress) : [];
   return { target, config, overrides, trainConfig, data, command: options.command, experiment: options.experiment };
 };
 

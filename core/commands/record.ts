@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DEFAULT_CONFIG_PATH, loadConfig, type LoadedConfig } from '../config.js';
 import { UserError, isUserError } from '../errors.js';
+import type { HashFilesOptions } from '../hashing/hash-files.js';
 import { loadMetricsInput, type LoadedMetrics, type MetricsInput } from '../metrics-input.js';
 import { finishMove, intakeCheckpoint, type CheckpointIntake } from '../run/checkpoint-intake.js';
 import type { ParentLink } from '../run/parent.js';
@@ -30,6 +31,8 @@ export interface RecordOptions {
   /** Registered datasets the run used (`--data`), re-checked before anything runs. */
   data?: string[];
   allowDataDrift?: boolean;
+  /** Told how the hashing goes when a dataset has to be re-hashed. */
+  onHashProgress?: HashFilesOptions['onProgress'];
   /** argv recorded in the manifest. */
   command: string[];
   /** `--status`: how the run ended, when the metrics file cannot say (see resolveOutcome). */
@@ -82,7 +85,7 @@ export const planRecord = async (options: RecordOptions): Promise<RecordPlan> =>
   const parent = await planParent(target.root, options.parent, metrics?.input.parent, options.metrics);
   if (checkpointPath && checkpointGiven) await assertReadableFile(checkpointPath, checkpointGiven);
   options.beforeDataCheck?.(target.root);
-  const data = await checkRunDatasets(target.root, options.data ?? [], options.allowDataDrift === true);
+  const data = await checkRunDatasets(target.root, options.data ?? [], options.allowDataDrift === true, options.onHashProgress);
   const checkpointIntake: CheckpointIntake = options.moveCheckpoint ? 'move' : 'copy';
   return { target, config, metrics, checkpointGiven, checkpointPath, checkpointIntake, data, command: options.command, outcome, parent, experiment: options.experiment, extraFiles: options.extraFiles ?? [] };
 };

@@ -4,7 +4,7 @@ import { UserError } from '../errors.js';
 import { relativeInside } from '../project.js';
 import { writeFileAtomic } from '../atomic-write.js';
 import type { HashCache } from '../hashing/hash-cache.js';
-import { hashEach } from '../hashing/hash-files.js';
+import { hashEach, type HashFilesOptions } from '../hashing/hash-files.js';
 import { LISTED_FILES, notePathFor, renderDatasetNote } from './note.js';
 import { assertValidRegistry, readRegistry, writeRegistry } from './registry.js';
 import { schemaViolations, throwIfViolations } from '../contract/validate.js';
@@ -34,6 +34,8 @@ export interface AddDatasetOptions {
   cache?: HashCache;
   /** Records the folder's stat fingerprint, so the first run that uses it is not a file-by-file check. */
   fingerprints?: FingerprintStore;
+  /** Told how the hashing goes (a big dataset takes minutes). */
+  onProgress?: HashFilesOptions['onProgress'];
 }
 
 export interface AddDatasetResult {
@@ -63,7 +65,7 @@ export async function addDataset(projectRoot: string, input: AddDatasetInput, op
   refuseOverwrite(name, Object.keys(registry.datasets), options.replace === true, await exists(notePath));
 
   const absPath = resolve(root, input.path);
-  const { kind, files, bytes, startedNs } = await scanAndHash(absPath, input.path, options.cache);
+  const { kind, files, bytes, startedNs } = await scanAndHash(absPath, input.path, options);
   const list = encodeFileList(files);
   const record: DatasetRecord = {
     name,
@@ -106,7 +108,7 @@ export async function addDataset(projectRoot: string, input: AddDatasetInput, op
 async function scanAndHash(
   absPath: string,
   given: string,
-  cache: HashCache | undefined,
+  { cache, onProgress }: Pick<AddDatasetOptions, 'cache' | 'onProgress'>,
 ): Promise<{ kind: DatasetScan['kind']; files: FileColumns; bytes: Float64Array; startedNs: bigint }> {
   const scan = await scanDataset(absPath);
   if (scan === undefined) throw new UserError(`Dataset path ${given} does not exist`, { field: 'path', file: given });
@@ -121,7 +123,7 @@ async function scanAndHash(
 
   const startedNs = BigInt(Date.now()) * 1_000_000n;
   const { paths } = scan;
-  const digests = await hashEach(paths.length, (i) => absolutePath(scan, paths[i]), { cache });
+  const digests = await hashEach(paths.length, (i) => absolutePath(scan, paths[i]), { cache, onProgress });
   if (scan.kind === 'directory') cache?.forgetMissingUnder(absPath, new Set(paths));
   return { kind: scan.kind, files: { paths, sha256: digests.sha256 }, bytes: digests.bytes, startedNs };
 }

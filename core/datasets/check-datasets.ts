@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import type { HashCache } from '../hashing/hash-cache.js';
-import { hashEach } from '../hashing/hash-files.js';
+import { hashEach, type HashFilesOptions } from '../hashing/hash-files.js';
 import { compareUtf8, digestText, type FileColumns } from './digest.js';
 import { sha256Hex } from '../hash.js';
 import { datasetFiles, type RegisteredFiles } from './file-list.js';
@@ -20,6 +20,8 @@ export interface CheckDatasetsOptions {
   loadCache?: () => Promise<HashCache>;
   /** Stat fingerprints of datasets verified before: a dataset whose fingerprint matches is not re-checked file by file. */
   fingerprints?: FingerprintStore;
+  /** Told how the hashing of files not in the cache goes. */
+  onProgress?: HashFilesOptions['onProgress'];
 }
 
 /** Files named per category in an error (the rest are counted); the drift entry lists all. */
@@ -111,7 +113,7 @@ async function exactCheck(
       const i = datasetAt(index);
       return absolutePath(scans[i], scans[i].paths[index - offsets[i]]);
     },
-    { cache },
+    { cache, onProgress: options.onProgress },
   );
   const registered = await Promise.all(records.map((record) => datasetFiles(root, record)));
   records.forEach((record, i) => {

@@ -3,6 +3,7 @@ import { optionValue, printSummary, stringOption } from '../../core/cli-options.
 import { addDatasetCommand, checkDatasetsCommand, listDatasets } from '../../core/commands/datasets.js';
 import { humanBytes } from '../../core/datasets/note.js';
 import { UserError } from '../../core/errors.js';
+import { datasetsLabel, withHashingProgress } from '../../core/progress.js';
 import { DlLabGenerator } from '../dl-lab-generator.js';
 import { dlLabCommand } from '../../core/invocation.js';
 
@@ -33,7 +34,8 @@ export default class DataGenerator extends DlLabGenerator<Record<string, never>,
       return;
     }
     if (this.options.action === 'check') {
-      const entries = await checkDatasetsCommand(cwd, stringOption('path', this.options.path));
+      const name = stringOption('path', this.options.path);
+      const entries = await withHashingProgress(process.stderr, name === undefined ? 'datasets' : datasetsLabel([name]), false, (onProgress) => checkDatasetsCommand(cwd, name, onProgress));
       this.lines = entries.length === 0
         ? ['no datasets registered; add one with: dl-lab data add <path> --name <name>']
         : entries.map((d) => `${d.name}: unchanged, ${d.file_count} file(s), ${humanBytes(d.bytes)}, sha256 ${d.sha256.slice(0, 12)}`);
@@ -44,15 +46,18 @@ export default class DataGenerator extends DlLabGenerator<Record<string, never>,
     const name = stringOption('name', this.options.name);
     if (!path) throw new UserError('data add needs the path of a file or folder', { field: 'path' });
     if (!name) throw new UserError('data add needs --name <name>', { field: '--name' });
-    const { record, notePath, root } = await addDatasetCommand({
-      cwd,
-      path,
-      name,
-      url: stringOption('url', this.options.url),
-      license: stringOption('license', this.options.license),
-      splitLogic: stringOption('split-logic', optionValue(this.options, 'split-logic')),
-      replace: Boolean(this.options.replace),
-    });
+    const { record, notePath, root } = await withHashingProgress(process.stderr, datasetsLabel([name]), false, (onProgress) =>
+      addDatasetCommand({
+        cwd,
+        path,
+        name,
+        url: stringOption('url', this.options.url),
+        license: stringOption('license', this.options.license),
+        splitLogic: stringOption('split-logic', optionValue(this.options, 'split-logic')),
+        replace: Boolean(this.options.replace),
+        onProgress,
+      }),
+    );
     this.lines = [
       `registered dataset ${record.name}: ${record.kind} ${record.path}, ${record.file_count} file(s), ${humanBytes(record.bytes)}, digest ${record.digest}`,
       `wrote knowledge_base/data/datasets.json and ${notePath.slice(root.length + 1)}`,

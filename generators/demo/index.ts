@@ -4,7 +4,7 @@ import { numberOption, optionValue, printSummary, recordedCommand, stringOption 
 import { executeDemo, planDemo, type DemoOutcome, type DemoPlan } from '../../core/commands/demo.js';
 import { dataNames } from '../../core/commands/datasets.js';
 import { requireCleanTree, startProvenanceCapture, type CapturedProvenance } from '../../core/commands/provenance.js';
-import { epochReporter } from '../../core/progress.js';
+import { datasetsLabel, epochReporter, withHashingProgress } from '../../core/progress.js';
 import { runSummaryLines } from '../../core/run/report-lines.js';
 
 /** `dl-lab demo`: train the built-in MLP on the CPU, inside the generator lifecycle, and write a complete run. */
@@ -32,19 +32,23 @@ export default class DemoGenerator extends DlLabGenerator<Record<string, never>,
 
   async initializing(): Promise<void> {
     const cwd = this.destinationRoot();
-    this.plan = await planDemo({
-      cwd,
-      seed: numberOption('seed', this.options.seed, 'integer'),
-      tag: stringOption('tag', this.options.tag),
-      outDir: stringOption('out-dir', optionValue(this.options, 'out-dir')),
-      epochs: numberOption('epochs', this.options.epochs, 'positive-integer'),
-      lr: numberOption('lr', this.options.lr, 'positive'),
-      hidden: numberOption('hidden', this.options.hidden, 'non-negative-integer'),
-      config: stringOption('config', this.options.config),
-      data: dataNames(this.options.data),
-      allowDataDrift: Boolean(optionValue(this.options, 'allow-data-drift')),
-      command: recordedCommand(),
-    });
+    const data = dataNames(this.options.data);
+    this.plan = await withHashingProgress(process.stderr, datasetsLabel(data), Boolean(this.options.quiet), (onHashProgress) =>
+      planDemo({
+        cwd,
+        seed: numberOption('seed', this.options.seed, 'integer'),
+        tag: stringOption('tag', this.options.tag),
+        outDir: stringOption('out-dir', optionValue(this.options, 'out-dir')),
+        epochs: numberOption('epochs', this.options.epochs, 'positive-integer'),
+        lr: numberOption('lr', this.options.lr, 'positive'),
+        hidden: numberOption('hidden', this.options.hidden, 'non-negative-integer'),
+        config: stringOption('config', this.options.config),
+        data,
+        onHashProgress,
+        allowDataDrift: Boolean(optionValue(this.options, 'allow-data-drift')),
+        command: recordedCommand(),
+      }),
+    );
     this.provenance = startProvenanceCapture(this.plan.target.project?.root ?? cwd);
     this.provenance.catch(() => {});
     if (optionValue(this.options, 'require-clean')) await requireCleanTree(this.provenance);

@@ -4,6 +4,7 @@ import { optionValue, printSummary, recordedCommand, stringOption } from '../../
 import { dataNames } from '../../core/commands/datasets.js';
 import { requireCleanTree, startProvenanceCapture, type CapturedProvenance } from '../../core/commands/provenance.js';
 import { executeRecord, planRecord, type RecordPlan } from '../../core/commands/record.js';
+import { datasetsLabel, withHashingProgress } from '../../core/progress.js';
 import type { PublishedRun } from '../../core/run/publish.js';
 import { outcomeLines, statusOption } from '../../core/run/run-status.js';
 import { runSummaryLines } from '../../core/run/report-lines.js';
@@ -33,25 +34,29 @@ export default class RunGenerator extends DlLabGenerator<Record<string, never>, 
   }
 
   async initializing(): Promise<void> {
-    this.plan = await planRecord({
-      cwd: this.destinationRoot(),
-      tag: String(this.options.tag ?? ''),
-      config: stringOption('config', this.options.config),
-      metrics: stringOption('metrics', this.options.metrics),
-      checkpoint: stringOption('checkpoint', this.options.checkpoint),
-      moveCheckpoint: Boolean(optionValue(this.options, 'move-checkpoint')),
-      data: dataNames(this.options.data),
-      allowDataDrift: Boolean(optionValue(this.options, 'allow-data-drift')),
-      command: recordedCommand(),
-      status: statusOption(this.options.status),
-      statusReason: stringOption('status-reason', optionValue(this.options, 'status-reason')),
-      parent: stringOption('parent', this.options.parent),
-      beforeDataCheck: (root) => {
-        this.provenance = startProvenanceCapture(root);
-        // An unawaited rejection would crash the process before `writing` can report it.
-        this.provenance.catch(() => {});
-      },
-    });
+    const data = dataNames(this.options.data);
+    this.plan = await withHashingProgress(process.stderr, datasetsLabel(data), Boolean(this.options.quiet), (onHashProgress) =>
+      planRecord({
+        cwd: this.destinationRoot(),
+        tag: String(this.options.tag ?? ''),
+        config: stringOption('config', this.options.config),
+        metrics: stringOption('metrics', this.options.metrics),
+        checkpoint: stringOption('checkpoint', this.options.checkpoint),
+        moveCheckpoint: Boolean(optionValue(this.options, 'move-checkpoint')),
+        data,
+        onHashProgress,
+        allowDataDrift: Boolean(optionValue(this.options, 'allow-data-drift')),
+        command: recordedCommand(),
+        status: statusOption(this.options.status),
+        statusReason: stringOption('status-reason', optionValue(this.options, 'status-reason')),
+        parent: stringOption('parent', this.options.parent),
+        beforeDataCheck: (root) => {
+          this.provenance = startProvenanceCapture(root);
+          // An unawaited rejection would crash the process before `writing` can report it.
+          this.provenance.catch(() => {});
+        },
+      }),
+    );
     if (optionValue(this.options, 'require-clean')) await requireCleanTree(this.provenance);
   }
 

@@ -82,6 +82,26 @@ describe('hashing', () => {
       assert.deepEqual(await hashFiles(small), new Map(small.map((path) => [path, pooled.get(path)])));
     });
 
+    it('reports its progress: once before reading, then after each file read (not after cache hits), up to the totals', async () => {
+      const sizes = paths.map((path) => statSync(path).size);
+      const totalBytes = sizes.reduce((sum, size) => sum + size, 0);
+      const seen: { files: number; bytes: number; totalFiles: number; totalBytes: number }[] = [];
+      await hashFiles(paths, { onProgress: (progress) => seen.push(progress) });
+      assert.equal(seen.length, paths.length + 1);
+      assert.deepEqual(seen[0], { files: 0, bytes: 0, totalFiles: paths.length, totalBytes });
+      assert.deepEqual(seen.at(-1), { files: paths.length, bytes: totalBytes, totalFiles: paths.length, totalBytes });
+      assert.ok(seen.every((progress, i) => i === 0 || (progress.files === seen[i - 1].files + 1 && progress.bytes >= seen[i - 1].bytes)), 'one file more each time');
+
+      // Cached files are not read, so they are not in the totals.
+      const old = anHourAgo();
+      for (const path of paths.slice(0, 10)) setMtime(path, old);
+      const cache = HashCache.inMemory();
+      await hashFiles(paths.slice(0, 10), { cache });
+      const again: { totalFiles: number }[] = [];
+      await hashFiles(paths.slice(0, 12), { cache, onProgress: (progress) => again.push(progress) });
+      assert.deepEqual(again.map((progress) => progress.totalFiles), [2, 2, 2]);
+    });
+
     it('hashes duplicates once and needs absolute paths', async () => {
       const results = await hashFiles([paths[1], paths[2], paths[1]]);
       assert.deepEqual([...results.keys()], [paths[1], paths[2]]);
