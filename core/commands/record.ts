@@ -108,7 +108,7 @@ const assertReadableFile = async (path: string, given: string): Promise<void> =>
 };
 
 /** The checkpoint, put into the staging folder (copied, cloned or linked) and hashed in the same single read. */
-const placeCheckpoint = async (plan: RecordPlan, staging: Staging): Promise<CheckpointSource | undefined> => {
+const placeCheckpoint = async (plan: RecordPlan, staging: Staging, onProgress: RecordProgress['onCheckpointProgress']): Promise<CheckpointSource | undefined> => {
   const { checkpointPath: path, checkpointGiven: given } = plan;
   if (!path || !given) return undefined;
   const to = join(staging.dir, checkpointCopyName(path));
@@ -117,15 +117,24 @@ const placeCheckpoint = async (plan: RecordPlan, staging: Staging): Promise<Chec
     const { mode } = await stat(path);
     staging.onDiscard(() => chmodSync(path, mode & 0o7777));
   }
-  const { sha256, bytes } = await intakeCheckpoint({ from: path, to, given, mode: plan.checkpointIntake });
+  const { size } = await stat(path);
+  const onBytes = onProgress && ((bytes: number): void => onProgress({ files: bytes === size ? 1 : 0, bytes, totalFiles: 1, totalBytes: size }));
+  onBytes?.(0);
+  const { sha256, bytes } = await intakeCheckpoint({ from: path, to, given, mode: plan.checkpointIntake, onBytes });
   return { path, given, sha256, size: bytes };
 };
 
-export const executeRecord = async (plan: RecordPlan, provenance: Promise<CapturedProvenance>, now = new Date()): Promise<PublishedRun> => {
+/** What `executeRecord` tells as it goes. */
+export interface RecordProgress {
+  /** How the checkpoint's single read (copy and hash) goes: a checkpoint can be tens of GB. */
+  onCheckpointProgress?: HashFilesOptions['onProgress'];
+}
+
+export const executeRecord = async (plan: RecordPlan, provenance: Promise<CapturedProvenance>, progress: RecordProgress = {}): Promise<PublishedRun> => {
   const { target } = plan;
   const staging = await openStaging(target.targetDir);
   try {
-    const published = await stageAndPublish(plan, provenance, staging, now);
+    const published = await stageAndPublish(plan, provenance, staging, progress);
     if (plan.checkpointIntake === 'move' && plan.checkpointPath) {
       // The run is published and holds the checkpoint; failing to drop the old name loses nothing.
       await finishMove(plan.checkpointPath).catch((error: NodeJS.ErrnoException) =>
@@ -139,9 +148,10 @@ export const executeRecord = async (plan: RecordPlan, provenance: Promise<Captur
   }
 };
 
-const stageAndPublish = async (plan: RecordPlan, provenance: Promise<CapturedProvenance>, staging: Staging, now: Date): Promise<PublishedRun> => {
+const stageAndPublish = async (plan: RecordPlan, provenance: Promise<CapturedProvenance>, staging: Staging, progress: RecordProgress): Promise<PublishedRun> => {
+  const now = new Date();
   const { target } = plan;
-  const checkpoint = await placeCheckpoint(plan, staging);
+  const checkpoint = await placeCheckpoint(plan, staging, progress.onCheckpointProgress);
   const docs = recordedDocuments(target.tag, target.runDir, plan.metrics?.input, checkpoint, plan.outcome);
   const figures = await trainingCurveFiles(docs.analysis.history, docs.summary.best_checkpoint?.epoch ?? undefined);
   const captured = await provenance;

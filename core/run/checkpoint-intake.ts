@@ -24,6 +24,8 @@ export interface IntakeRequest {
   /** How the user named it (for messages). */
   given: string;
   mode: CheckpointIntake;
+  /** Told how many bytes have been hashed so far. */
+  onBytes?: (bytes: number) => void;
 }
 
 /** Puts the checkpoint at `to` and returns its digest, having read it from the disk once. */
@@ -33,7 +35,7 @@ export const intakeCheckpoint = async (request: IntakeRequest): Promise<FileDige
     if (request.mode === 'move') return await linkAndHash(request);
     return await cloneAndHash(request).catch(async (error: NodeJS.ErrnoException) => {
       if (!CANNOT_CLONE.has(error.code ?? '')) throw error;
-      return copyHashing(request.from, request.to);
+      return copyHashing(request.from, request.to, request.onBytes);
     });
   } catch (error) {
     throw describe(error, request);
@@ -43,17 +45,17 @@ export const intakeCheckpoint = async (request: IntakeRequest): Promise<FileDige
 /** Errors meaning "this filesystem (pair) cannot reflink": fall back to copying. */
 const CANNOT_CLONE = new Set(['ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'EINVAL', 'ENOSYS', 'ENOTTY', 'EPERM']);
 
-const cloneAndHash = async ({ from, to }: IntakeRequest): Promise<FileDigest> => {
+const cloneAndHash = async ({ from, to, onBytes }: IntakeRequest): Promise<FileDigest> => {
   await copyFile(from, to, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE_FORCE);
-  const { sha256, bytes } = await sha256FileIdentified(to);
+  const { sha256, bytes } = await sha256FileIdentified(to, onBytes);
   return { sha256, bytes };
 };
 
-const linkAndHash = async ({ from, to }: IntakeRequest): Promise<FileDigest> => {
+const linkAndHash = async ({ from, to, onBytes }: IntakeRequest): Promise<FileDigest> => {
   const stats = await lstat(from);
   if (!stats.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTFILE' });
   await link(from, to);
-  const { sha256, bytes } = await sha256FileIdentified(to);
+  const { sha256, bytes } = await sha256FileIdentified(to, onBytes);
   return { sha256, bytes };
 };
 
@@ -75,14 +77,14 @@ export const finishMove = async (from: string): Promise<void> => {
  * (descriptor and path identity), and the copy must have the hashed size; otherwise the copy is
  * removed and the run refused, so the digest always describes the bytes in the run.
  */
-export const copyHashing = async (from: string, to: string): Promise<FileDigest> => {
+export const copyHashing = async (from: string, to: string, onBytes?: (bytes: number) => void): Promise<FileDigest> => {
   const source = await open(from, 'r');
   try {
     const opened = await source.stat({ bigint: true });
     if (!opened.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTFILE' });
     const before = identityOf(opened);
     // Both settle before anything else happens: the handle is not closed under a pending read.
-    const [copy, hashed] = await Promise.allSettled([copyThenWriteBack(from, to), sha256Handle(source, before.size)]);
+    const [copy, hashed] = await Promise.allSettled([copyThenWriteBack(from, to), sha256Handle(source, before.size, onBytes)]);
     if (copy.status === 'rejected') throw copy.reason;
     if (hashed.status === 'rejected') throw hashed.reason;
     const digest = hashed.value;

@@ -61,7 +61,10 @@ export default class RunGenerator extends DlLabGenerator<Record<string, never>, 
   }
 
   async writing(): Promise<void> {
-    this.published = await executeRecord(this.plan, this.provenance);
+    const { plan, provenance } = this;
+    this.published = await withHashingProgress(process.stderr, `checkpoint ${plan.checkpointGiven}`, Boolean(this.options.quiet), (onCheckpointProgress) =>
+      executeRecord(plan, provenance, { onCheckpointProgress }),
+    );
   }
 
   end(): void {

@@ -117,6 +117,24 @@ describe('dl-lab run (run generator)', () => {
     assert.deepEqual((await verifyTag(root, 'M3-copied')).problems, []);
   });
 
+  it('tells how the checkpoint\'s read goes, copied or moved, from 0 to its size', async () => {
+    const work = join(root, 'tmp', 'progress');
+    mkdirSync(work, { recursive: true });
+    const size = 9 * 1024 * 1024 + 5; // three 4 MiB reads
+    for (const [tag, moveCheckpoint] of [['M4-copied', false], ['M4-moved', true]] as const) {
+      writeFileSync(join(work, 'best.pt'), Buffer.alloc(size, 3));
+      const seen: { files: number; bytes: number; totalFiles: number; totalBytes: number }[] = [];
+      const plan = await planRecord({ cwd: root, tag, checkpoint: 'tmp/progress/best.pt', moveCheckpoint, command: ['dl-lab', 'run', tag] });
+      await executeRecord(plan, startProvenanceCapture(root), { onCheckpointProgress: (progress) => seen.push(progress) });
+      assert.deepEqual(
+        seen.map(({ files, bytes }) => [files, bytes]),
+        [[0, 0], [0, 4 * 1024 * 1024], [0, 8 * 1024 * 1024], [1, size]],
+        tag,
+      );
+      assert.ok(seen.every((progress) => progress.totalFiles === 1 && progress.totalBytes === size));
+    }
+  });
+
   const refusals: Array<{ what: string; args: string[]; options?: Record<string, unknown>; setup?: (root: string) => void; error: RegExp }> = [
     { what: 'a tag with a slash', args: ['a/b'], error: /invalid TAG "a\/b"/ },
     { what: 'a tag of ..', args: ['..'], error: /invalid TAG "\.\."/ },

@@ -55,6 +55,18 @@ describe('hashing progress', () => {
     ]);
   });
 
+  it('a lone file (a checkpoint) is counted in bytes only', () => {
+    const out = writer(false);
+    let clock = 0;
+    const report = hashingReporter(out, 'checkpoint tmp/best.pt', false, () => clock);
+    const GiB = 1024 ** 3;
+    for (const [time, bytes] of [[0, 0], [31_000, 4.2 * GiB], [40_000, 20 * GiB]]) {
+      clock = time;
+      report({ files: bytes === 20 * GiB ? 1 : 0, bytes, totalFiles: 1, totalBytes: 20 * GiB });
+    }
+    assert.equal(out.text, 'hashing checkpoint tmp/best.pt: 4.2 GiB of 20.0 GiB (21%)\nhashing checkpoint tmp/best.pt: 20.0 GiB of 20.0 GiB (100%)\n');
+  });
+
   it('a line left open on a terminal is ended when the work fails, so the error starts on its own line', async () => {
     const out = writer(true);
     await assert.rejects(
