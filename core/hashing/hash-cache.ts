@@ -101,17 +101,20 @@ export class HashCache {
   }
 
   /**
-   * Records a digest for the file version `identity` describes. Skipped (returns false) when the
-   * file is racy: modified within RACY_WINDOW_NS of `hashStartedNs` (wall clock, ns since epoch).
+   * Records a digest for the file version `identity` describes, and returns the digest as the
+   * cache holds it: a view into its entry, so a caller that keeps it keeps no second copy (6 MB
+   * for 100,000 files). Skipped (returns undefined) when the file is racy: modified within
+   * RACY_WINDOW_NS of `hashStartedNs` (wall clock, ns since epoch).
    */
-  store(absPath: string, identity: FileIdentity, digest: FileDigest, hashStartedNs: bigint): boolean {
-    if (identity.mtimeNs + RACY_WINDOW_NS > hashStartedNs) return false;
-    if (BigInt(digest.bytes) !== identity.size) return false;
+  store(absPath: string, identity: FileIdentity, digest: FileDigest, hashStartedNs: bigint): string | undefined {
+    if (identity.mtimeNs + RACY_WINDOW_NS > hashStartedNs) return undefined;
+    if (BigInt(digest.bytes) !== identity.size) return undefined;
     // Array join makes one flat string; a template literal makes a tree of its parts (~290 bytes
     // an entry instead of ~130: 16 MB more for a 100,000-file dataset).
-    this.entries.set(absPath, [identity.size, identity.mtimeNs, identity.ino, digest.sha256].join(' '));
+    const entry = [identity.size, identity.mtimeNs, identity.ino, digest.sha256].join(' ');
+    this.entries.set(absPath, entry);
     this.changed = true;
-    return true;
+    return entry.slice(entry.length - digest.sha256.length);
   }
 
   /** Drops entries whose path `keep` rejects (e.g. files that no longer exist). */

@@ -21,17 +21,18 @@ const BATCH_BYTES = 8n * 1024n * 1024n;
 const BATCH_FILES = 256;
 
 /**
- * Largest files first (longest-processing-time scheduling): a big file picked up last would leave
- * the other threads idle while one finishes it; small files at the end fill the gaps.
+ * Batches of job numbers (indices into `jobs`), largest files first (longest-processing-time
+ * scheduling): a big file picked up last would leave the other threads idle while one finishes it;
+ * small files at the end fill the gaps.
  */
-export function planBatches(jobs: readonly HashJob[]): string[][] {
-  const sorted = [...jobs].sort((a, b) => (a.size === b.size ? 0 : a.size > b.size ? -1 : 1));
-  const batches: string[][] = [];
-  let batch: string[] = [];
+export function planBatches(jobs: readonly HashJob[]): number[][] {
+  const order = jobs.map((_, k) => k).sort((a, b) => (jobs[a].size === jobs[b].size ? a - b : jobs[a].size > jobs[b].size ? -1 : 1));
+  const batches: number[][] = [];
+  let batch: number[] = [];
   let batchBytes = 0n;
-  for (const job of sorted) {
-    batch.push(job.path);
-    batchBytes += job.size;
+  for (const k of order) {
+    batch.push(k);
+    batchBytes += jobs[k].size;
     if (batchBytes >= BATCH_BYTES || batch.length >= BATCH_FILES) {
       batches.push(batch);
       batch = [];
@@ -48,10 +49,11 @@ export function planBatches(jobs: readonly HashJob[]): string[][] {
  * queue, and all hash with the same synchronous code (worker-source.ts). This thread starts at
  * once while a worker needs ~25 ms to start: on 2 cores and 2,000 files of ~300 KiB, this thread
  * and one worker take 236 ms where two workers took 249–270 ms (bench/hash).
- * Each digest is handed to `each` as it arrives, and nothing else is kept: for 100,000 files the
- * caller decides what is worth holding. Rejects on the first file that cannot be hashed.
+ * Each digest is handed to `each` with its job's number (its index in `jobs`) as it arrives, and
+ * nothing else is kept: for 100,000 files the caller decides what is worth holding. Rejects on the
+ * first file that cannot be hashed.
  */
-export function hashOnThreads(jobs: readonly HashJob[], threads: number, each: (path: string, digest: IdentifiedDigest) => void): Promise<void> {
+export function hashOnThreads(jobs: readonly HashJob[], threads: number, each: (job: number, digest: IdentifiedDigest) => void): Promise<void> {
   const batches = planBatches(jobs);
   if (batches.length === 0) return Promise.resolve();
 
@@ -76,7 +78,7 @@ export function hashOnThreads(jobs: readonly HashJob[], threads: number, each: (
     const dispatch = (worker: Worker): void => {
       if (nextBatch >= batches.length) return;
       const id = nextBatch++;
-      worker.postMessage({ id, paths: batches[id] });
+      worker.postMessage({ id, paths: batches[id].map((k) => jobs[k].path) });
     };
     const hashHere = async (): Promise<void> => {
       const hashOne = hashOneHere();
@@ -84,7 +86,7 @@ export function hashOnThreads(jobs: readonly HashJob[], threads: number, each: (
       while (!settled && nextBatch < batches.length) {
         const id = nextBatch++;
         // Blocking reads, like a worker's: one batch (≤ 8 MiB) is a few ms, then workers' messages get through.
-        for (const path of batches[id]) each(path, toDigest(path, hashOne(path, buffer)));
+        for (const k of batches[id]) each(k, toDigest(jobs[k].path, hashOne(jobs[k].path, buffer)));
         batchDone();
         await yieldToEventLoop();
       }
@@ -99,7 +101,7 @@ export function hashOnThreads(jobs: readonly HashJob[], threads: number, each: (
       worker.on('message', ({ id, results: batchResults }: { id: number; results: HashOneResult[] }) => {
         if (settled) return;
         try {
-          batches[id].forEach((path, k) => each(path, toDigest(path, batchResults[k])));
+          batches[id].forEach((k, n) => each(k, toDigest(jobs[k].path, batchResults[n])));
         } catch (error) {
           settle(error);
           return;
