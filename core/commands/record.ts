@@ -112,12 +112,9 @@ const placeCheckpoint = async (plan: RecordPlan, staging: Staging, onProgress: R
   const { checkpointPath: path, checkpointGiven: given } = plan;
   if (!path || !given) return undefined;
   const to = join(staging.dir, checkpointCopyName(path));
-  if (plan.checkpointIntake === 'move') {
-    // Publishing makes the run's files read-only, and a linked checkpoint shares its inode with the original.
-    const { mode } = await stat(path);
-    staging.onDiscard(() => chmodSync(path, mode & 0o7777));
-  }
-  const { size } = await stat(path);
+  const { mode, size } = await stat(path);
+  // Publishing makes the run's files read-only, and a linked checkpoint shares its inode with the original.
+  if (plan.checkpointIntake === 'move') staging.onDiscard(() => chmodSync(path, mode & 0o7777));
   const onBytes = onProgress && ((bytes: number): void => onProgress({ files: bytes === size ? 1 : 0, bytes, totalFiles: 1, totalBytes: size }));
   onBytes?.(0);
   const { sha256, bytes } = await intakeCheckpoint({ from: path, to, given, mode: plan.checkpointIntake, onBytes });

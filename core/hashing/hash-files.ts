@@ -67,11 +67,12 @@ export async function hashEach(count: number, pathAt: (index: number) => string,
 
   // Taken before any read, so a file modified during this call is always judged racy.
   const startedNs = BigInt(Date.now()) * 1_000_000n;
-  const progress: HashProgress = { files: 0, bytes: 0, totalFiles: jobs.length, totalBytes: Number(jobs.reduce((sum, job) => sum + job.size, 0n)) };
+  const totalBytes = jobs.reduce((sum, job) => sum + job.size, 0n);
+  const progress: HashProgress = { files: 0, bytes: 0, totalFiles: jobs.length, totalBytes: Number(totalBytes) };
   options.onProgress?.({ ...progress });
   // Each file goes into the cache as soon as it is hashed, and only its digest is kept: holding
   // every file's stat identity until the end cost ~25 MB for 100,000 files.
-  await hashJobs(jobs, threads, (job, digest) => {
+  await hashJobs(jobs, totalBytes >= POOL_MIN_BYTES ? threads : 1, (job, digest) => {
     // The cache's view of the digest, where it keeps one: the same characters, not a second copy.
     const kept = cache?.store(jobs[job].path, digest.identity, digest, startedNs);
     const index = fileOf[job];
@@ -93,8 +94,7 @@ export async function hashEach(count: number, pathAt: (index: number) => string,
 async function hashJobs(jobs: readonly HashJob[], threads: number, keep: (job: number, digest: IdentifiedDigest) => void): Promise<void> {
   if (jobs.length === 0) return;
   if (jobs.length === 1) return keep(0, await sha256FileIdentified(jobs[0].path));
-  const totalBytes = jobs.reduce((sum, job) => sum + job.size, 0n);
-  await hashOnThreads(jobs, totalBytes >= POOL_MIN_BYTES ? threads : 1, keep);
+  await hashOnThreads(jobs, threads, keep);
 }
 
 /**
