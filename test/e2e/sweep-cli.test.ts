@@ -21,6 +21,8 @@ const waitFor = async (check: () => boolean, ms: number, what: string): Promise<
 };
 
 const alive = (pid: number): boolean => {
+  // kill(0 or a negative number) signals a whole process group, which is always "alive".
+  assert.ok(Number.isInteger(pid) && pid > 0, `not a pid: ${pid}`);
   try {
     process.kill(pid, 0);
     return true;

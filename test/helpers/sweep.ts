@@ -6,17 +6,18 @@ import { join } from 'node:path';
  * <seed> <out> <mode>` writes <out>/metrics.json and a checkpoint, or fails as `mode` says —
  * `exit3` on seed 1, `bad-metrics` on seed 1 (exit 0, metrics without definitions),
  * `crash-after-metrics` on seed 1 (writes its metrics and checkpoint, then exits 3), `sleep`
- * (writes <out>/pid, then waits 60 s; a new attempt after an interrupted one, DL_LAB_TRIAL
- * `<tag>.r2`…, trains at once), `unclosed-logs`: seed 1 gets a SIGTERM and handles it as
- * dl_lab_log does (its metrics file says "interrupted", then exit 143 = 128 + 15), seed 2 exits 3
- * with its metrics file still "running" (a log never closed).
+ * (writes <out>/pid whole, by a rename, so a test never reads it empty; then waits 60 s; a new
+ * attempt after an interrupted one, DL_LAB_TRIAL `<tag>.r2`…, trains at once), `unclosed-logs`:
+ * seed 1 gets a SIGTERM and handles it as dl_lab_log does (its metrics file says "interrupted",
+ * then exit 143 = 128 + 15), seed 2 exits 3 with its metrics file still "running" (a log never
+ * closed).
  */
 export const TRIAL_SCRIPT = `
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 const [seed, out, mode] = [Number(process.argv[2]), process.argv[3], process.argv[4] ?? 'ok'];
 console.log('training seed ' + seed);
-if (mode === 'sleep' && !/[.]r[0-9]+$/.test(process.env.DL_LAB_TRIAL ?? '')) { writeFileSync(join(out, 'pid'), String(process.pid)); setTimeout(() => {}, 60000); }
+if (mode === 'sleep' && !/[.]r[0-9]+$/.test(process.env.DL_LAB_TRIAL ?? '')) { writeFileSync(join(out, 'pid.part'), String(process.pid)); renameSync(join(out, 'pid.part'), join(out, 'pid')); setTimeout(() => {}, 60000); }
 else if (mode === 'exit3' && seed === 1) { console.error('RuntimeError: loss diverged at epoch 7'); process.exit(3); }
 else {
   const accuracy = 0.9 + seed / 100;
