@@ -16,12 +16,14 @@ const EXIT_INTERNAL_ERROR = 70;
 /** Commands that record the machine's environment: its capture starts while Yeoman loads. */
 const RECORDING_COMMANDS = ['run', 'demo', 'sweep'];
 
-const parseCommandLine = (argv: string[], subcommands: readonly string[]): { name: string; args: string[]; help: boolean } => {
+/** `unknown`: the first word is not a command (`dl-lab` alone, or with options only, is `app`). */
+const parseCommandLine = (argv: string[], subcommands: readonly string[]): { name: string; args: string[]; help: boolean; unknown?: string } => {
   const explicit = argv[0] !== undefined && subcommands.includes(argv[0]);
   const name = explicit ? argv[0] : 'app';
   const rest = explicit ? argv.slice(1) : argv;
   const help = rest.some((arg) => arg === '--help' || arg === '-h');
-  return { name, args: rest.filter((arg) => arg !== '--help' && arg !== '-h'), help };
+  const unknown = !explicit && argv[0] !== undefined && !argv[0].startsWith('-') ? argv[0] : undefined;
+  return { name, args: rest.filter((arg) => arg !== '--help' && arg !== '-h'), help, unknown };
 };
 
 /**
@@ -51,9 +53,9 @@ const main = async (): Promise<number> => {
   setLauncher('dl-lab');
   const argv = process.argv.slice(2);
   const subcommands = BUNDLED_GENERATORS ? Object.keys(BUNDLED_GENERATORS) : listSubcommands();
-  const { name, args, help } = parseCommandLine(argv, subcommands);
-  if (name === 'app' && argv[0] !== undefined && !argv[0].startsWith('-')) {
-    process.stderr.write(`dl-lab: error: unknown command '${argv[0]}'; commands: ${subcommands.join(', ')}\n`);
+  const { name, args, help, unknown } = parseCommandLine(argv, subcommands);
+  if (unknown !== undefined) {
+    process.stderr.write(`dl-lab: error: unknown command '${unknown}'; commands: ${subcommands.join(', ')}\n`);
     return EXIT_USER_ERROR;
   }
   try {

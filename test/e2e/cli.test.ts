@@ -78,6 +78,21 @@ describe('the built dl-lab bin, end to end (child processes)', () => {
     assert.match(runCli(['run', '--help'], { cwd: tempDir() }).stdout, /^Usage:\n {2}dl-lab run <tag> \[options\]$/m);
   });
 
+  it('`dl-lab app`, as its usage line prints it, is `dl-lab`; a word that is no command is one line, exit 1', () => {
+    const help = runCli(['app', '--help'], { cwd: tempDir() });
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stdout, /^Usage:\n {2}dl-lab app \[options\]$/m);
+    const root = join(tempDir(), 'named');
+    const app = runCli(['app', '--name', 'named', '--out', root, '--skip-git'], { cwd: tempDir() });
+    assert.equal(app.status, 0, app.stderr);
+    assert.match(app.stdout, /created project named/);
+    const cwd = tempDir();
+    const unknown = runCli(['apps', '--name', 'x'], { cwd });
+    assert.equal(unknown.status, 1);
+    assert.equal(unknown.stderr, "dl-lab: error: unknown command 'apps'; commands: app, aggregate, check-paper, compare, data, demo, paper, report, reproduce, run, runs, sweep, verify\n");
+    assert.deepEqual(readdirSync(cwd), [], 'nothing written');
+  });
+
   it('--version and -V print the package version', () => {
     const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
     for (const flag of ['--version', '-V']) assert.deepEqual({ ...runCli([flag], { cwd: tempDir() }) }, { status: 0, stdout: `${version}\n`, stderr: '' });
