@@ -6,6 +6,7 @@ import { compareUtf8, digestText, type FileColumns } from './digest.js';
 import { sha256Hex } from '../hash.js';
 import { datasetFiles, type RegisteredFiles } from './file-list.js';
 import { datasetFingerprint, type FingerprintStore } from './fingerprint.js';
+import type { StatListing } from './find-listing.js';
 import { readRegistry } from './registry.js';
 import { escapePointer } from '../contract/definitions.js';
 import { absolutePath, scanDataset, type DatasetScan } from './scan.js';
@@ -57,8 +58,8 @@ export async function checkDatasets(projectRoot: string, names: readonly string[
     const print = prints[i];
     return print !== undefined && print.files === record.file_count && fingerprints?.matches(paths[i], record.digest, print) === true;
   });
-  const toCheck = records.filter((_, i) => !unchanged[i]);
-  const checked = await exactCheck(root, toCheck, paths.filter((_, i) => !unchanged[i]), options);
+  const changed = records.flatMap((record, i) => (unchanged[i] ? [] : [{ record, path: paths[i], listing: prints[i]?.listing }]));
+  const checked = await exactCheck(root, changed, options);
   const entries = records.map((record) => checked.get(record.name) ?? toManifestEntry(record, undefined));
 
   const drifted = entries.filter((entry) => entry.drift !== undefined);
@@ -87,21 +88,31 @@ export async function checkDatasets(projectRoot: string, names: readonly string[
   return entries;
 }
 
+/** A dataset to check file by file: its record, where it is, and its files as the fingerprint's walk listed them, if it can tell. */
+interface ToCheck { record: DatasetRecord; path: string; listing?: () => StatListing | undefined }
+
 /**
  * The exact check: every file of these datasets hashed (through the hash cache) and compared with
  * its registered list. Entries by dataset name, and the cache used (to be saved by the caller).
+ * A dataset whose fingerprint walk listed its files is not walked and stat'ed again: its files
+ * are looked up in the cache by the identities that walk saw.
  */
-async function exactCheck(
-  root: string,
-  records: readonly DatasetRecord[],
-  paths: readonly string[],
-  options: CheckDatasetsOptions,
-): Promise<Map<string, ManifestDataEntry> & { cache?: HashCache }> {
+async function exactCheck(root: string, datasets: readonly ToCheck[], options: CheckDatasetsOptions): Promise<Map<string, ManifestDataEntry> & { cache?: HashCache }> {
   const entries: Map<string, ManifestDataEntry> & { cache?: HashCache } = new Map();
-  if (records.length === 0) return entries;
+  if (datasets.length === 0) return entries;
+  // The listings first: parsing one lets go of find's output before the cache's bytes are read.
+  const listings = datasets.map((dataset) => dataset.listing?.());
   const cache = options.cache ?? (await options.loadCache?.());
   entries.cache = cache;
-  const scans = await Promise.all(paths.map(async (path): Promise<DatasetScan> => (await scanDataset(path)) ?? { kind: 'directory', root: path, paths: [], refused: [] }));
+  const records = datasets.map((dataset) => dataset.record);
+  const paths = datasets.map((dataset) => dataset.path);
+  const scans = await Promise.all(
+    paths.map(async (path, i): Promise<DatasetScan> => {
+      const listing = listings[i];
+      if (listing !== undefined) return { kind: 'directory', root: path, paths: listing.paths, refused: [] };
+      return (await scanDataset(path)) ?? { kind: 'directory', root: path, paths: [], refused: [] };
+    }),
+  );
   // One hashEach call for all datasets, so the worker pool is started once and kept busy: dataset
   // i's files are at offsets[i] … offsets[i + 1] − 1.
   const offsets = [0];
@@ -113,7 +124,14 @@ async function exactCheck(
       const i = datasetAt(index);
       return absolutePath(scans[i], scans[i].paths[index - offsets[i]]);
     },
-    { cache, onProgress: options.onProgress },
+    {
+      cache,
+      onProgress: options.onProgress,
+      knownIdentity: (index) => {
+        const i = datasetAt(index);
+        return listings[i]?.keys[index - offsets[i]];
+      },
+    },
   );
   const registered = await Promise.all(records.map((record) => datasetFiles(root, record)));
   records.forEach((record, i) => {

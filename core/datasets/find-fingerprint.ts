@@ -16,7 +16,8 @@ import { availableParallelism } from 'node:os';
  * whatever the number of cores (a Slurm node and a laptop agree).
  */
 export type FindResult =
-  | { kind: 'files'; files: number; newestMtimeNs: bigint }
+  /** `output`: what find printed, in pieces (parseFindListing reads it if the exact check runs). */
+  | { kind: 'files'; files: number; newestMtimeNs: bigint; output: readonly Buffer[] }
   /** Something other than regular files and folders is there: no fingerprint (the exact check reports it). */
   | { kind: 'not-plain' }
   /** Not a folder, no GNU find, or it failed (unreadable folder, …): the caller walks it itself. */
@@ -41,13 +42,13 @@ export const findStats = async (absPath: string, hash: Hash, finds = Math.min(MA
   const outputs = await Promise.all(groups.map((group) => runFind(absPath, group)));
   if (outputs.some((output) => output === undefined)) return { kind: 'unavailable' };
   const tally = new Tally();
-  for (const output of outputs as Buffer[][]) {
-    for (const chunk of output) {
-      hash.update(chunk);
-      tally.add(chunk);
-    }
+  const chunks = (outputs as Buffer[][]).flat();
+  for (const chunk of chunks) {
+    hash.update(chunk);
+    tally.add(chunk);
   }
-  return tally.result();
+  const result = tally.result();
+  return result.kind === 'files' ? { ...result, output: chunks } : result;
 };
 
 /**
@@ -121,7 +122,7 @@ class Tally {
     this.rest = Buffer.from(bytes.subarray(at));
   }
 
-  result(): FindResult {
+  result(): { kind: 'files'; files: number; newestMtimeNs: bigint } | { kind: 'not-plain' | 'unavailable' } {
     if (!this.plain) return { kind: 'not-plain' };
     if (this.rest.length !== 0) return { kind: 'unavailable' };
     if (this.files === 0) return { kind: 'files', files: 0, newestMtimeNs: 0n };

@@ -7,6 +7,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { writeFileAtomic } from '../atomic-write.js';
 import { RACY_WINDOW_NS } from '../hashing/hash-cache.js';
 import { findStats } from './find-fingerprint.js';
+import { parseFindListing, type StatListing } from './find-listing.js';
 
 /** Where a project keeps the fingerprints (gitignored with the rest of .dl-lab/: they describe this machine's files). */
 export const PROJECT_FINGERPRINTS = '.dl-lab/cache/dataset-stats.json';
@@ -25,7 +26,17 @@ const STAT_BATCH = 2048;
  * means the slow, exact check runs. Undefined when the folder holds anything but regular files
  * and folders (the exact check reports those), or nothing.
  */
-export interface Fingerprint { value: string; files: number; newestMtimeNs: bigint }
+export interface Fingerprint {
+  value: string;
+  files: number;
+  newestMtimeNs: bigint;
+  /**
+   * The files and their stat identities as this walk saw them, where GNU find took it and nothing
+   * in it needs the scan's own handling (see parseFindListing). Parsed on the first call, which
+   * lets go of find's output (~60 bytes a file): a later call gives undefined.
+   */
+  listing?: () => StatListing | undefined;
+}
 
 export async function datasetFingerprint(absPath: string): Promise<Fingerprint | undefined> {
   // Tagged by method: a fingerprint taken one way never matches one taken the other way (that
@@ -34,7 +45,14 @@ export async function datasetFingerprint(absPath: string): Promise<Fingerprint |
   const found = await findStats(absPath, viaFind);
   if (found.kind === 'not-plain') return undefined;
   if (found.kind === 'files') {
-    return found.files === 0 ? undefined : { value: viaFind.digest('hex'), files: found.files, newestMtimeNs: found.newestMtimeNs };
+    if (found.files === 0) return undefined;
+    let output: readonly Buffer[] | undefined = found.output;
+    const listing = (): StatListing | undefined => {
+      const taken = output;
+      output = undefined;
+      return taken === undefined ? undefined : parseFindListing(taken);
+    };
+    return { value: viaFind.digest('hex'), files: found.files, newestMtimeNs: found.newestMtimeNs, listing };
   }
   return walkFingerprint(absPath);
 }

@@ -4,6 +4,16 @@ import type { FileIdentity } from './types.js';
 
 export const identityOf = (stat: BigIntStats): FileIdentity => ({ size: stat.size, mtimeNs: stat.mtimeNs, ino: stat.ino });
 
+/**
+ * The identity as the hash cache keys its entries: `<size> <mtime_ns> <inode>` in decimal. A
+ * caller that already has these numbers as text (a dataset's find listing) looks files up by it
+ * without a stat.
+ */
+export const identityKey = (identity: FileIdentity): string => `${identity.size} ${identity.mtimeNs} ${identity.ino}`;
+
+/** The size field of an identity key. */
+export const sizeOfKey = (key: string): bigint => BigInt(key.slice(0, key.indexOf(' ')));
+
 export const sameIdentity = (a: FileIdentity, b: FileIdentity): boolean =>
   a.size === b.size && a.mtimeNs === b.mtimeNs && a.ino === b.ino;
 

@@ -1,6 +1,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { writeFileAtomic } from '../atomic-write.js';
+import { identityKey, sizeOfKey } from './file-identity.js';
 import { cacheFileChunks, digestField, parseCacheFile, type CacheEntry, type LoadedCache } from './hash-cache-file.js';
 import type { FileDigest, FileIdentity } from './types.js';
 
@@ -90,14 +91,18 @@ export class HashCache {
 
   /** The cached digest if `identity` (a fresh stat of `absPath`) matches the stored one. */
   lookup(absPath: string, identity: FileIdentity): FileDigest | undefined {
+    return this.lookupKey(absPath, identityKey(identity));
+  }
+
+  /** `lookup` by the identity's key (`identityKey`), for a caller that has it without a stat. */
+  lookupKey(absPath: string, key: string): FileDigest | undefined {
     const entry = this.entries.get(absPath);
     if (entry === undefined) return undefined;
-    const prefix = `${identity.size} ${identity.mtimeNs} ${identity.ino} `;
-    const sha256 = digestField(entry, this.bytes, prefix);
+    const sha256 = digestField(entry, this.bytes, `${key} `);
     // Validated here, per hit, rather than at load: most entries of a big cache are never looked
     // at in one run, and a hand-edited bad digest must read as a miss, never as a result.
     if (sha256 === undefined || !SHA256.test(sha256)) return undefined;
-    return { sha256, bytes: Number(identity.size) };
+    return { sha256, bytes: Number(sizeOfKey(key)) };
   }
 
   /**

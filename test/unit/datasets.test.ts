@@ -16,6 +16,9 @@ import { compareUtf8 } from '../../core/datasets/digest.js';
 import { registeredFileArray } from '../helpers/project.js';
 import { datasetFingerprint, FingerprintStore } from '../../core/datasets/fingerprint.js';
 import { findStats } from '../../core/datasets/find-fingerprint.js';
+import { parseFindListing } from '../../core/datasets/find-listing.js';
+import { scanDataset } from '../../core/datasets/scan.js';
+import { identityOf } from '../../core/hashing/file-identity.js';
 import { requirePart } from '../helpers/requirement.js';
 import { readSchema } from '../../core/contract/schema-files.js';
 import { REGISTRY_PATH, type DatasetRecord, type GeneratedDataEntry, type ManifestDataEntry } from '../../core/datasets/types.js';
@@ -362,7 +365,8 @@ describe('datasets', () => {
       for (let i = 0; i < 12; i++) files[`class-${i}/img-${i}.bin`] = String(i);
       writeTree(join(root, 'ds'), files);
       const one = await digestWith(join(root, 'ds'), 1);
-      assert.deepEqual(one.result, { kind: 'files', files: Object.keys(files).length, newestMtimeNs: one.result.kind === 'files' ? one.result.newestMtimeNs : 0n });
+      assert.equal(one.result.kind, 'files');
+      assert.equal(one.result.kind === 'files' && one.result.files, Object.keys(files).length);
       for (const finds of [2, 3, 4]) assert.equal((await digestWith(join(root, 'ds'), finds)).digest, one.digest, `${finds} finds`);
       const newest = Object.keys(files).map((rel) => statSync(join(root, 'ds', rel), { bigint: true }).mtimeNs).reduce((a, b) => (a > b ? a : b));
       assert.equal(one.result.kind === 'files' && one.result.newestMtimeNs, newest);
@@ -388,7 +392,60 @@ describe('datasets', () => {
       for (const finds of [1, 2]) assert.deepEqual((await digestWith(join(root, 'ds'), finds)).result, { kind: 'not-plain' });
       assert.deepEqual((await digestWith(join(root, 'nothing-here'), 2)).result, { kind: 'unavailable' });
       mkdirSync(join(root, 'empty'));
-      assert.deepEqual((await digestWith(join(root, 'empty'), 2)).result, { kind: 'files', files: 0, newestMtimeNs: 0n });
+      assert.deepEqual((await digestWith(join(root, 'empty'), 2)).result, { kind: 'files', files: 0, newestMtimeNs: 0n, output: [] });
+    });
+
+    it('lists the files as the scan does, in its order, each with the identity a bigint stat gives', async function () {
+      requirePart(this, process.platform === 'linux', 'GNU find: Linux only');
+      project();
+      const dir = join(root, 'ds');
+      writeTree(dir, { ...TREE, 'with space/x y': '1', '-dash': '22' });
+      utimesSync(join(dir, 'README'), 0.5, 0.5); // 1970's first second: an mtime of 500000000 ns
+      utimesSync(join(dir, 'test/c.csv'), 1_767_225_601, 1_767_225_601); // a whole second
+      const print = await datasetFingerprint(dir);
+      const listing = print?.listing?.();
+      assert.ok(listing);
+      assert.deepEqual(listing.paths, (await scanDataset(dir))?.paths);
+      const statKey = (rel: string): string => {
+        const stat = statSync(join(dir, rel), { bigint: true });
+        return `${stat.size} ${stat.mtimeNs} ${stat.ino}`;
+      };
+      assert.deepEqual(listing.keys, listing.paths.map(statKey));
+      assert.equal(listing.keys[listing.paths.indexOf('README')].split(' ')[1], '500000000');
+      assert.equal(print?.listing?.(), undefined, "parsed once: find's output is let go");
+    });
+
+    it("parses find's output alike in any pieces, and leaves to the scan what it treats otherwise", () => {
+      const entry = (type: string, size: number, time: string, ino: number | bigint, path: string | Buffer): Buffer =>
+        Buffer.concat([Buffer.from(`${type} ${size} ${time} ${ino} ./`), typeof path === 'string' ? Buffer.from(path) : path, Buffer.from([0])]);
+      const ascii = Buffer.concat([
+        entry('d', 4096, '1700000000.0000000000', 2, 'a'),
+        entry('f', 10, '1700000000.1234567890', 12, 'a/b'),
+        entry('f', 0, '0.0000000000', 13, 'z'),
+        entry('f', 123456789012, '1700000001.5000000000', 18446744073709551615n, 'A'),
+      ]);
+      assert.deepEqual(parseFindListing([ascii]), {
+        paths: ['A', 'a/b', 'z'],
+        keys: ['123456789012 1700000001500000000 18446744073709551615', '10 1700000000123456789 12', '0 0 13'],
+      });
+      // U+FB00 before U+1F600, as their UTF-8 bytes sort (UTF-16 would put the emoji first).
+      const output = Buffer.concat([ascii, entry('f', 3, '1700000001.5000000000', 15, '😀'), entry('f', 3, '1700000001.5000000000', 14, 'ﬀ')]);
+      const whole = parseFindListing([output]);
+      assert.deepEqual(whole?.paths, ['A', 'a/b', 'z', 'ﬀ', '😀']);
+      assert.deepEqual(whole?.keys.slice(3), ['3 1700000001500000000 14', '3 1700000001500000000 15']);
+      for (const size of [1, 2, 7, 64]) {
+        const pieces = Array.from({ length: Math.ceil(output.length / size) }, (_, i) => output.subarray(i * size, (i + 1) * size));
+        assert.deepEqual(parseFindListing(pieces), whole, `pieces of ${size} bytes`);
+      }
+      const refused: [string, Buffer][] = [
+        ['a symbolic link', entry('l', 1, '1700000000.0000000000', 3, 'link')],
+        ['a time before 1970', entry('f', 1, '-2.2500000000', 3, 'old')],
+        ['a time finer than a nanosecond', entry('f', 1, '1700000000.0000000001', 3, 'fine')],
+        ['a newline in a name', entry('f', 1, '1700000000.0000000000', 3, 'new\nline')],
+        ['a name that is not UTF-8', entry('f', 1, '1700000000.0000000000', 3, Buffer.from([0x61, 0xff]))],
+        ['an entry cut short', entry('f', 1, '1700000000.0000000000', 3, 'cut').subarray(0, -1)],
+      ];
+      for (const [what, bad] of refused) assert.equal(parseFindListing([output, bad]), undefined, what);
     });
   });
 
@@ -573,6 +630,24 @@ describe('datasets', () => {
       assert.equal(cache.size, Object.keys(TREE).length, 'saved by checkDatasets');
       await checkDatasets(root, ['tree'], { cache });
       assert.equal(cache.dirty, false, 'every file was a hit');
+    });
+
+    it("with a stat fingerprint, files are looked up in the hash cache by the identities find's walk saw, file by file, dataset by dataset", async function () {
+      requirePart(this, process.platform === 'linux', 'GNU find: Linux only');
+      const old = new Date(Date.now() - 3600_000);
+      writeTree(join(root, 'second'), { c: '3', d: '4', e: '5' });
+      for (const rel of ['c', 'd', 'e']) utimesSync(join(root, 'second', rel), old, old);
+      for (const rel of Object.keys(TREE)) utimesSync(join(root, 'data', rel), old, old);
+      await addDataset(root, { path: 'second', name: 'second' }, { now: NOW });
+      // A digest that is not the file's, stored under the identity the file has: only a lookup by
+      // exactly that identity, for exactly that path, can give it back.
+      const cache = HashCache.inMemory();
+      const forged = join(root, 'second/d');
+      cache.store(forged, identityOf(statSync(forged, { bigint: true })), { sha256: sha256('not d'), bytes: 1 }, BigInt(Date.now()) * 1_000_000n);
+      await assert.rejects(
+        checkDatasets(root, ['tree', 'second'], { cache, fingerprints: FingerprintStore.inMemory() }),
+        assertUserError(/Dataset "second" \(1 changed, 0 missing, 0 added\)[\s\S]*second: changed d$/),
+      );
     });
 
     it('forgets the cache entries of files that left a dataset folder, and only those', async () => {
