@@ -4,7 +4,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { isAbsolute, join } from 'node:path';
 import { withTempFolder } from '../temp-folder.js';
 import { gitBytes, gitText } from './git-client.js';
-import { appendNewFileDiff, ByteSink } from './new-file-diff.js';
+import { appendLargeFileDiff, appendNewFileDiff, ByteSink, STREAMED_FILE_BYTES } from './new-file-diff.js';
 
 /**
  * Options that make `git diff` output a patch `git apply` accepts whatever the user's git
@@ -54,7 +54,9 @@ export const buildWorkingTreePatch = async (request: PatchRequest): Promise<Work
   const { top } = request;
   const { included, omitted } = selectUntracked(request);
   const [tracked, untracked] = await Promise.all([trackedDiff(request), untrackedDiffs(top, included, request.objectFormat)]);
-  return { patch: Buffer.concat([tracked, untracked.patch]), omitted: [...omitted, ...untracked.vanished].sort() };
+  // Not concatenated when one part is empty: for a large untracked file, that would be a copy of it.
+  const patch = tracked.length === 0 ? untracked.patch : untracked.patch.length === 0 ? tracked : Buffer.concat([tracked, untracked.patch]);
+  return { patch, omitted: [...omitted, ...untracked.vanished].sort() };
 };
 
 /** `git diff HEAD` of the tracked paths (staged and unstaged), through a temporary index. */
@@ -85,7 +87,9 @@ const untrackedDiffs = async (top: string, files: readonly SizedPath[], objectFo
   const vanished: string[] = [];
   for (let i = 0; i < files.length; i++) {
     if (i > 0 && i % DIFF_BATCH === 0) await yieldToEventLoop();
-    if (!appendNewFileDiff(sink, top, files[i].path, objectFormat, files[i].stats)) vanished.push(files[i].path);
+    const { path, stats } = files[i];
+    const large = stats !== undefined && stats.isFile() && stats.size >= STREAMED_FILE_BYTES;
+    if (!(large ? await appendLargeFileDiff(sink, top, path, objectFormat, stats) : appendNewFileDiff(sink, top, path, objectFormat, stats))) vanished.push(path);
   }
   return { patch: sink.bytes(), vanished };
 };

@@ -3,6 +3,7 @@
 // because what matters is what real git does with the patch we record.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -14,7 +15,7 @@ import { captureCluster, CLUSTER_VARIABLE_ALLOW_LIST } from '../../core/provenan
 import { captureEnvironment } from '../../core/provenance/environment.js';
 import { assertClean, captureGit, UNTRACKED_LIST_LIMIT } from '../../core/provenance/git.js';
 import { redactRemoteUrl } from '../../core/provenance/git-remote.js';
-import { appendNewFileDiff, ByteSink } from '../../core/provenance/new-file-diff.js';
+import { appendNewFileDiff, ByteSink, STREAMED_FILE_BYTES } from '../../core/provenance/new-file-diff.js';
 import { parseCudaVersion, parseNvidiaSmiQueryCsv } from '../../core/provenance/gpu.js';
 import { capturePython, formatPackages } from '../../core/provenance/python.js';
 import type { GitCapture, GitInfo, GitInfoAvailable } from '../../core/provenance/types.js';
@@ -412,6 +413,30 @@ describe('provenance: git capture', () => {
 
     it('with staged, unstaged, untracked, deleted, renamed, binary, non-UTF-8, symlink and executable changes', async () => {
       await roundTrip(initRepo(initialFiles));
+    });
+
+    it('binary untracked files of every line length, and large ones streamed through zlib, beside a tracked change', async () => {
+      const repo = initRepo(initialFiles);
+      // A NUL first: binary by git's test. Sizes around base85's 4-byte groups and 52-byte lines.
+      const binaryOf = (size: number): Buffer => Buffer.concat([Buffer.alloc(1), randomBytes(size - 1)]);
+      for (const size of [1, 3, 4, 5, 26, 27, 51, 52, 53, 104, 105, 8000]) write(repo, `bin/${size}.bin`, binaryOf(size));
+      write(repo, 'bin/best.pt', binaryOf(STREAMED_FILE_BYTES + 12_345)); // incompressible
+      write(repo, 'bin/zeros.pt', Buffer.alloc(2 * STREAMED_FILE_BYTES)); // deflates to almost nothing
+      write(repo, 'big.csv', 'x,y\n'.repeat(STREAMED_FILE_BYTES / 4 + 1)); // large, but text: diffed whole
+      write(repo, 'README.md', '# project, changed\n');
+      const capture = await captureGit(repo);
+      assert.equal(available(capture).patch_omitted_files, undefined);
+      const patch = capture.patch as Buffer;
+      // The streamed file's header carries the blob id git gives it, filled in once it was read.
+      const id = git(repo, 'hash-object', 'bin/best.pt');
+      assert.ok(patch.includes(`index ${'0'.repeat(40)}..${id}\nGIT binary patch\nliteral ${STREAMED_FILE_BYTES + 12_345}\n`));
+      const clone = tempDir('dl-lab-provenance-clone-');
+      git(clone, 'clone', '-q', repo, '.');
+      const patchFile = join(tempDir('dl-lab-provenance-patch-'), 'code.patch');
+      writeFileSync(patchFile, patch);
+      const applied = spawnSync('git', ['apply', patchFile], { cwd: clone, encoding: 'utf8' });
+      assert.equal(applied.status, 0, `git apply failed: ${applied.stderr}`);
+      assert.deepEqual(workingTree(clone, () => false), workingTree(repo, () => false));
     });
 
     it('also under user git config that changes diff output (noprefix, colour, relative, external diff)', async () => {
