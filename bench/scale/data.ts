@@ -1,7 +1,7 @@
 /**
  * bench/scale/data: data is not code, at research size.
  *
- *   npx tsx bench/scale/data.ts [--rounds 5] [--files 100000] [--untracked 3000] [--dir DIR]
+ *   npx tsx bench/scale/data.ts [--rounds 5] [--files 100000] [--untracked 3000] [--untracked-binary-mib 48] [--dir DIR]
  *
  * 1. `dl-lab run R --data ds` with ds = 100,000 files of 2 KiB under data/ds, registered and
  *    unchanged since `data add`, beside the same `run R` without --data and `sha256sum` of every
@@ -13,9 +13,12 @@
  * 2. `dl-lab run R` with 3,000 small untracked source files, beside the same run on a clean tree.
  *    Target ≤ 1.5×; the last patch must hold all 3,000 and `git apply` on the commit in a fresh
  *    clone must give them back byte for byte.
+ * 3. `dl-lab run R` with one 48 MiB untracked binary file (a checkpoint left in the tree; within
+ *    the patch's 64 MiB budget): it must be in the patch, and the patch must give it back.
  * Every case: peak RSS ≤ 200 MB. Cases run round-robin, each a fresh child process; medians count.
  */
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DL_LAB, flag, load, removeTree, Samples, scaffold, scratch, timeShell, triple, verdict } from './child-timing.js';
@@ -23,6 +26,7 @@ import { DL_LAB, flag, load, removeTree, Samples, scaffold, scratch, timeShell, 
 const ROUNDS = flag('rounds', 5);
 const FILES = flag('files', 100_000);
 const UNTRACKED = flag('untracked', 3000);
+const BLOB_MIB = flag('untracked-binary-mib', 48);
 const RSS_LIMIT_MB = 200;
 
 const work = scratch('dl-lab-bench-scale-data-');
@@ -64,6 +68,11 @@ for (let i = 0; i < UNTRACKED; i++) {
 timeShell(`${DL_LAB} run warm`, clean);
 timeShell(`${DL_LAB} run warm`, dirty);
 
+// ---- 3. one large untracked binary file (a checkpoint left in the tree): in the patch, within its budget
+const blobProject = scaffold(join(work, 'blob-project'), 'scale-blob');
+writeFileSync(join(blobProject, 'model-final.pt'), Buffer.concat([Buffer.alloc(1), randomBytes(BLOB_MIB * 1024 * 1024 - 1)]));
+timeShell(`${DL_LAB} run warm`, blobProject);
+
 // A touch with a time in the past: a file modified within the last seconds is never cached (the
 // racy window), and would make the next unchanged-dataset run check every file again. Each touch
 // gets a time of its own, counting down from two hours ago: a time used before could equal the one
@@ -82,6 +91,7 @@ for (let round = 0; round < ROUNDS; round++) {
     ['sha256sum', () => samples.add('sha256sum', timeShell('find data/ds -type f -print0 | xargs -0 sha256sum > /dev/null', dataProject))],
     ['runClean', () => samples.add('runClean', timeShell(`${DL_LAB} run clean-${round}`, clean))],
     ['runDirty', () => samples.add('runDirty', timeShell(`${DL_LAB} run dirty-${round}`, dirty))],
+    ['runBlob', () => samples.add('runBlob', timeShell(`${DL_LAB} run blob-${round}`, blobProject))],
   ];
   for (const [, run] of round % 2 === 0 ? cases : [...cases].reverse()) run();
 }
@@ -106,6 +116,10 @@ git(clone, 'checkout', '-q', manifest.code.git.commit);
 const applied = spawnSync('git', ['apply', join(lastDirty, 'code.patch')], { cwd: clone, encoding: 'utf8' });
 const same = spawnSync('diff', ['-r', join(dirty, 'src/generated'), join(clone, 'src/generated')], { encoding: 'utf8' });
 const roundTrips = applied.status === 0 && same.status === 0;
+const blobClone = join(work, 'blob-clone');
+git(work, 'clone', '-q', blobProject, blobClone);
+const blobApplied = spawnSync('git', ['apply', join(blobProject, 'artifacts/runs', `blob-${ROUNDS - 1}`, 'code.patch')], { cwd: blobClone, encoding: 'utf8' });
+const blobRoundTrips = blobApplied.status === 0 && readFileSync(join(blobClone, 'model-final.pt')).equals(readFileSync(join(blobProject, 'model-final.pt')));
 const dataManifest = JSON.parse(readFileSync(join(dataProject, 'artifacts/runs', `data-${ROUNDS - 1}`, 'manifest.json'), 'utf8'));
 
 // ---- report -------------------------------------------------------------------------------------
@@ -116,13 +130,14 @@ const rows: string[][] = [
   [`\`sha256sum\` of the ${FILES} files from scratch`, triple(samples.summary('sha256sum')), '', '', ''],
   [`\`run R\` with ${UNTRACKED} untracked source files`, triple(samples.summary('runDirty')), `${ratio('runDirty', 'runClean').toFixed(2)}× the clean-tree run (${triple(samples.summary('runClean'))})`, '≤ 1.5×', verdict(ratio('runDirty', 'runClean') <= 1.5)],
   ['… its code.patch', `${filesInPatch} new files, ${(patch.length / 1024).toFixed(0)} KiB`, roundTrips ? 'git apply on the commit gives them back' : 'DOES NOT ROUND-TRIP', `all ${UNTRACKED}`, verdict(filesInPatch === UNTRACKED && roundTrips)],
+  [`\`run R\` with a ${BLOB_MIB} MiB untracked binary file`, triple(samples.summary('runBlob')), `${ratio('runBlob', 'runClean').toFixed(2)}× the clean-tree run; ${blobRoundTrips ? 'git apply gives the file back' : 'DOES NOT ROUND-TRIP'}`, 'in the patch', verdict(blobRoundTrips)],
 ];
 rows.push(
   ['`data check`, one file touched', triple(samples.summary('checkTouched')), 'every file stat\'ed and looked up in the hash cache', '', ''],
   ['`run R --data ds`, one file touched', triple(samples.summary('runTouched')), '', '', ''],
   ['one file changed: `data check`, `run --data`', refusals.map(({ timed }) => `${(timed.ms / 1000).toFixed(2)} s`).join(', '), refusedRight ? 'both exit 1 naming the file; no run written' : 'NOT REFUSED AS EXPECTED', 'exit 1', verdict(refusedRight)],
 );
-const rssKeys = ['runData', 'runPlain', 'runClean', 'runDirty', 'checkTouched', 'runTouched'];
+const rssKeys = ['runData', 'runPlain', 'runClean', 'runDirty', 'runBlob', 'checkTouched', 'runTouched'];
 const rssOf: [string, number][] = [...rssKeys.map((key): [string, number] => [key, samples.peakRssMb(key)]), ['add', add.peakRssMb], ...refusals.map(({ command, timed }): [string, number] => [command.split(' ')[0] === 'run' ? 'runChanged' : 'checkChanged', timed.peakRssMb])];
 const worstRss = Math.max(...rssOf.map(([, mb]) => mb));
 rows.push(['peak RSS (largest process)', rssOf.map(([key, mb]) => `${key} ${mb.toFixed(0)} MB`).join(', '), '', `≤ ${RSS_LIMIT_MB} MB`, verdict(worstRss <= RSS_LIMIT_MB)]);
