@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { closeSync, lstatSync, openSync, readFileSync, readlinkSync, readSync, type Stats } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { createDeflate, deflateSync } from 'node:zlib';
 
@@ -42,14 +42,12 @@ export const appendNewFileDiff = (sink: ByteSink, top: string, path: string, obj
     return false;
   }
   const id = blobId(content, objectFormat);
-  const b = quotePath(`b/${path}`);
-  const header = `diff --git ${quotePath(`a/${path}`)} ${b}\nnew file mode ${mode}\n`;
   if (content.length === 0) {
-    sink.text(`${header}index ${'0'.repeat(7)}..${id.slice(0, 7)}\n`);
+    sink.text(`${fileHeader(path, mode)}index ${'0'.repeat(7)}..${id.slice(0, 7)}\n`);
     return true;
   }
   if (isBinary(content)) {
-    sink.text(`${header}index ${'0'.repeat(id.length)}..${id}\nGIT binary patch\nliteral ${content.length}\n`);
+    sink.text(`${fileHeader(path, mode)}index ${'0'.repeat(id.length)}..${id}\nGIT binary patch\nliteral ${content.length}\n`);
     const lines = new Base85Lines(sink);
     lines.push(deflateSync(content));
     lines.end();
@@ -57,10 +55,7 @@ export const appendNewFileDiff = (sink: ByteSink, top: string, path: string, obj
     return true;
   }
   const lines = lineCount(content);
-  const count = lines === 1 ? '1' : `1,${lines}`;
-  // A name with a space gets a trailing tab, as git writes it (so GNU patch finds where it ends).
-  const tab = path.includes(' ') ? '\t' : '';
-  sink.text(`${header}index ${'0'.repeat(7)}..${id.slice(0, 7)}\n--- /dev/null\n+++ ${b}${tab}\n@@ -0,0 +${count} @@\n`);
+  sink.text(textHeader(path, mode, id, lines));
   // '+' before each line, one copy per line.
   sink.reserve(content.length + lines);
   for (let start = 0; start < content.length; ) {
@@ -80,60 +75,29 @@ export const STREAMED_FILE_BYTES = 8 * 1024 * 1024;
 const READ_BYTES = 1024 * 1024;
 
 /**
- * What appendNewFileDiff writes, for a large file (an untracked checkpoint or data file in the
- * tree): a binary one is read in pieces, hashed and deflated (zlib, on the thread pool) as they
- * come, and its base85 lines written into the sink as the deflated bytes arrive. So only the diff
- * is held, where reading the file whole held it, its deflated copy and the diff (a 48 MiB file:
- * 343 MB peak). A text file, or one whose size changed while it was read, is diffed whole.
+ * What appendNewFileDiff writes, for a large file (an untracked checkpoint, data or log file in
+ * the tree), read in pieces so that only the diff is held, where reading the file whole held it,
+ * its deflated copy and a diff buffer grown by doubling (a 48 MiB binary file: 343 MB peak).
+ * A binary file is hashed and deflated (zlib, on the thread pool) as it is read, its base85 lines
+ * written as the deflated bytes arrive; a text file is read twice, for the blob id and the line
+ * count its header needs, then for its `+` lines. One that changed while it was read is diffed
+ * whole, as it is then.
  */
 export const appendLargeFileDiff = async (sink: ByteSink, top: string, path: string, objectFormat: 'sha1' | 'sha256', stats: Stats): Promise<boolean> => {
-  const abs = `${top}/${path}`;
   const start = sink.length;
-  let handle;
+  let handle: FileHandle;
   try {
-    handle = await open(abs, 'r');
+    handle = await open(`${top}/${path}`, 'r');
   } catch {
     return false;
   }
   try {
     const head = Buffer.alloc(BINARY_TEST_BYTES);
-    if (!isBinary(head.subarray(0, (await handle.read(head, 0, head.length, 0)).bytesRead))) return appendNewFileDiff(sink, top, path, objectFormat);
-    const size = stats.size;
-    const idLength = objectFormat === 'sha1' ? 40 : 64;
-    sink.text(`diff --git ${quotePath(`a/${path}`)} ${quotePath(`b/${path}`)}\nnew file mode ${stats.mode & 0o100 ? '100755' : '100644'}\nindex ${'0'.repeat(idLength)}..`);
-    // The blob id is known once every byte is read: its place is kept, and filled in then.
-    const idAt = sink.length;
-    sink.text(`${'0'.repeat(idLength)}\nGIT binary patch\nliteral ${size}\n`);
-    // Room for the lines of incompressible data at once: pages not written to cost no memory, and
-    // the buffer is not doubled (and copied) on the way.
-    sink.reserve(Math.ceil((size + (size >> 10) + 64) / LINE_BYTES) * MAX_LINE);
-    const hash = createHash(objectFormat).update(`blob ${size}\0`);
-    const lines = new Base85Lines(sink);
-    let read = 0;
-    await pipeline(
-      async function* () {
-        for (;;) {
-          const piece = Buffer.allocUnsafe(READ_BYTES); // not reused: zlib may still hold the last one
-          const { bytesRead } = await handle.read(piece, 0, READ_BYTES, read);
-          if (bytesRead === 0) return;
-          read += bytesRead;
-          hash.update(piece.subarray(0, bytesRead));
-          yield piece.subarray(0, bytesRead);
-        }
-      },
-      createDeflate(),
-      async (deflated: AsyncIterable<Buffer>) => {
-        for await (const bytes of deflated) lines.push(bytes);
-      },
-    );
-    if (read !== size) {
-      sink.truncate(start); // changed since its lstat: diffed whole, as it is now
-      return appendNewFileDiff(sink, top, path, objectFormat);
-    }
-    lines.end();
-    sink.writeAt(idAt, hash.digest('hex'));
-    appendReverseHunk(sink);
-    return true;
+    const binary = isBinary(head.subarray(0, (await handle.read(head, 0, head.length, 0)).bytesRead));
+    const file: OpenFile = { handle, path, objectFormat, size: stats.size, mode: stats.mode & 0o100 ? '100755' : '100644' };
+    if (await (binary ? streamBinary : streamText)(sink, file)) return true;
+    sink.truncate(start); // changed since its lstat
+    return appendNewFileDiff(sink, top, path, objectFormat);
   } catch {
     sink.truncate(start);
     return false;
@@ -142,7 +106,104 @@ export const appendLargeFileDiff = async (sink: ByteSink, top: string, path: str
   }
 };
 
+interface OpenFile { handle: FileHandle; path: string; objectFormat: 'sha1' | 'sha256'; size: number; mode: string }
+
+/**
+ * The file's bytes in pieces from its start; `counted.bytes` adds them up. Each piece is a view of
+ * `into`, valid until the next, when given; else a buffer of its own (zlib may hold on to one).
+ */
+async function* readPieces(handle: FileHandle, counted: { bytes: number }, into?: Buffer): AsyncGenerator<Buffer> {
+  for (;;) {
+    const piece = into ?? Buffer.allocUnsafe(READ_BYTES);
+    const { bytesRead } = await handle.read(piece, 0, READ_BYTES, counted.bytes);
+    if (bytesRead === 0) return;
+    counted.bytes += bytesRead;
+    yield piece.subarray(0, bytesRead);
+  }
+}
+
+/** A binary file's diff; false if its size changed (nothing usable written). */
+const streamBinary = async (sink: ByteSink, { handle, path, objectFormat, size, mode }: OpenFile): Promise<boolean> => {
+  const idLength = objectFormat === 'sha1' ? 40 : 64;
+  sink.text(`${fileHeader(path, mode)}index ${'0'.repeat(idLength)}..`);
+  // The blob id is known once every byte is read: its place is kept, and filled in then.
+  const idAt = sink.length;
+  sink.text(`${'0'.repeat(idLength)}\nGIT binary patch\nliteral ${size}\n`);
+  // Room for the lines of incompressible data at once: pages not written to cost no memory, and
+  // the buffer is not doubled (and copied) on the way.
+  sink.reserve(Math.ceil((size + (size >> 10) + 64) / LINE_BYTES) * MAX_LINE + REVERSE_HUNK_BYTES);
+  const hash = createHash(objectFormat).update(`blob ${size}\0`);
+  const lines = new Base85Lines(sink);
+  const read = { bytes: 0 };
+  await pipeline(
+    async function* () {
+      for await (const piece of readPieces(handle, read)) {
+        hash.update(piece);
+        yield piece;
+      }
+    },
+    createDeflate(),
+    async (deflated: AsyncIterable<Buffer>) => {
+      for await (const bytes of deflated) lines.push(bytes);
+    },
+  );
+  if (read.bytes !== size) return false;
+  lines.end();
+  sink.writeAt(idAt, hash.digest('hex'));
+  appendReverseHunk(sink);
+  return true;
+};
+
+/** A text file's diff, in two reads; false if it changed between or during them. */
+const streamText = async (sink: ByteSink, { handle, path, objectFormat, size, mode }: OpenFile): Promise<boolean> => {
+  const first = createHash(objectFormat).update(`blob ${size}\0`);
+  const firstRead = { bytes: 0 };
+  const buffer = Buffer.allocUnsafe(READ_BYTES); // each piece is used up before the next is read
+  let newlines = 0;
+  let last = NEWLINE;
+  for await (const piece of readPieces(handle, firstRead, buffer)) {
+    first.update(piece);
+    for (let i = piece.indexOf(NEWLINE); i !== -1; i = piece.indexOf(NEWLINE, i + 1)) newlines++;
+    last = piece[piece.length - 1];
+  }
+  if (firstRead.bytes !== size) return false;
+  const id = first.digest('hex');
+  const lines = last === NEWLINE ? newlines : newlines + 1;
+  sink.text(textHeader(path, mode, id, lines));
+  // All of it at once, the last line's ending included: one byte short, and the buffer doubles.
+  sink.reserve(size + lines + NO_NEWLINE.length);
+  const second = createHash(objectFormat).update(`blob ${size}\0`);
+  const secondRead = { bytes: 0 };
+  let lineStart = true;
+  for await (const piece of readPieces(handle, secondRead, buffer)) {
+    second.update(piece);
+    for (let start = 0; start < piece.length; ) {
+      if (lineStart) sink.byte(PLUS);
+      const newline = piece.indexOf(NEWLINE, start);
+      const end = newline === -1 ? piece.length : newline + 1;
+      sink.copy(piece, start, end);
+      lineStart = newline !== -1;
+      start = end;
+    }
+  }
+  if (secondRead.bytes !== size || second.digest('hex') !== id) return false;
+  if (last !== NEWLINE) sink.text(NO_NEWLINE);
+  return true;
+};
+
+/** `diff --git a/P b/P` and the new file's mode. */
+const fileHeader = (path: string, mode: string): string => `diff --git ${quotePath(`a/${path}`)} ${quotePath(`b/${path}`)}\nnew file mode ${mode}\n`;
+
+/** A new text file's header and its one hunk's, for `lines` lines. */
+const textHeader = (path: string, mode: string, id: string, lines: number): string => {
+  const count = lines === 1 ? '1' : `1,${lines}`;
+  // A name with a space gets a trailing tab, as git writes it (so GNU patch finds where it ends).
+  const tab = path.includes(' ') ? '\t' : '';
+  return `${fileHeader(path, mode)}index ${'0'.repeat(7)}..${id.slice(0, 7)}\n--- /dev/null\n+++ ${quotePath(`b/${path}`)}${tab}\n@@ -0,0 +${count} @@\n`;
+};
+
 /** After a binary file's `literal` hunk: the reverse one, `literal 0` (git writes both). */
+const REVERSE_HUNK_BYTES = 64;
 const appendReverseHunk = (sink: ByteSink): void => {
   sink.text('\nliteral 0\n');
   const lines = new Base85Lines(sink);

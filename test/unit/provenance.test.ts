@@ -15,7 +15,7 @@ import { captureCluster, CLUSTER_VARIABLE_ALLOW_LIST } from '../../core/provenan
 import { captureEnvironment } from '../../core/provenance/environment.js';
 import { assertClean, captureGit, UNTRACKED_LIST_LIMIT } from '../../core/provenance/git.js';
 import { redactRemoteUrl } from '../../core/provenance/git-remote.js';
-import { appendNewFileDiff, ByteSink, STREAMED_FILE_BYTES } from '../../core/provenance/new-file-diff.js';
+import { appendLargeFileDiff, appendNewFileDiff, ByteSink, STREAMED_FILE_BYTES } from '../../core/provenance/new-file-diff.js';
 import { parseCudaVersion, parseNvidiaSmiQueryCsv } from '../../core/provenance/gpu.js';
 import { capturePython, formatPackages } from '../../core/provenance/python.js';
 import type { GitCapture, GitInfo, GitInfoAvailable } from '../../core/provenance/types.js';
@@ -317,6 +317,20 @@ describe('provenance: git capture', () => {
       const ours = new ByteSink();
       assert.ok(appendNewFileDiff(ours, repo, path, 'sha1'), path);
       assert.deepEqual(ours.bytes().toString('latin1'), theirs.stdout.toString('latin1'), path);
+    }
+  });
+
+  it('a large file read in pieces gets the same text diff as one read whole, final newline or not', async () => {
+    const repo = initRepo();
+    const line = 'epoch,step,loss\n';
+    write(repo, 'big log.csv', line.repeat(Math.ceil(STREAMED_FILE_BYTES / line.length)) + 'last line, no newline');
+    write(repo, 'metrics.csv', line.repeat(Math.ceil(STREAMED_FILE_BYTES / line.length)));
+    for (const path of ['big log.csv', 'metrics.csv']) {
+      const whole = new ByteSink();
+      assert.ok(appendNewFileDiff(whole, repo, path, 'sha1'));
+      const streamed = new ByteSink();
+      assert.ok(await appendLargeFileDiff(streamed, repo, path, 'sha1', statSync(join(repo, path))));
+      assert.ok(streamed.bytes().equals(whole.bytes()), path);
     }
   });
 
