@@ -56,15 +56,8 @@ export const appendNewFileDiff = (sink: ByteSink, top: string, path: string, obj
   }
   const lines = lineCount(content);
   sink.text(textHeader(path, mode, id, lines));
-  // '+' before each line, one copy per line.
   sink.reserve(content.length + lines);
-  for (let start = 0; start < content.length; ) {
-    const newline = content.indexOf(NEWLINE, start);
-    const end = newline === -1 ? content.length : newline + 1;
-    sink.byte(PLUS);
-    sink.copy(content, start, end);
-    start = end;
-  }
+  appendPlusLines(sink, content, true);
   if (content[content.length - 1] !== NEWLINE) sink.text(NO_NEWLINE);
   return true;
 };
@@ -177,18 +170,28 @@ const streamText = async (sink: ByteSink, { handle, path, objectFormat, size, mo
   let lineStart = true;
   for await (const piece of readPieces(handle, secondRead, buffer)) {
     second.update(piece);
-    for (let start = 0; start < piece.length; ) {
-      if (lineStart) sink.byte(PLUS);
-      const newline = piece.indexOf(NEWLINE, start);
-      const end = newline === -1 ? piece.length : newline + 1;
-      sink.copy(piece, start, end);
-      lineStart = newline !== -1;
-      start = end;
-    }
+    lineStart = appendPlusLines(sink, piece, lineStart);
   }
   if (secondRead.bytes !== size || second.digest('hex') !== id) return false;
   if (last !== NEWLINE) sink.text(NO_NEWLINE);
   return true;
+};
+
+/**
+ * `bytes` as a hunk's lines: '+' before each, one copy per line. `lineStart`: whether `bytes`
+ * begins a line (a piece may continue the last one); returns whether the next piece does.
+ */
+const appendPlusLines = (sink: ByteSink, bytes: Buffer, lineStart: boolean): boolean => {
+  let atStart = lineStart;
+  for (let start = 0; start < bytes.length; ) {
+    if (atStart) sink.byte(PLUS);
+    const newline = bytes.indexOf(NEWLINE, start);
+    const end = newline === -1 ? bytes.length : newline + 1;
+    sink.copy(bytes, start, end);
+    atStart = newline !== -1;
+    start = end;
+  }
+  return atStart;
 };
 
 /** `diff --git a/P b/P` and the new file's mode. */
