@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import {
   curveFigureFromHistory,
   figureSize,
+  m4,
   PDF_SCALE,
   PNG_SCALE,
   renderPdf,
@@ -187,6 +188,35 @@ describe('figures/training-curves', () => {
       assert.equal(line.match(/M/g)?.length, 2, 'two runs of several points (1–9, 13–38)');
       assert.equal(svg.match(/<circle [^>]*fill="#1f77b4"/g)?.length, 1, 'epoch 11 alone gets a marker');
       assert.ok(!svg.includes('NaN') && !svg.includes('Infinity'));
+    });
+
+    it('draws a long run through the first, lowest, highest and last point of each column (M4), a short one whole', () => {
+      let seed = 7;
+      const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+      const epochs = Array.from({ length: 50_000 }, (_, i) => i);
+      const values = epochs.map(() => random());
+      const columnOf = (epoch: number): number => Math.floor(epoch / 37);
+      const columns = Math.ceil(epochs.length / 37);
+      const kept = m4(epochs, values, columnOf, columns)(0, epochs.length);
+      assert.ok(kept.length <= 4 * columns, `${kept.length} points for ${columns} columns`);
+      assert.deepEqual(kept, [...new Set(kept)].sort((a, b) => a - b), 'distinct, in the order logged');
+      for (let column = 0; column < columns; column++) {
+        const members = epochs.filter((e) => columnOf(e) === column);
+        const byValue = [...members].sort((a, b) => values[a] - values[b]);
+        for (const must of [members[0], members.at(-1), byValue[0], byValue.at(-1)]) assert.ok(kept.includes(must as number), `column ${column}: point ${must}`);
+      }
+      assert.deepEqual(m4(epochs, values, columnOf, columns)(10, 10 + 4 * columns), Array.from({ length: 4 * columns }, (_, k) => 10 + k), 'at most 4 a column: every point');
+    });
+
+    it('renders a 300,000-step history (per-step logging) with a few thousand points a line, its spike drawn', () => {
+      const history = Array.from({ length: 300_000 }, (_, i) => ({ epoch: i, loss: i === 123_456 ? 5 : 1 / (1 + i / 1000) }));
+      const svg = renderSvg(curveFigureFromHistory(history));
+      const line = /<path d="([^"]*)" fill="none" stroke="#1f77b4"/.exec(svg)?.[1] ?? '';
+      const points = line.match(/[ML][^ML]+/g) ?? [];
+      assert.ok(points.length > 1000 && points.length <= 4 * 8 * 400, `${points.length} points`);
+      // The spike is the highest point drawn: the smallest y of the line, far above all the others.
+      const ys = points.map((p) => Number(p.split(' ')[1])).sort((a, b) => a - b);
+      assert.ok(ys[1] - ys[0] > 100, `the spike stands out: y ${ys[0]} then ${ys[1]}`);
     });
 
     it('copes with all-NaN and constant series, escapes text, and renders an empty figure', () => {
