@@ -146,18 +146,24 @@ async function precompileValidators() {
   const require = createRequire(join(root, 'package.json'));
   const standaloneCode = require('ajv/dist/standalone').default;
   const esbuild = await import('esbuild');
-  const { createContractAjv } = await import(pathToFileURL(join(dist, 'core/contract/validate.js')).href);
+  const { createContractAjv, PRECOMPILED_DEFINITIONS } = await import(pathToFileURL(join(dist, 'core/contract/validate.js')).href);
   const { SCHEMAS_DIR, SCHEMA_FILES } = await import(pathToFileURL(join(dist, 'core/contract/schema-files.js')).href);
   const names = Object.keys(SCHEMA_FILES);
   const bytes = (name) => readFileSync(join(SCHEMAS_DIR, SCHEMA_FILES[name]));
+  const idOf = (name) => JSON.parse(bytes(name)).$id;
   const ajv = createContractAjv({ code: { source: true, esm: true } });
   // Prefixed export names, so none can clash with the generated code's own identifiers.
-  const code = standaloneCode(ajv, Object.fromEntries(names.map((name) => [`validate_${name}`, JSON.parse(bytes(name)).$id])));
+  const definitionExport = (key) => `validate_def_${key.replace(/[^A-Za-z0-9]/g, '_')}`;
+  const code = standaloneCode(ajv, {
+    ...Object.fromEntries(names.map((name) => [`validate_${name}`, idOf(name)])),
+    ...Object.fromEntries(PRECOMPILED_DEFINITIONS.map((key) => [definitionExport(key), `${idOf(key.split('#')[0])}#/$defs/${key.split('#')[1]}`])),
+  });
   const schemaSha256 = Object.fromEntries(names.map((name) => [name, createHash('sha256').update(bytes(name)).digest('hex')]));
   const contents = `${code}
 export const PRECOMPILED_VALIDATORS = {
   schemaSha256: ${JSON.stringify(schemaSha256)},
   validators: { ${names.map((name) => `${JSON.stringify(name)}: validate_${name}`).join(', ')} },
+  definitions: { ${PRECOMPILED_DEFINITIONS.map((key) => `${JSON.stringify(key)}: ${definitionExport(key)}`).join(', ')} },
 };
 `;
   await esbuild.build({

@@ -11,6 +11,8 @@ export interface PrecompiledValidators {
   /** sha256 (hex) of each schema file's bytes at build time. */
   schemaSha256: Record<SchemaName, string>;
   validators: Record<SchemaName, ValidateFunction>;
+  /** The `$defs` validated on their own (PRECOMPILED_DEFINITIONS), by `<schema>#<definition>`. */
+  definitions: Record<string, ValidateFunction>;
 }
 
 export const PRECOMPILED_VALIDATORS: PrecompiledValidators | undefined = undefined;

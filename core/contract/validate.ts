@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Ajv2020, ErrorObject, Options, ValidateFunction } from 'ajv/dist/2020.js';
 import { UserError } from '../errors.js';
 import { escapePointer } from './definitions.js';
-import { PRECOMPILED_VALIDATORS } from './precompiled-validators.js';
+import { PRECOMPILED_VALIDATORS, type PrecompiledValidators } from './precompiled-validators.js';
 import { SCHEMAS_DIR, SCHEMA_FILES, readSchema, type SchemaName } from './schema-files.js';
 
 /** How every contract schema is compiled: here at run time, and ahead of time by scripts/build.mjs. */
@@ -40,20 +40,28 @@ const getAjv = (): Ajv2020 => (ajv ??= createContractAjv());
  */
 const precompiledValidators = (() => {
   let usable: boolean | undefined;
-  return (): Record<SchemaName, ValidateFunction> | undefined => {
+  return (): PrecompiledValidators | undefined => {
     const pre = PRECOMPILED_VALIDATORS;
     if (!pre) return undefined;
     usable ??= (Object.keys(SCHEMA_FILES) as SchemaName[]).every(
       (name) => pre.schemaSha256[name] === createHash('sha256').update(readFileSync(join(SCHEMAS_DIR, SCHEMA_FILES[name]))).digest('hex'),
     );
-    return usable ? pre.validators : undefined;
+    return usable ? pre : undefined;
   };
 })();
+
+/**
+ * The `$defs` the code validates on their own, as `<schema>#<definition>`: the build precompiles
+ * them too. Without, each cost a command ~160 ms of loading ajv and compiling (every run of a
+ * script that logs through dl_lab_log reads a history file).
+ */
+export const PRECOMPILED_DEFINITIONS = ['common#history', 'datasets#dataset_record'] as const;
 
 /** The validator of a schema, or of one of its `$defs` (e.g. datasets' `dataset_record`). */
 const validatorFor = (name: SchemaName, definition?: string): ValidateFunction => {
   const key = definition ? `${name}#${definition}` : name;
-  let validate = compiled.get(key) ?? (definition ? undefined : precompiledValidators()?.[name]);
+  const precompiled = precompiledValidators();
+  let validate = compiled.get(key) ?? (definition ? precompiled?.definitions[key] : precompiled?.validators[name]);
   if (!validate) {
     const id = readSchema(name).$id as string;
     validate = getAjv().getSchema(definition ? `${id}#/$defs/${definition}` : id);

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { SCHEMAS_DIR, SCHEMA_FILES, type SchemaName } from '../../core/contract/schema-files.js';
 import type { PrecompiledValidators } from '../../core/contract/precompiled-validators.js';
-import { createContractAjv } from '../../core/contract/validate.js';
+import { createContractAjv, PRECOMPILED_DEFINITIONS } from '../../core/contract/validate.js';
 import { runCli } from '../helpers/cli.js';
 import { cleanupTempDirs, tempDir } from '../helpers/fs.js';
 import { scaffoldProject } from '../helpers/project.js';
@@ -69,6 +69,7 @@ describe('precompiled validators (dist) match the schemas', function () {
   it('were compiled from the schema files as they are now', async () => {
     const precompiled = await loadPrecompiled();
     assert.deepEqual(Object.keys(precompiled.validators).sort(), [...NAMES].sort());
+    assert.deepEqual(Object.keys(precompiled.definitions).sort(), [...PRECOMPILED_DEFINITIONS].sort());
     for (const name of NAMES) {
       const sha256 = createHash('sha256').update(readFileSync(join(SCHEMAS_DIR, SCHEMA_FILES[name]))).digest('hex');
       assert.equal(precompiled.schemaSha256[name], sha256, `${SCHEMA_FILES[name]} changed since the build`);
@@ -119,5 +120,28 @@ describe('precompiled validators (dist) match the schemas', function () {
       }
     }
     assert.ok(compared > 1000 && invalid > 500, `compared ${compared} documents, ${invalid} invalid`);
+
+    // The $defs validated on their own: a history and a dataset record, as the CLI wrote them.
+    mkdirSync(join(project, 'data/tiny'), { recursive: true });
+    writeFileSync(join(project, 'data/tiny/a.csv'), 'x,y\n1,2\n');
+    const add = runCli(['data', 'add', 'data/tiny', '--name', 'tiny', '--license', 'CC-BY-4.0', '--url', 'https://example.org/tiny'], { cwd: project });
+    assert.equal(add.status, 0, add.stderr);
+    const definitionDocuments: Record<string, unknown> = {
+      'common#history': JSON.parse(readFileSync(join(demoDir, 'analysis.json'), 'utf8')).history,
+      'datasets#dataset_record': JSON.parse(readFileSync(join(project, 'knowledge_base/data/datasets.json'), 'utf8')).datasets.tiny,
+    };
+    let definitionsCompared = 0;
+    for (const key of PRECOMPILED_DEFINITIONS) {
+      const [name, definition] = key.split('#') as [SchemaName, string];
+      const expected = ajv.getSchema(`${JSON.parse(readFileSync(join(SCHEMAS_DIR, SCHEMA_FILES[name]), 'utf8')).$id}#/$defs/${definition}`)!;
+      const actual = precompiled.definitions[key];
+      assert.ok(definitionDocuments[key] !== undefined, key);
+      for (const candidate of [definitionDocuments[key], ...mutations(definitionDocuments[key])]) {
+        assert.equal(actual(candidate), expected(candidate), `${key}: valid/invalid differs`);
+        assert.deepEqual(actual.errors ?? null, expected.errors ?? null, `${key}: errors differ`);
+        definitionsCompared++;
+      }
+    }
+    assert.ok(definitionsCompared > 100, `compared ${definitionsCompared} documents against the $defs`);
   });
 });
