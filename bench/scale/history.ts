@@ -1,0 +1,70 @@
+/**
+ * bench/scale/history: a training log at research size.
+ *
+ *   npx tsx bench/scale/history.ts [--rounds 3] [--steps 300000]
+ *
+ * A script that logs every step (dl_lab_log's `log(step, …)`) leaves a metrics file whose history
+ * has one entry per step: 300,000 entries of 4 numbers is ~33 MB. Timed, round-robin, each a fresh
+ * child process: `dl-lab run R --metrics long.json` with that history, the same run with a
+ * 1,000-entry history (an ordinary per-epoch log), and `node -e JSON.parse` of the long file (the
+ * floor: reading it at all). Peak RSS of each against the 200 MB of the other scale suites.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DL_LAB, flag, load, removeTree, Samples, scaffold, scratch, timeShell, triple, verdict } from './child-timing.js';
+
+const ROUNDS = flag('rounds', 3);
+const STEPS = flag('steps', 300_000);
+const RSS_LIMIT_MB = 200;
+
+const work = scratch('dl-lab-bench-scale-history-');
+const loadBefore = load();
+const project = scaffold(join(work, 'project'), 'scale-history');
+
+/** A metrics file of `steps` history entries: a decaying noisy loss with one spike, a validation loss, an accuracy. */
+const writeMetrics = (file: string, steps: number): void => {
+  let seed = 1;
+  const noise = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const history = Array.from({ length: steps }, (_, step) => ({
+    epoch: step,
+    loss: step === Math.floor(steps * 0.4) ? 5 : 1 / (1 + step / 1000) + 0.05 * noise(),
+    val_loss: 1 / (1 + step / 1000) + 0.1,
+    accuracy: 0.5 + (0.4 * step) / steps,
+  }));
+  const accuracy = history[steps - 1].accuracy;
+  writeFileSync(
+    file,
+    JSON.stringify({
+      metrics: { accuracy },
+      primary_metric: 'accuracy',
+      results: { accuracy },
+      metric_definitions: { accuracy: { definition: 'accuracy on the held-out split', unit: 'fraction', higher_is_better: true } },
+      history,
+    }),
+  );
+};
+const long = join(work, 'long.json');
+const short = join(work, 'short.json');
+writeMetrics(long, STEPS);
+writeMetrics(short, 1000);
+timeShell(`${DL_LAB} run warm --metrics '${short}'`, project);
+
+const samples = new Samples();
+for (let round = 0; round < ROUNDS; round++) {
+  const cases: Array<() => void> = [
+    () => samples.add('long', timeShell(`${DL_LAB} run long-${round} --metrics '${long}'`, project)),
+    () => samples.add('short', timeShell(`${DL_LAB} run short-${round} --metrics '${short}'`, project)),
+    () => samples.add('parse', timeShell(`'${process.execPath}' -e "JSON.parse(require('fs').readFileSync('${long}', 'utf8'))"`, project)),
+  ];
+  for (const run of round % 2 === 0 ? cases : [...cases].reverse()) run();
+}
+
+const rss = (key: string): string => `${samples.peakRssMb(key).toFixed(0)} MB`;
+console.log(`\n### bench/scale/history (${ROUNDS} rounds, min / median / max; load average ${loadBefore} before, ${load()} after)\n`);
+console.log('| case | time | compared | peak RSS | ≤ 200 MB |');
+console.log('| --- | --- | --- | --- | --- |');
+console.log(`| \`run R --metrics\`, ${STEPS} history entries | ${triple(samples.summary('long'))} | ${(samples.median('long') / samples.median('short')).toFixed(1)}× the 1,000-entry run | ${rss('long')} | ${verdict(samples.peakRssMb('long') <= RSS_LIMIT_MB)} |`);
+console.log(`| \`run R --metrics\`, 1,000 history entries | ${triple(samples.summary('short'))} | | ${rss('short')} | ${verdict(samples.peakRssMb('short') <= RSS_LIMIT_MB)} |`);
+console.log(`| \`JSON.parse\` of the ${STEPS}-entry file alone | ${triple(samples.summary('parse'))} | | ${rss('parse')} | |`);
+removeTree(work);
+if (samples.peakRssMb('long') > RSS_LIMIT_MB || samples.peakRssMb('short') > RSS_LIMIT_MB) process.exitCode = 1;
