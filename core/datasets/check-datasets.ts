@@ -58,6 +58,10 @@ export async function checkDatasets(projectRoot: string, names: readonly string[
     const print = prints[i];
     return print !== undefined && print.files === record.file_count && fingerprints?.matches(paths[i], record.digest, print) === true;
   });
+  // A fingerprint that matched needs no listing: find's output (~6 MB for 100k files) goes now.
+  prints.forEach((print, i) => {
+    if (unchanged[i] && print !== undefined) print.listing = undefined;
+  });
   const changed = records.flatMap((record, i) => (unchanged[i] ? [] : [{ record, path: paths[i], listing: prints[i]?.listing }]));
   const checked = await exactCheck(root, changed, options);
   const entries = records.map((record) => checked.get(record.name) ?? toManifestEntry(record, undefined));
