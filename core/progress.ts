@@ -38,8 +38,9 @@ const LOG_EVERY_MS = 30_000;
  * Progress of hashing, e.g. `hashing dataset ds: 12,345/100,000 files, 24.1 MiB of 195.3 MiB (12%)`
  * (files read, not found in the hash cache) or `hashing checkpoint best.pt: 4.2 GiB of 20.0 GiB
  * (21%)`. On a terminal, one line redrawn after the first second; in a log, a line every 30 s of a
- * long hash and the last one. Nothing when it is quick, or when quiet. `end()` finishes a line left open on a terminal (hashing stopped by an error), so
- * the error starts on a line of its own. `now` is the clock (milliseconds), given by tests.
+ * long hash and the last one. Nothing when it is quick, or when quiet. `end()` finishes a line
+ * left open on a terminal (hashing stopped by an error), so the error starts on a line of its
+ * own. `now` is the clock (milliseconds), given by tests.
  */
 export interface HashingReporter {
   (progress: HashProgress): void;

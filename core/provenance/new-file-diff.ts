@@ -48,9 +48,7 @@ export const appendNewFileDiff = (sink: ByteSink, top: string, path: string, obj
   }
   if (isBinary(content)) {
     sink.text(`${fileHeader(path, mode)}index ${'0'.repeat(id.length)}..${id}\nGIT binary patch\nliteral ${content.length}\n`);
-    const lines = new Base85Lines(sink);
-    lines.push(deflateSync(content));
-    lines.end();
+    appendDeflatedLines(sink, content);
     appendReverseHunk(sink);
     return true;
   }
@@ -124,7 +122,7 @@ const streamBinary = async (sink: ByteSink, { handle, path, objectFormat, size, 
   sink.text(`${'0'.repeat(idLength)}\nGIT binary patch\nliteral ${size}\n`);
   // Room for the lines of incompressible data at once: pages not written to cost no memory, and
   // the buffer is not doubled (and copied) on the way.
-  sink.reserve(Math.ceil((size + (size >> 10) + 64) / LINE_BYTES) * MAX_LINE + REVERSE_HUNK_BYTES);
+  sink.reserve(base85Size(size + (size >> 10) + 64) + REVERSE_HUNK_BYTES);
   const hash = createHash(objectFormat).update(`blob ${size}\0`);
   const lines = new Base85Lines(sink);
   const read = { bytes: 0 };
@@ -205,14 +203,21 @@ const textHeader = (path: string, mode: string, id: string, lines: number): stri
   return `${fileHeader(path, mode)}index ${'0'.repeat(7)}..${id.slice(0, 7)}\n--- /dev/null\n+++ ${quotePath(`b/${path}`)}${tab}\n@@ -0,0 +${count} @@\n`;
 };
 
-/** After a binary file's `literal` hunk: the reverse one, `literal 0` (git writes both). */
+/** What appendReverseHunk writes, at most. */
 const REVERSE_HUNK_BYTES = 64;
+
+/** After a binary file's `literal` hunk: the reverse one, `literal 0` (git writes both). */
 const appendReverseHunk = (sink: ByteSink): void => {
   sink.text('\nliteral 0\n');
-  const lines = new Base85Lines(sink);
-  lines.push(deflateSync(Buffer.alloc(0)));
-  lines.end();
+  appendDeflatedLines(sink, Buffer.alloc(0));
   sink.text('\n');
+};
+
+/** `bytes` deflated at once, as base85 lines. */
+const appendDeflatedLines = (sink: ByteSink, bytes: Buffer): void => {
+  const lines = new Base85Lines(sink);
+  lines.push(deflateSync(bytes));
+  lines.end();
 };
 
 /** Bytes appended to one growing buffer, plus a reused buffer to read files into. */
@@ -317,6 +322,8 @@ const BASE85 = Buffer.from('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop
 /** Bytes per base85 line, and a line's size at most: its length letter, 13 groups of 5, '\n'. */
 const LINE_BYTES = 52;
 const MAX_LINE = 1 + 65 + 1;
+/** The size of the base85 lines of `bytes` bytes, at most. */
+const base85Size = (bytes: number): number => Math.ceil(bytes / LINE_BYTES) * MAX_LINE;
 
 /**
  * git's binary-patch lines, written into a sink as the deflated bytes arrive: up to 52 bytes
@@ -356,7 +363,7 @@ class Base85Lines {
 
 /** The lines of `data[start, end)`: 52 bytes each, the last one shorter. */
 const encodeLines = (sink: ByteSink, data: Uint8Array, start: number, end: number): void => {
-  sink.fill(Math.ceil((end - start) / LINE_BYTES) * MAX_LINE, (out, first) => {
+  sink.fill(base85Size(end - start), (out, first) => {
     let at = first;
     for (let line = start; line < end; line += LINE_BYTES) {
       const length = Math.min(LINE_BYTES, end - line);
