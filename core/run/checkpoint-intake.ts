@@ -1,10 +1,12 @@
 import { constants } from 'node:fs';
-import { copyFile, link, lstat, mkdir, open, stat, unlink } from 'node:fs/promises';
+import { copyFile, link, lstat, mkdir, open, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { UserError } from '../errors.js';
 import { assertStable, identityOf } from '../hashing/file-identity.js';
 import { sha256FileIdentified, sha256Handle } from '../hashing/sha256-file.js';
 import type { FileDigest } from '../hashing/types.js';
+import { storageReadBytes } from './storage-reads.js';
 
 /**
  * How a checkpoint gets into a run, each reading its bytes from the disk once:
@@ -71,8 +73,9 @@ export const finishMove = async (from: string): Promise<void> => {
  * Copy `from` to a new file `to` with `copyFile` (in the kernel: copy_file_range/sendfile, no
  * pass through this process) while this thread hashes the source through the same page cache:
  * the disk is read once, by whichever reader is ahead, and the copy runs beside the hash instead
- * of after it. On the 2-core bench machine a 2 GiB checkpoint takes the time of its hash (1.7 s
- * warm) where a read-hash-write pipeline through JavaScript buffers took 3.6–5.9 s (bench/scale).
+ * of after it. On the 2-core bench machine a 2 GiB checkpoint in the page cache takes about the
+ * time the disk needs to write it (1.65 s), where a read-hash-write pipeline through JavaScript
+ * buffers took 3.6–5.9 s (bench/scale).
  * The source must be the same file, unchanged, from before the copy starts to after both end
  * (descriptor and path identity), and the copy must have the hashed size; otherwise the copy is
  * removed and the run refused, so the digest always describes the bytes in the run.
@@ -103,18 +106,50 @@ export const copyHashing = async (from: string, to: string, onBytes?: (bytes: nu
 };
 
 /**
- * `copyFile`, then the copy flushed to disk at once. The kernel copies faster than SHA-256 runs
- * (about 0.5 s against 1.5 s for 2 GiB on the bench machine), so the disk writes the checkpoint
- * while the hash finishes, instead of after it: publishing fsyncs every file of a run anyway.
- * (Flushing again and again while the copy ran was slower, warm and cold: bench/scale/checkpoint.)
+ * `copyFile` into a file created here first (so this process holds the very inode being written;
+ * `wx` keeps the copy from ever landing on an existing file), flushed to the disk while the kernel
+ * copies it, and once more at the end (publishing fsyncs every file of a run anyway). The disk then
+ * writes the checkpoint beside the copy and the hash instead of after them: for 2 GiB in the page
+ * cache, 2.24 s → 1.99 s with `sync` (bench/scale/checkpoint). Only while the source comes from the
+ * page cache: when it comes from the disk, flushes make the copy's reads wait behind the writes
+ * (2.1 s → 3.2 s there), so a cold copy is flushed once, after the kernel made it.
  */
 const copyThenWriteBack = async (from: string, to: string): Promise<void> => {
-  await copyFile(from, to, constants.COPYFILE_EXCL);
-  const copy = await open(to, 'r');
+  const target = await open(to, 'wx', 0o644);
   try {
-    await copy.datasync();
+    let copying = true;
+    const copy = copyFile(from, to).finally(() => {
+      copying = false;
+    });
+    const [copied, flushed] = await Promise.allSettled([copy, flushWhileCopyingFromCache(target, () => copying)]);
+    if (copied.status === 'rejected') throw copied.reason;
+    if (flushed.status === 'rejected') throw flushed.reason;
+    await target.datasync();
   } finally {
-    await copy.close();
+    await target.close();
+  }
+};
+
+/** How often the copy's progress is looked at: short beside a disk's pace, long enough not to spin. */
+const FLUSH_TICK_MS = 20;
+/**
+ * Reading from storage faster than this (bytes per millisecond: 200 MB/s) means the source is not
+ * in the page cache. A source in the cache reads nothing (a few KiB of metadata at most); one on
+ * the disk reads hundreds of MB/s to GB/s.
+ */
+const COLD_READ_BYTES_PER_MS = 200_000;
+
+/** `datasync` of the copy again and again while it runs, skipped while this process reads from the disk. */
+const flushWhileCopyingFromCache = async (target: FileHandle, copying: () => boolean): Promise<void> => {
+  let before = await storageReadBytes();
+  let since = performance.now();
+  while (before !== undefined && copying()) {
+    await delay(FLUSH_TICK_MS);
+    const now = await storageReadBytes();
+    const at = performance.now();
+    const fromCache = now !== undefined && now - before < COLD_READ_BYTES_PER_MS * (at - since);
+    [before, since] = [now, at];
+    if (fromCache && copying()) await target.datasync();
   }
 };
 
