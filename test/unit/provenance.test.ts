@@ -334,6 +334,24 @@ describe('provenance: git capture', () => {
     }
   });
 
+  it('a large file that grew or shrank since its lstat is diffed whole, as it is now (binary and text)', async () => {
+    const repo = initRepo();
+    write(repo, 'best.pt', Buffer.concat([Buffer.alloc(1), randomBytes(STREAMED_FILE_BYTES + 4_320)])); // a NUL: binary
+    write(repo, 'log.csv', 'epoch,loss\n'.repeat(STREAMED_FILE_BYTES / 8));
+    for (const path of ['best.pt', 'log.csv']) {
+      const stats = statSync(join(repo, path));
+      for (const [change, size] of [['grew', stats.size - 1000], ['shrank', stats.size + 1000]] as const) {
+        // The lstat the diff was planned from saw another size than the file has when it is read.
+        const planned = Object.assign(Object.create(Object.getPrototypeOf(stats)), stats, { size });
+        const streamed = new ByteSink();
+        assert.ok(await appendLargeFileDiff(streamed, repo, path, 'sha1', planned), `${path} ${change}`);
+        const whole = new ByteSink();
+        assert.ok(appendNewFileDiff(whole, repo, path, 'sha1'));
+        assert.ok(streamed.bytes().equals(whole.bytes()), `${path} ${change}: not the whole-read diff of the file as it is`);
+      }
+    }
+  });
+
   it('assertClean passes a clean tree and names the dirty state otherwise', async () => {
     const repo = initRepo();
     const clean = (await captureGit(repo)).info;
