@@ -110,9 +110,10 @@ export const copyHashing = async (from: string, to: string, onBytes?: (bytes: nu
  * `wx` keeps the copy from ever landing on an existing file), flushed to the disk while the kernel
  * copies it, and once more at the end (publishing fsyncs every file of a run anyway). The disk then
  * writes the checkpoint beside the copy and the hash instead of after them: for 2 GiB in the page
- * cache, 2.24 s → 1.99 s with `sync` (bench/scale/checkpoint). Only while the source comes from the
- * page cache: when it comes from the disk, flushes make the copy's reads wait behind the writes
- * (2.1 s → 3.2 s there), so a cold copy is flushed once, after the kernel made it.
+ * cache, 0.04–0.28 s less of a run + `sync` of 2.0–2.5 s, never more (bench/README.md). Only while
+ * the source comes from the page cache: when it comes from the disk, flushes make the copy's reads
+ * wait behind the writes (2.1 s → 3.2 s there), so a cold copy is flushed once, after the kernel
+ * made it.
  */
 const copyThenWriteBack = async (from: string, to: string): Promise<void> => {
   const target = await open(to, 'wx', 0o644);
