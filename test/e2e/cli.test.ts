@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifyRun } from '../../core/verify/verify-run.js';
-import { runCli } from '../helpers/cli.js';
+import { CLI, runCli } from '../helpers/cli.js';
 import { cleanupTempDirs, readJson, snapshotTree, tempDir } from '../helpers/fs.js';
 import { git } from '../helpers/git.js';
 import { runDirOf, verifyTag } from '../helpers/project.js';
@@ -91,6 +92,23 @@ describe('the built dl-lab bin, end to end (child processes)', () => {
     assert.equal(unknown.status, 1);
     assert.equal(unknown.stderr, "dl-lab: error: unknown command 'apps'; commands: app, aggregate, check-paper, compare, data, demo, paper, report, reproduce, run, runs, sweep, verify\n");
     assert.deepEqual(readdirSync(cwd), [], 'nothing written');
+  });
+
+  it("README's NODE_OPTIONS line (memory on Node 22 and later) runs as printed, and dl-lab runs under it", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const lines = readme.split('\n').filter((line) => line.startsWith('export NODE_OPTIONS='));
+    assert.equal(lines.length, 1, lines.join('\n'));
+    const root = join(tempDir(), 'node-options');
+    assert.equal(runCli(['--name', 'node-options', '--out', root], { cwd: tempDir() }).status, 0);
+    mkdirSync(join(root, 'data'));
+    writeFileSync(join(root, 'data', 'rows.csv'), 'x,y\n1,2\n');
+    const script = `dl-lab() { "${process.execPath}" "${CLI}" "$@"; }\n${lines[0]}\ndl-lab data add data/rows.csv --name rows && dl-lab data list && printf '%s' "$NODE_OPTIONS"`;
+    const result = spawnSync('bash', ['-c', script], { cwd: root, encoding: 'utf8' });
+    // Node refuses an option it does not allow in NODE_OPTIONS with exit 9 before running anything.
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stderr, '');
+    assert.match(result.stdout, /^rows\b/m);
+    assert.ok(result.stdout.endsWith('--max-semi-space-size=8'), result.stdout);
   });
 
   it('--version and -V print the package version', () => {
