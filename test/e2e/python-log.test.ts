@@ -289,7 +289,7 @@ print(json.dumps({"errors": errors, "history": open("m.history.jsonl").read(), "
     assert.deepEqual(loadMetricsInput(join(dir, 'm.json')).input.history, [{ epoch: 1, loss: 0.5 }]);
   });
 
-  it('the context manager: an exception marks the run failed with its type and message; SIGINT marks it interrupted (exit 130)', function () {
+  it('the context manager: an exception marks the run failed with its type and message; SIGINT marks it interrupted (exit 130); SIGTERM exits 143 even when a cleanup raises', function () {
     const python = pythonWith([]);
     requirePart(this, python !== undefined, noPythonMessage([]));
     const template = fileURLToPath(new URL('../../generators/app/templates/src/package/', import.meta.url));
@@ -312,5 +312,12 @@ with dl.start("m.json"):
     const head = readJson(join(dir, 'm.json'));
     assert.deepEqual([head.status, head.status_reason], ['interrupted', 'SIGINT (Ctrl-C)']);
     assert.deepEqual(loadMetricsInput(join(dir, 'm.json')).input.history, [{ epoch: 1, loss: 0.5 }], 'nothing after the signal');
+    // SIGTERM in the middle of torch.save: its zip writer, cut mid-file, raises as it closes.
+    const cleanupFails = 'try:\n        os.kill(os.getpid(), signal.SIGTERM)\n    finally:\n        raise RuntimeError("unexpected pos")';
+    const terminated = runPython(python!, ['-c', script(cleanupFails), template], { cwd: dir });
+    assert.equal(terminated.status, 143, terminated.stderr);
+    assert.match(terminated.stderr, /^dl_lab_log: after SIGTERM: RuntimeError: unexpected pos$/m);
+    const ended = readJson(join(dir, 'm.json'));
+    assert.deepEqual([ended.status, ended.status_reason], ['interrupted', "SIGTERM (terminated: Slurm's time limit, scancel or kill)"]);
   });
 });

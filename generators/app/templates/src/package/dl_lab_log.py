@@ -36,6 +36,7 @@ import numbers
 import os
 import re
 import signal
+import sys
 import threading
 from pathlib import Path
 
@@ -118,6 +119,7 @@ class Log:
         self._partial = self.path.with_name(self.path.name + ".partial")
         self._committed, self._digest = 0, hashlib.sha256()
         self._writing, self._pending_signal, self._handlers = False, None, {}
+        self._signalled = None  # the signal that ended the run, once its handler ran
         if not self.writes:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -245,6 +247,12 @@ class Log:
         return self
 
     def __exit__(self, kind, error, traceback):
+        if self._signalled is not None and kind is not None and not issubclass(kind, Interrupted):
+            # Another exception replaced the signal's while the stack unwound: a library's cleanup
+            # failed (torch.save's zip writer, cut mid-file, raises as it closes). The log already
+            # says "interrupted"; the exit status must still be 128 + the signal (Slurm, dl-lab sweep).
+            print(f"dl_lab_log: after {signal.Signals(self._signalled).name}: {kind.__name__}: {error}", file=sys.stderr)
+            raise Interrupted(self._signalled) from error
         if not self.writes or self.closed:
             return False
         if kind is None or (kind is SystemExit and error.code in (None, 0)):
@@ -307,6 +315,7 @@ class Log:
         name = signal.Signals(signum).name
         if not self.closed:
             self.close("interrupted", f"{name} ({_SIGNAL_CAUSES.get(name, 'signal')})")
+        self._signalled = signum
         raise Interrupted(signum)
 
 
