@@ -15,11 +15,10 @@
 import { randomFillSync } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { DL_LAB, flag, load, removeTree, Samples, scaffold, scratch, timeShell, triple, verdict } from './child-timing.js';
+import { DL_LAB, RSS_LIMIT_MB, flag, load, removeTree, Samples, scaffold, scratch, timeShell, triple, verdict } from './child-timing.js';
 
 const ROUNDS = flag('rounds', 3);
 const GIB = flag('gib', 2);
-const RSS_LIMIT_MB = 200;
 const work = scratch('dl-lab-bench-scale-checkpoint-');
 const loadBefore = load();
 const project = scaffold(join(work, 'project'), 'scale-checkpoint');

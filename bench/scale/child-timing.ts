@@ -55,6 +55,9 @@ export const timeShell = (script: string, cwd: string): Timed => {
 };
 
 /** The built bin, as a shell word. */
+/** The peak RSS every scale case must stay within. */
+export const RSS_LIMIT_MB = 200;
+
 export const DL_LAB = `'${process.execPath}' '${CLI}'`;
 
 /** A scaffolded project (git init + first commit) at `dir`. */

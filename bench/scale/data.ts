@@ -21,13 +21,12 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DL_LAB, flag, load, removeTree, Samples, scaffold, scratch, timeShell, triple, verdict } from './child-timing.js';
+import { DL_LAB, RSS_LIMIT_MB, flag, load, removeTree, Samples, scaffold, scratch, timeShell, triple, verdict } from './child-timing.js';
 
 const ROUNDS = flag('rounds', 5);
 const FILES = flag('files', 100_000);
 const UNTRACKED = flag('untracked', 3000);
 const BLOB_MIB = flag('untracked-binary-mib', 48);
-const RSS_LIMIT_MB = 200;
 
 const work = scratch('dl-lab-bench-scale-data-');
 const loadBefore = load();

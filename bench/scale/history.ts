@@ -11,11 +11,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DL_LAB, flag, load, removeTree, Samples, scaffold, scratch, timeShell, triple, verdict } from './child-timing.js';
+import { DL_LAB, RSS_LIMIT_MB, flag, load, removeTree, Samples, scaffold, scratch, timeShell, triple, verdict } from './child-timing.js';
 
 const ROUNDS = flag('rounds', 3);
 const STEPS = flag('steps', 300_000);
-const RSS_LIMIT_MB = 200;
 
 const work = scratch('dl-lab-bench-scale-history-');
 const loadBefore = load();

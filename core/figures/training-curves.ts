@@ -383,14 +383,17 @@ export function m4(epochs: readonly number[], values: readonly number[], columnO
     let first = start;
     let low = start;
     let high = start;
+    let column = columnOf(epochs[start]);
     const flush = (last: number): void => {
       // Distinct, in the order they were logged: the line goes through them as the data did.
       for (const i of [first, Math.min(low, high), Math.max(low, high), last]) if (kept.at(-1) !== i) kept.push(i);
     };
     for (let i = start + 1; i < end; i++) {
-      if (columnOf(epochs[i]) !== columnOf(epochs[first])) {
+      const at = columnOf(epochs[i]);
+      if (at !== column) {
         flush(i - 1);
         first = low = high = i;
+        column = at;
       } else {
         if (values[i] < values[low]) low = i;
         if (values[i] > values[high]) high = i;
