@@ -21,11 +21,11 @@ const jobIds = (stdout: string): [string, string] => {
   return [match[1], match[2]];
 };
 
-/** Wait (bounded) until `ready()` holds. */
-const waitUntil = async (ready: () => boolean, seconds: number, what: string): Promise<void> => {
+/** Wait (bounded) until `ready()` holds; `explain()` adds what a failure needs to be diagnosed. */
+const waitUntil = async (ready: () => boolean, seconds: number, what: string, explain = (): string => ''): Promise<void> => {
   const deadline = Date.now() + seconds * 1000;
   while (!ready()) {
-    if (Date.now() > deadline) assert.fail(`no ${what} after ${seconds} s`);
+    if (Date.now() > deadline) assert.fail(`no ${what} after ${seconds} s${explain()}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 };
@@ -115,13 +115,23 @@ describe('dl-lab sweep --slurm on a real one-node cluster', function () {
     assert.equal(readFileSync(join(root, 'artifacts/experiments/slr/slurm-jobs.txt'), 'utf8'), `${arrayJob} ${aggregateJob}\n`);
     const requeue = scontrol('requeue', `${arrayJob}_0`);
     assert.equal(requeue.status, 0, String(requeue.stderr));
-    // Slurm holds a requeued job (BeginTime, about two minutes here) before it may start again;
-    // released as soon as it is pending (an update before that, while it completes, is overridden).
+    // Slurm holds a requeued job (BeginTime, cred_expire: two minutes) before it may start again, so
+    // the test releases it (StartTime=now) once a second for as long as it is pending, whatever
+    // reason squeue shows: a release that lands before Slurm has finished requeueing is overridden
+    // by the hold. Releasing it once, on the first 'PENDING BeginTime', timed out once in CI.
     const state = (): string => String(spawnSync('squeue', ['-h', '-j', `${arrayJob}_0`, '-o', '%T %r'], { encoding: 'utf8' }).stdout).trim();
+    const started = Date.now();
+    const seen: string[] = [];
+    let released = 0;
     await waitUntil(() => {
-      if (state() === 'PENDING BeginTime') scontrol('update', `JobId=${arrayJob}_0`, 'StartTime=now');
+      const now = state();
+      if (seen.at(-1)?.endsWith(` ${now}`) !== true) seen.push(`${((Date.now() - started) / 1000).toFixed(1)} s ${now}`);
+      if (now.startsWith('PENDING') && Date.now() - released >= 1000) {
+        released = Date.now();
+        scontrol('update', `JobId=${arrayJob}_0`, 'StartTime=now');
+      }
       return existsSync(runDirOf(root, 'slr-base-s0.r2'));
-    }, 60, 'attempt 2 sealed');
+    }, 60, 'attempt 2 sealed', () => `; squeue states: ${seen.join(', ')}\n${String(scontrol('show', 'job', `${arrayJob}_0`).stdout)}`);
     await waitForJobs([arrayJob, aggregateJob], 90);
     assert.equal(readJson(join(runDirOf(root, 'slr-base-s0'), 'summary.json')).status, 'interrupted');
     assert.equal(readJson(join(runDirOf(root, 'slr-base-s0.r2'), 'summary.json')).status, undefined, 'attempt 2 completed');
