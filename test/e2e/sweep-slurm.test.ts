@@ -45,7 +45,7 @@ const waitForJobs = async (ids: string[], seconds: number): Promise<void> => {
 };
 
 describe('dl-lab sweep --slurm on a real one-node cluster', function () {
-  this.timeout(120_000);
+  this.timeout(300_000); // the waits below are bounded on their own, with messages that say what was awaited
   let root: string;
   before(async function () {
     requirePart(this, slurmNodeUp(), 'no Slurm cluster answers sinfo with a usable node (as root: .ci/slurm-up.sh)');
@@ -131,7 +131,7 @@ describe('dl-lab sweep --slurm on a real one-node cluster', function () {
         scontrol('update', `JobId=${arrayJob}_0`, 'StartTime=now');
       }
       return existsSync(runDirOf(root, 'slr-base-s0.r2'));
-    }, 60, 'attempt 2 sealed', () => `; squeue states: ${seen.join(', ')}\n${String(scontrol('show', 'job', `${arrayJob}_0`).stdout)}`);
+    }, 90, 'attempt 2 sealed', () => `; squeue states: ${seen.join(', ')}\n${String(scontrol('show', 'job', `${arrayJob}_0`).stdout)}`);
     await waitForJobs([arrayJob, aggregateJob], 90);
     assert.equal(readJson(join(runDirOf(root, 'slr-base-s0'), 'summary.json')).status, 'interrupted');
     assert.equal(readJson(join(runDirOf(root, 'slr-base-s0.r2'), 'summary.json')).status, undefined, 'attempt 2 completed');

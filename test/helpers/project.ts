@@ -1,7 +1,9 @@
+import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { datasetFiles } from '../../core/datasets/file-list.js';
 import type { DatasetRecord } from '../../core/datasets/types.js';
 import { verifyRun, type RunVerification } from '../../core/verify/verify-run.js';
+import { runCli } from './cli.js';
 import { tempDir } from './fs.js';
 import { runGenerator } from './generators.js';
 
@@ -20,4 +22,11 @@ export const verifyTag = (root: string, tag: string): Promise<RunVerification> =
 export const registeredFileArray = async (root: string, record: DatasetRecord): Promise<{ path: string; sha256: string }[]> => {
   const files = await datasetFiles(root, record);
   return Array.from({ length: files.length }, (_, i) => ({ path: files.path(i), sha256: files.sha256(i) }));
+};
+
+/** `dl-lab verify` of the built bin: exit 0 and every run "ok". */
+export const assertVerifies = (root: string, tags: string[]): void => {
+  const verify = runCli(['verify', ...tags], { cwd: root });
+  assert.equal(verify.status, 0, verify.stdout + verify.stderr);
+  assert.match(verify.stdout, new RegExp(`${tags.length} of ${tags.length} run\\(s\\) verified`));
 };
