@@ -117,8 +117,8 @@ describe('dl-lab sweep --slurm on a real one-node cluster', function () {
     assert.equal(requeue.status, 0, String(requeue.stderr));
     // Slurm holds a requeued job (BeginTime, cred_expire: two minutes) before it may start again, so
     // the test releases it (StartTime=now) once a second for as long as it is pending, whatever
-    // reason squeue shows: a release that lands before Slurm has finished requeueing is overridden
-    // by the hold. Releasing it once, on the first 'PENDING BeginTime', timed out once in CI.
+    // reason squeue shows: a release that lands before Slurm has finished requeueing can be
+    // overridden by the hold. Releasing it once, on the first 'PENDING BeginTime', timed out once in CI.
     const state = (): string => String(spawnSync('squeue', ['-h', '-j', `${arrayJob}_0`, '-o', '%T %r'], { encoding: 'utf8' }).stdout).trim();
     const started = Date.now();
     const seen: string[] = [];
