@@ -54,10 +54,10 @@ export const timeShell = (script: string, cwd: string): Timed => {
   return { ms, peakRssMb, stdout: result.stdout };
 };
 
-/** The built bin, as a shell word. */
 /** The peak RSS every scale case must stay within. */
 export const RSS_LIMIT_MB = 200;
 
+/** The built bin, as a shell word. */
 export const DL_LAB = `'${process.execPath}' '${CLI}'`;
 
 /** A scaffolded project (git init + first commit) at `dir`. */

@@ -122,10 +122,12 @@ describe('dl-lab sweep --slurm on a real one-node cluster', function () {
     const state = (): string => String(spawnSync('squeue', ['-h', '-j', `${arrayJob}_0`, '-o', '%T %r'], { encoding: 'utf8' }).stdout).trim();
     const started = Date.now();
     const seen: string[] = [];
+    let last: string | undefined;
     let released = 0;
     await waitUntil(() => {
       const now = state();
-      if (seen.at(-1)?.endsWith(` ${now}`) !== true) seen.push(`${((Date.now() - started) / 1000).toFixed(1)} s ${now}`);
+      if (now !== last) seen.push(`${((Date.now() - started) / 1000).toFixed(1)} s ${now}`);
+      last = now;
       if (now.startsWith('PENDING') && Date.now() - released >= 1000) {
         released = Date.now();
         scontrol('update', `JobId=${arrayJob}_0`, 'StartTime=now');
