@@ -94,7 +94,7 @@ describe('the built dl-lab bin, end to end (child processes)', () => {
     assert.deepEqual(readdirSync(cwd), [], 'nothing written');
   });
 
-  it("README's NODE_OPTIONS line (memory on Node 22 and later) runs as printed, and dl-lab runs under it", () => {
+  it("README's NODE_OPTIONS line (memory where dl-lab cannot set it itself) runs as printed, and dl-lab runs under it", () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     const lines = readme.split('\n').filter((line) => line.startsWith('export NODE_OPTIONS='));
     assert.equal(lines.length, 1, lines.join('\n'));
