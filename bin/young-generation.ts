@@ -13,22 +13,38 @@
  * A user's own `--max-semi-space-size` (on the command line or in NODE_OPTIONS) is left alone.
  */
 
+import { accessSync, constants } from 'node:fs';
+
 /** MiB per semi-space (Node 20's default is 16): 8 kept every bench/scale case <= 189 MB on Node 22 and 24; 16 left `data add` at 207 MB on Node 24. */
 export const SEMI_SPACE_MIB = 8;
 
 const SEMI_SPACE_FLAG = /(^|\s)--max[-_]semi[-_]space[-_]size(=|\s|$)/;
 
+/** Whether `path` can be executed by this user (a Node binary replaced or removed since it started cannot). */
+const isExecutable = (path: string): boolean => {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 /**
  * The argv to re-execute this process with (execve's `args`, starting with the Node binary), or
  * undefined when it should run as it is: no `process.execve` here (Node 20, Node < 22.15,
- * Windows), or a semi-space size is already chosen.
+ * Windows), a semi-space size already chosen, or a Node binary that cannot be executed any more.
+ * The last is checked beforehand because a failed execve(2) does not throw in Node 22.23 and
+ * 24.21: it aborts the process (exit 134, measured; nodejs/node#62878 makes later Nodes throw).
  */
 export function youngGenerationArgs(
   proc: Pick<NodeJS.Process, 'execPath' | 'execArgv' | 'argv'> & { execve?: unknown },
   env: NodeJS.ProcessEnv,
+  canExecute: (path: string) => boolean = isExecutable,
 ): string[] | undefined {
   if (typeof proc.execve !== 'function') return undefined;
   if (SEMI_SPACE_FLAG.test(proc.execArgv.join(' ')) || SEMI_SPACE_FLAG.test(env.NODE_OPTIONS ?? '')) return undefined;
+  if (!canExecute(proc.execPath)) return undefined;
   return [proc.execPath, `--max-semi-space-size=${SEMI_SPACE_MIB}`, ...proc.execArgv, ...proc.argv.slice(1)];
 }
 
@@ -41,6 +57,6 @@ export function keepYoungGenerationSmall(): void {
   try {
     (process as unknown as { execve: Execve }).execve(process.execPath, args, process.env);
   } catch {
-    // execve failed (the Node binary gone or not executable): run in this process, only larger.
+    // execve(2) failed after all (a Node that throws rather than aborts): run here, only larger.
   }
 }
