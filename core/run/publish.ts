@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { mkdir, open, readdir, rename, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { runContractViolations, type RunDocuments } from '../contract/run-contract.js';
 import { throwIfViolations } from '../contract/validate.js';
 import { UserError } from '../errors.js';
+import { emitJsonText } from '../json-chunks.js';
 import { stringifyJson } from '../json-file.js';
 import { outputEntries, runChecksums, type OutputEntry, type RunFile } from './outputs.js';
 import { ANALYSIS, CHECKPOINT_RECORD, MANIFEST, SHA256SUMS, SUMMARY, runFilePath } from './paths.js';
@@ -45,31 +48,31 @@ export const assertTargetFree = async (targetDir: string, allowEmptyDir = false)
 };
 
 /**
- * Validate the whole run, then write it to a staging folder beside the target and publish it
- * with one rename, so no reader ever sees a partial run and nothing is written when validation
- * fails. Published files are read-only.
+ * Validate the whole run, written to a staging folder beside the target, and publish it with one
+ * rename, so no reader ever sees a partial run; when validation fails the staging folder is
+ * removed and nothing is left. Published files are read-only.
  */
 export const publishRun = async (run: RunToPublish): Promise<PublishedRun> => {
-  const files: RunFile[] = [
-    jsonFile(SUMMARY, 'summary', run.summary),
-    jsonFile(ANALYSIS, 'analysis', run.analysis),
-    jsonFile(CHECKPOINT_RECORD, 'checkpoint-record', run.checkpointRecord),
-    ...run.extraFiles,
-  ];
-  const outputs = outputEntries(run.runDir, files);
-  const manifest = run.buildManifest(outputs);
-  const label = (name: string) => runFilePath(run.runDir === '.' ? run.targetDir : run.runDir, name);
-  const docs: RunDocuments = { manifest, summary: run.summary, analysis: run.analysis, checkpointRecord: run.checkpointRecord };
-  throwIfViolations(
-    runContractViolations(docs, { manifest: label(MANIFEST), summary: label(SUMMARY), analysis: label(ANALYSIS), checkpointRecord: label(CHECKPOINT_RECORD) }),
-    'the run does not satisfy the contract; nothing was written',
-  );
-  const manifestFile = jsonFile(MANIFEST, 'other', manifest);
-  const checksums: RunFile = { name: SHA256SUMS, role: 'other', bytes: Buffer.from(runChecksums(run.runDir, outputs, sha256Hex(manifestFile.bytes))) };
-
   await assertTargetFree(run.targetDir, run.runDir === '.');
   const staging = run.staging ?? (await openStaging(run.targetDir));
   try {
+    const files: RunFile[] = [
+      jsonFile(SUMMARY, 'summary', run.summary),
+      // The one document that grows with the training (its history): written as it is serialized.
+      placeJsonFile(staging.dir, ANALYSIS, 'analysis', run.analysis),
+      jsonFile(CHECKPOINT_RECORD, 'checkpoint-record', run.checkpointRecord),
+      ...run.extraFiles,
+    ];
+    const outputs = outputEntries(run.runDir, files);
+    const manifest = run.buildManifest(outputs);
+    const label = (name: string) => runFilePath(run.runDir === '.' ? run.targetDir : run.runDir, name);
+    const docs: RunDocuments = { manifest, summary: run.summary, analysis: run.analysis, checkpointRecord: run.checkpointRecord };
+    throwIfViolations(
+      runContractViolations(docs, { manifest: label(MANIFEST), summary: label(SUMMARY), analysis: label(ANALYSIS), checkpointRecord: label(CHECKPOINT_RECORD) }),
+      'the run does not satisfy the contract; nothing was written',
+    );
+    const manifestFile = jsonFile(MANIFEST, 'other', manifest);
+    const checksums: RunFile = { name: SHA256SUMS, role: 'other', bytes: Buffer.from(runChecksums(run.runDir, outputs, sha256Hex(manifestFile.bytes))) };
     // The manifest and SHA256SUMS go last: a staging folder that has them is complete. With them,
     // the folders' entries are made durable too, before the rename publishes the run.
     await writeRunFiles(staging.dir, files);
@@ -84,11 +87,33 @@ export const publishRun = async (run: RunToPublish): Promise<PublishedRun> => {
       throw error;
     }
     staging.close();
+    return { targetDir: run.targetDir, manifest, outputs, results: (run.analysis as { results: Record<string, number> }).results };
   } catch (error) {
     await staging.discard();
     throw error;
   }
-  return { targetDir: run.targetDir, manifest, outputs, results: (run.analysis as { results: Record<string, number> }).results };
+};
+
+/**
+ * Writes `value` as `name` into the staging folder in pieces, hashing them as they go, so a
+ * 300,000-entry history never exists as one 43 MB string or Buffer (bench/README.md). The bytes
+ * are stringifyJson's. The file is made read-only and durable with the others (writeRunFiles).
+ */
+const placeJsonFile = (dir: string, name: string, role: RunFile['role'], value: object): RunFile => {
+  const hash = createHash('sha256');
+  let size = 0;
+  const fd = openSync(join(dir, name), 'wx', 0o644);
+  try {
+    emitJsonText(value, (piece) => {
+      const bytes = Buffer.from(piece);
+      hash.update(bytes);
+      for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
+      size += bytes.length;
+    });
+  } finally {
+    closeSync(fd);
+  }
+  return { name, role, placed: true, sha256: hash.digest('hex'), size };
 };
 
 /**
