@@ -4,7 +4,8 @@ import { loadRun, type LoadedRun } from '../compare/run-record.js';
 import type { MetricDefinitions } from '../contract/generated/summary.js';
 import { formatViolation } from '../contract/validate.js';
 import { RUNS_DIR } from '../project.js';
-import { listRunTags } from '../verify/verify-project.js';
+import { analysisBytes, listRunTags, RUN_READ_LIMITS } from '../verify/verify-project.js';
+import { forEachBounded } from '../bounded-pool.js';
 import { curveFigureFromHistory, type CurveFigure } from '../figures/training-curves.js';
 import { runFilePath } from '../run/paths.js';
 import { RUN_DOCUMENTS, RunDocuments } from '../runs/run-documents.js';
@@ -155,23 +156,15 @@ const assignGroups = (entries: ReportEntry[]): void => {
   }
 };
 
-/** Files are small and many: a few dozen runs in flight keep both cores and the disk busy (as verify does). */
-const CONCURRENCY = 32;
-
-/** Every published run of the project, read and verified, grouped, newest first. */
+/** Every published run of the project, read and verified (as many at once as verify reads), grouped, newest first. */
 export const collectReportRuns = async (root: string): Promise<ReportEntry[]> => {
   const tags = await listRunTags(root);
   const entries: ReportEntry[] = new Array(tags.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < tags.length) {
-      const index = next++;
-      const dir = join(root, RUNS_DIR, tags[index]);
-      const loaded = await loadRun(root, dir);
-      entries[index] = entryOf(loaded, placementOf(documentsOf(loaded, tags[index], dir)));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, tags.length) }, worker));
+  const dirOf = (index: number): string => join(root, RUNS_DIR, tags[index]);
+  await forEachBounded(tags.length, { ...RUN_READ_LIMITS, weight: (index) => analysisBytes(dirOf(index)) }, async (index) => {
+    const loaded = await loadRun(root, dirOf(index));
+    entries[index] = entryOf(loaded, placementOf(documentsOf(loaded, tags[index], dirOf(index))));
+  });
   assignGroups(entries);
   return entries.sort(newestFirst);
 };

@@ -1,15 +1,29 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RUNS_DIR, validateTag } from '../project.js';
-import { STAGING_PREFIX } from '../run/paths.js';
+import { forEachBounded } from '../bounded-pool.js';
+import { ANALYSIS, STAGING_PREFIX } from '../run/paths.js';
 import { cleanStaleStaging, type StagingCleanup } from '../run/staging.js';
 import { verifyRun, type RunVerification } from './verify-run.js';
 
 export interface ProjectVerification { ok: boolean; runs: Array<RunVerification & { tag: string }>; staging: StagingCleanup }
 
-/** Files are small and many: a few dozen runs in flight keep both cores and the disk busy. */
-const CONCURRENCY = 32;
+/**
+ * How many runs are read at once: run files are small and many, so a few dozen runs in flight keep
+ * both cores and the disk busy; but at most READ_BUDGET bytes of analysis.json (the document that
+ * grows with a per-step history), so long-history runs are read one at a time (bounded-pool.ts).
+ */
+export const RUN_READ_LIMITS = { concurrency: 32, budget: 32 * 1024 * 1024 };
+
+/** The bytes of a run folder's analysis.json that reading the run holds (0 if there is none to stat). */
+export const analysisBytes = (runDirAbs: string): number => {
+  try {
+    return statSync(join(runDirAbs, ANALYSIS)).size;
+  } catch {
+    return 0;
+  }
+};
 
 /** The tags of every published run of the project (staging folders and plain files are not runs). */
 export const listRunTags = async (root: string): Promise<string[]> =>
@@ -26,17 +40,13 @@ export const verifyProject = async (root: string, tags?: readonly string[]): Pro
   const staging = await cleanStaleStaging(join(root, RUNS_DIR));
   const wanted = tags && tags.length > 0 ? tags.map((tag) => validateTag(tag)) : await listRunTags(root);
   const runs: ProjectVerification['runs'] = new Array(wanted.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < wanted.length) {
-      const index = next++;
-      const tag = wanted[index];
-      const dir = join(root, RUNS_DIR, tag);
-      runs[index] = existsSync(dir)
-        ? { tag, ...(await verifyRun(root, dir)) }
-        : { tag, runDir: `${RUNS_DIR}/${tag}`, ok: false, problems: [{ file: `${RUNS_DIR}/${tag}`, pointer: '', message: 'no such run' }] };
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, wanted.length) }, worker));
+  const dirOf = (index: number): string => join(root, RUNS_DIR, wanted[index]);
+  await forEachBounded(wanted.length, { ...RUN_READ_LIMITS, weight: (index) => analysisBytes(dirOf(index)) }, async (index) => {
+    const tag = wanted[index];
+    const dir = dirOf(index);
+    runs[index] = existsSync(dir)
+      ? { tag, ...(await verifyRun(root, dir)) }
+      : { tag, runDir: `${RUNS_DIR}/${tag}`, ok: false, problems: [{ file: `${RUNS_DIR}/${tag}`, pointer: '', message: 'no such run' }] };
+  });
   return { ok: runs.every((run) => run.ok), runs, staging };
 };

@@ -1,3 +1,4 @@
+import { constants as bufferConstants } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
@@ -35,6 +36,14 @@ export interface VerifyRunOptions {
 
 /** Files up to this size are read whole (hashed and, for JSON, parsed from one read); larger ones are streamed. */
 const READ_WHOLE_LIMIT = 8 * 1024 * 1024;
+const { MAX_STRING_LENGTH } = bufferConstants;
+
+/**
+ * The files verify parses (or compares as text) are read whole at any size a string can hold: a
+ * per-step history makes analysis.json tens of MB (300,000 entries: 43 MB), and such a run must
+ * verify like any other.
+ */
+const PARSED_FILES: ReadonlySet<string> = new Set([MANIFEST, SUMMARY, ANALYSIS, CHECKPOINT_RECORD, SHA256SUMS, EXPERIMENT_FILE]);
 
 const toPosix = (path: string): string => path.split(sep).join('/');
 const sha256Of = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
@@ -66,8 +75,8 @@ const listTree = (dir: string): { files: Set<string>; links: string[] } => {
 /** One file of the run as verified: its size and sha256, and its bytes when small enough to keep. */
 interface ReadFile { size: number; sha256: string; bytes?: Buffer }
 
-const readRunFile = async (path: string): Promise<ReadFile> => {
-  if (statSync(path).size > READ_WHOLE_LIMIT) {
+const readRunFile = async (path: string, wholeLimit: number): Promise<ReadFile> => {
+  if (statSync(path).size > wholeLimit) {
     const { sha256, bytes } = await sha256File(path);
     return { size: bytes, sha256 };
   }
@@ -117,7 +126,7 @@ export const verifyRun = async (root: string, runDirAbs: string, options: Verify
   await Promise.all(
     [...tree.files].map(async (name) => {
       try {
-        contents.set(name, await readRunFile(join(runDirAbs, name)));
+        contents.set(name, await readRunFile(join(runDirAbs, name), PARSED_FILES.has(name) ? MAX_STRING_LENGTH : READ_WHOLE_LIMIT));
       } catch (error) {
         problems.push({ file: label(name), pointer: '', message: `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` });
       }
@@ -126,7 +135,8 @@ export const verifyRun = async (root: string, runDirAbs: string, options: Verify
   const documentBytes = (name: string): Buffer | undefined => {
     const bytes = contents.get(name)?.bytes;
     if (!bytes) {
-      const why = isLink.has(name) ? 'is a symlink, not a file' : contents.has(name) ? 'too large to be a run document' : 'cannot read (ENOENT)';
+      const size = contents.get(name)?.size;
+      const why = isLink.has(name) ? 'is a symlink, not a file' : size !== undefined ? `too large to be a run document (${size} bytes; at most ${MAX_STRING_LENGTH})` : 'cannot read (ENOENT)';
       problems.push({ file: label(name), pointer: '', message: why });
     }
     return bytes;

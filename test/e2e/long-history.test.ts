@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { stringifyJson } from '../../core/json-file.js';
 import { runCli } from '../helpers/cli.js';
 import { cleanupTempDirs, tempDir } from '../helpers/fs.js';
-import { runDirOf, scaffoldProject } from '../helpers/project.js';
+import { assertVerifies, runDirOf, scaffoldProject } from '../helpers/project.js';
 
 /** Steps of a per-step log whose analysis.json (~10 MB) is over the 8 MiB verify used to read whole. */
 const STEPS = 100_000;
@@ -43,5 +43,9 @@ describe('a run logged every step (100,000 history entries), end to end (built b
     assert.equal(stringifyJson(analysis), bytes.toString('utf8'));
     assert.equal(analysis.history.length, STEPS);
     assert.equal(analysis.history[40_000]!.loss, 5);
+  });
+
+  it('verifies (analysis.json over 8 MiB is read whole, not refused as too large)', () => {
+    assertVerifies(root, ['long-a', 'long-b']);
   });
 });
