@@ -404,6 +404,43 @@ export function m4(epochs: readonly number[], values: readonly number[], columnO
   };
 }
 
+/**
+ * `figure` with fewer points when its history is much longer than `columns`, for a reader that
+ * draws it small (the report's page): per series, the M4 points (m4) of each run of finite
+ * values and the first point after each run, so a gap stays a gap; the union over all series,
+ * which keep one shared x array. A history of at most 4 points a column comes back as it is.
+ */
+export function thinCurveFigure(figure: CurveFigure, columns: number): CurveFigure {
+  const { epochs } = figure;
+  if (epochs.length <= 4 * columns) return figure;
+  let first = Infinity;
+  let last = -Infinity;
+  for (const epoch of epochs) {
+    if (epoch < first) first = epoch;
+    if (epoch > last) last = epoch;
+  }
+  const span = last - first || 1;
+  const columnOf = (epoch: number): number => Math.max(0, Math.min(columns - 1, Math.floor(((epoch - first) / span) * columns)));
+  const keep = new Uint8Array(epochs.length);
+  for (const series of figure.panels.flatMap((panel) => panel.series)) {
+    for (const run of runs(epochs, series.values, m4(epochs, series.values, columnOf, columns))) {
+      for (const index of run) keep[index] = 1;
+      const after = (run.at(-1) ?? epochs.length) + 1;
+      if (after < epochs.length) keep[after] = 1;
+    }
+  }
+  const indices = [...keep.keys()].filter((index) => keep[index] === 1);
+  const pick = (values: readonly number[]): number[] => indices.map((index) => values[index]);
+  return {
+    ...figure,
+    epochs: pick(epochs),
+    panels: figure.panels.map((panel) => ({
+      ...panel,
+      series: panel.series.map(({ band, ...series }) => ({ ...series, values: pick(series.values), ...(band ? { band: { low: pick(band.low), high: pick(band.high) } } : {}) })),
+    })),
+  };
+}
+
 /** One legend entry: handle from x (left) centred on y, then its label. Returns the entry's width. */
 function legendEntry(entry: LegendEntry, x: number, y: number, out: string[]): number {
   if (entry.swatch) {

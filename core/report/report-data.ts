@@ -6,7 +6,7 @@ import { formatViolation } from '../contract/validate.js';
 import { RUNS_DIR } from '../project.js';
 import { analysisBytes, listRunTags, RUN_READ_LIMITS } from '../verify/verify-project.js';
 import { forEachBounded } from '../bounded-pool.js';
-import { curveFigureFromHistory, type CurveFigure } from '../figures/training-curves.js';
+import { curveFigureFromHistory, thinCurveFigure, type CurveFigure } from '../figures/training-curves.js';
 import { runFilePath } from '../run/paths.js';
 import { RUN_DOCUMENTS, RunDocuments } from '../runs/run-documents.js';
 import { runStatus } from '../runs/run-fields.js';
@@ -51,6 +51,12 @@ export interface CompactCurves { epochs: number[]; panels: Array<{ title: string
 
 /** One run of the report (its history is not kept: the page gets the curves, as data, in `run.curves`). */
 export interface ReportEntry { run: ReportRun }
+
+/**
+ * Columns a run's curves are thinned to for the page, which draws them a few hundred pixels wide:
+ * a per-step history (300,000 entries) would otherwise put every point of every run in the page.
+ */
+const PAGE_CURVE_COLUMNS = 1000;
 
 const compact = (value: number): number | null => (Number.isFinite(value) ? Number(value.toPrecision(4)) : null);
 
@@ -133,7 +139,7 @@ const entryOf = (loaded: LoadedRun, placement: Placement): ReportEntry => {
         gpu: env.gpu.available ? env.gpu.gpus.map((gpu) => gpu.name).join(', ') || 'none' : 'not recorded',
       },
       ...placed,
-      curves: analysis.history.length === 0 ? null : compactCurves(curveFigureFromHistory(analysis.history, summary.best_checkpoint?.epoch == null ? {} : { bestEpoch: summary.best_checkpoint.epoch })),
+      curves: analysis.history.length === 0 ? null : compactCurves(thinCurveFigure(curveFigureFromHistory(analysis.history, summary.best_checkpoint?.epoch == null ? {} : { bestEpoch: summary.best_checkpoint.epoch }), PAGE_CURVE_COLUMNS)),
     },
   };
 };

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringifyJson } from '../../core/json-file.js';
 import { runCli } from '../helpers/cli.js';
@@ -47,5 +47,16 @@ describe('a run logged every step (100,000 history entries), end to end (built b
 
   it('verifies (analysis.json over 8 MiB is read whole, not refused as too large)', () => {
     assertVerifies(root, ['long-a', 'long-b']);
+  });
+
+  it("the report stays small: each run's curves thinned for the page, the spike kept", () => {
+    const report = runCli(['report'], { cwd: root });
+    assert.equal(report.status, 0, report.stderr);
+    const page = join(root, 'artifacts', 'report.html');
+    // Every point of both runs would be ~3 MB of curve data alone.
+    assert.ok(statSync(page).size < 600_000, `${statSync(page).size} bytes`);
+    const html = readFileSync(page, 'utf8');
+    assert.match(html, /long-a/);
+    assert.match(html, /\b40000,/, 'the spike step is among the points');
   });
 });

@@ -11,6 +11,7 @@ import {
   renderPdf,
   renderPng,
   renderSvg,
+  thinCurveFigure,
   writeCurveFigure,
   type CurveFigure,
 } from '../../core/figures/training-curves.js';
@@ -217,6 +218,33 @@ describe('figures/training-curves', () => {
       // The spike is the highest point drawn: the smallest y of the line, far above all the others.
       const ys = points.map((p) => Number(p.split(' ')[1])).sort((a, b) => a - b);
       assert.ok(ys[1] - ys[0] > 100, `the spike stands out: y ${ys[0]} then ${ys[1]}`);
+    });
+
+    it('thins a long figure for a small drawing (the report page): M4 per series, one shared x array, spikes and gaps kept', () => {
+      const steps = 300_000;
+      const loss = Array.from({ length: steps }, (_, i) => (i === 123_456 ? 5 : 1 / (1 + i / 1000)));
+      // A validation series logged every 1,000 steps (gaps between), and missing from step 200,000 on.
+      const val = Array.from({ length: steps }, (_, i) => (i % 1000 === 0 && i < 200_000 ? 0.5 + i / 1e7 : Number.NaN));
+      const figure: CurveFigure = {
+        epochs: Array.from({ length: steps }, (_, i) => i),
+        panels: [{ title: 'Loss', yLabel: 'Loss', series: [{ label: 'train', values: loss }, { label: 'validation', values: val, band: { low: val.map((v) => v - 0.1), high: val.map((v) => v + 0.1) } }] }],
+        markEpoch: { epoch: 7, label: 'best epoch (7)' },
+      };
+      const thin = thinCurveFigure(figure, 1000);
+      const [train, validation] = thin.panels[0]!.series;
+      assert.ok(thin.epochs.length <= 4 * 1000 + 2 * 200 + 2, `${thin.epochs.length} points`);
+      assert.equal(train!.values.length, thin.epochs.length);
+      assert.deepEqual(thin.markEpoch, figure.markEpoch);
+      assert.deepEqual([thin.epochs[0], thin.epochs.at(-1)], [0, steps - 1], 'first and last steps kept');
+      assert.equal(Math.max(...train!.values), 5, 'the spike is kept');
+      assert.equal(thin.epochs[train!.values.indexOf(5)], 123_456);
+      // Every logged validation point is kept (each is a run of one), and the step after it, where it is NaN.
+      assert.deepEqual(thin.epochs.filter((_, k) => Number.isFinite(validation!.values[k])), Array.from({ length: 200 }, (_, k) => k * 1000));
+      for (const step of [1, 1001, 199_001]) assert.ok(Number.isNaN(validation!.values[thin.epochs.indexOf(step)]), `gap after ${step - 1}`);
+      assert.deepEqual(validation!.band!.low.filter(Number.isFinite).length, 200);
+      // A history of at most 4 points a column is not touched.
+      const short: CurveFigure = { epochs: [1, 2, 3], panels: [{ title: 'x', yLabel: 'x', series: [{ label: 'x', values: [1, 2, 3] }] }] };
+      assert.equal(thinCurveFigure(short, 1), short);
     });
 
     it('copes with all-NaN and constant series, escapes text, and renders an empty figure', () => {
