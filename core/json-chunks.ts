@@ -3,13 +3,13 @@
  *
  * Why: a run's analysis.json carries the training history, and a per-step history of 300,000
  * entries is ~43 MB of JSON. Built as one string and then turned into one Buffer, it held ~90 MB
- * at the run's memory peak (bench/README.md). Here a large array is written element by element,
- * so a caller can hash and write the text as it comes, holding only about `pieceChars` of it.
- * Every value that is not a large plain array (or a plain object or array holding one) is still
- * written by JSON.stringify itself, so the bytes are JSON.stringify's; the tests compare them.
+ * at the run's memory peak (bench/README.md). Here a large array is written a batch of elements
+ * at a time, so a caller can hash and write the text as it comes, holding only about
+ * `pieceChars` of it. All text still comes from JSON.stringify itself (of a batch, or of a value
+ * holding no large array), so the bytes are JSON.stringify's; the tests compare them.
  */
 
-/** Arrays longer than this are written element by element; shorter ones in one JSON.stringify. */
+/** Arrays longer than this are written in batches of this many elements; shorter ones in one JSON.stringify. */
 const LARGE_ARRAY = 256;
 
 /** Text is handed out in pieces of at least this many UTF-16 code units (the last may be shorter). */
@@ -66,12 +66,17 @@ const writeValue = (value: unknown, indent: string, write: (text: string) => voi
   const inner = `${indent}  `;
   if (Array.isArray(value)) {
     write('[');
-    // By index, not forEach: a hole is `null` to JSON.stringify, and forEach skips it.
-    for (let index = 0; index < value.length; index++) {
-      const item: unknown = value[index];
-      write(index === 0 ? `\n${inner}` : `,\n${inner}`);
-      if (isSkipped(item)) write('null');
-      else writeValue(item, inner, write);
+    // In batches of LARGE_ARRAY elements, each batch one JSON.stringify nested as deep as this
+    // array (so its lines come out indented as they belong here, with no re-indenting pass), its
+    // brackets cut off. An element is written whole, large arrays inside it included. Holes and
+    // skipped values are null there as in one JSON.stringify of the whole array.
+    const depth = indent.length / 2;
+    const cut = (depth + 1) * (depth + 2); // the opening brackets' lines, "  ".repeat(k) + "[\n" for k = 0..depth; the closing ones as long
+    for (let start = 0; start < value.length; start += LARGE_ARRAY) {
+      let nested: unknown = value.slice(start, start + LARGE_ARRAY);
+      for (let level = 0; level < depth; level++) nested = [nested];
+      const text = JSON.stringify(nested, null, 2);
+      write(`${start === 0 ? '\n' : ',\n'}${text.slice(cut, text.length - cut)}`);
     }
     write(`\n${indent}]`);
     return;
