@@ -7,9 +7,10 @@
  * has one entry per step: 300,000 entries of 4 numbers is ~33 MB. Timed, round-robin, each a fresh
  * child process: `dl-lab run R --metrics long.json` with that history, the same run with a
  * 1,000-entry history (an ordinary per-epoch log), and `node -e JSON.parse` of the long file (the
- * floor: reading it at all). Peak RSS of each against the 200 MB of the other scale suites.
+ * floor: reading it at all); then `verify` of a long run and `report` over them all (its page size).
+ * Peak RSS of each against the 200 MB of the other scale suites.
  */
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DL_LAB, RSS_LIMIT_MB, flag, load, removeTree, Samples, scaffold, scratch, timeShell, triple, verdict } from './child-timing.js';
 
@@ -58,6 +59,13 @@ for (let round = 0; round < ROUNDS; round++) {
   for (const run of round % 2 === 0 ? cases : [...cases].reverse()) run();
 }
 
+// Reading such runs back: `verify` of one long run, and `report` over all of them (ROUNDS long, ROUNDS short).
+for (let round = 0; round < ROUNDS; round++) {
+  samples.add('verify', timeShell(`${DL_LAB} verify long-${round}`, project));
+  samples.add('report', timeShell(`${DL_LAB} report`, project));
+}
+const pageBytes = statSync(join(project, 'artifacts', 'report.html')).size;
+
 const rss = (key: string): string => `${samples.peakRssMb(key).toFixed(0)} MB`;
 console.log(`\n### bench/scale/history (${ROUNDS} rounds, min / median / max; load average ${loadBefore} before, ${load()} after)\n`);
 console.log('| case | time | compared | peak RSS | ≤ 200 MB |');
@@ -65,5 +73,7 @@ console.log('| --- | --- | --- | --- | --- |');
 console.log(`| \`run R --metrics\`, ${STEPS} history entries | ${triple(samples.summary('long'))} | ${(samples.median('long') / samples.median('short')).toFixed(1)}× the 1,000-entry run | ${rss('long')} | ${verdict(samples.peakRssMb('long') <= RSS_LIMIT_MB)} |`);
 console.log(`| \`run R --metrics\`, 1,000 history entries | ${triple(samples.summary('short'))} | | ${rss('short')} | ${verdict(samples.peakRssMb('short') <= RSS_LIMIT_MB)} |`);
 console.log(`| \`JSON.parse\` of the ${STEPS}-entry file alone | ${triple(samples.summary('parse'))} | | ${rss('parse')} | |`);
+console.log(`| \`verify\` of one ${STEPS}-entry run | ${triple(samples.summary('verify'))} | | ${rss('verify')} | |`);
+console.log(`| \`report\` over ${ROUNDS} such runs and ${ROUNDS} short ones | ${triple(samples.summary('report'))} | page ${(pageBytes / 1e6).toFixed(2)} MB | ${rss('report')} | |`);
 removeTree(work);
 if (samples.peakRssMb('long') > RSS_LIMIT_MB || samples.peakRssMb('short') > RSS_LIMIT_MB) process.exitCode = 1;
