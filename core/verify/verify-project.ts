@@ -11,8 +11,9 @@ export interface ProjectVerification { ok: boolean; runs: Array<RunVerification 
 
 /**
  * How many runs are read at once: run files are small and many, so a few dozen runs in flight keep
- * both cores and the disk busy; but at most READ_BUDGET bytes of analysis.json (the document that
- * grows with a per-step history), so long-history runs are read one at a time (bounded-pool.ts).
+ * both cores and the disk busy; but with at most `budget` bytes of analysis.json among them (the
+ * document that grows with a per-step history), so long-history runs are read one at a time
+ * (bounded-pool.ts).
  */
 export const RUN_READ_LIMITS = { concurrency: 32, budget: 32 * 1024 * 1024 };
 
