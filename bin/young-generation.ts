@@ -9,13 +9,13 @@
  * changes nothing, measured), so the bin replaces its own process, before it loads anything,
  * with the same command under that flag: `process.execve` (Node >= 22.15 / 23.11, not on
  * Windows) keeps the process id, its stdio, its parent and its signals, so a shell, `srun`,
- * `timeout` or a test sees one process exactly as before. It costs one bare Node start (~30 ms).
+ * `timeout` or a test sees one process exactly as before. It costs one bare Node start (~40 ms).
  * A user's own `--max-semi-space-size` (on the command line or in NODE_OPTIONS) is left alone.
  */
 
 import { accessSync, constants } from 'node:fs';
 
-/** MiB per semi-space (Node 20's default is 16): 8 kept every bench/scale case <= 189 MB on Node 22 and 24; 16 left `data add` at 207 MB on Node 24. */
+/** MiB per semi-space (Node 20's default is 16): 8 kept every case of bench/scale's data and runs suites <= 191 MB on Node 22 and 24; 16 left `data add` at 207 MB on Node 24. */
 export const SEMI_SPACE_MIB = 8;
 
 const SEMI_SPACE_FLAG = /(^|\s)--max[-_]semi[-_]space[-_]size(=|\s|$)/;
