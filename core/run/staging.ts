@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -70,7 +70,6 @@ export const openStaging = async (targetDir: string): Promise<Staging> => {
   await mkdir(parent, { recursive: true });
   await cleanStaleStaging(parent);
   const dir = join(parent, stagingName(basename(targetDir)));
-  await mkdir(dir);
   const undos: Array<() => void> = [];
   let open = true;
   const undoAll = (): void => {
@@ -87,13 +86,23 @@ export const openStaging = async (targetDir: string): Promise<Staging> => {
     rmSync(dir, { recursive: true, force: true });
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
   const close = (): void => {
     open = false;
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   };
+  // Handlers first, then the folder made in the same tick (signals are handled between ticks):
+  // with an awaited mkdir, a signal landing after the folder was made but before the handlers
+  // were registered ended the process and left the folder behind (seen in CI; the immutability
+  // test kills a run the moment the folder appears).
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    mkdirSync(dir);
+  } catch (error) {
+    close();
+    throw error;
+  }
   return {
     dir,
     onDiscard: (undo) => void undos.push(undo),

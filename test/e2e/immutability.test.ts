@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '../../core/training/prng.js';
 import { verifyRun } from '../../core/verify/verify-run.js';
@@ -56,6 +56,27 @@ describe('runs are immutable, atomic and verifiable', function () {
       await sleep(300 + rng.uniform() * 900);
       child.kill(i % 2 ? 'SIGINT' : 'SIGTERM');
       await done;
+      const dir = runDirOf(root, tag);
+      if (existsSync(dir)) assert.deepEqual((await verifyRun(root, dir)).problems, [], `${tag} exists, so it must be complete and valid`);
+      assert.deepEqual(runEntries(root).filter((name) => name.startsWith('.staging-')), [], `no staging folder after signal ${i}`);
+    }
+  });
+
+  it('SIGTERM and SIGINT the moment the staging folder appears leave no staging folder (20 runs, killed on its inotify event)', async () => {
+    const root = await scaffoldProject({ skipGit: true });
+    const runs = join(root, 'artifacts/runs');
+    for (let i = 0; i < 20; i++) {
+      const tag = `appear-${i}`;
+      const { child, done } = startCli(['run', tag], { cwd: root });
+      // Killed as soon as the folder is made: a handler registered only after an awaited mkdir missed this.
+      const watcher = watch(runs, (_event, name) => {
+        if (String(name).startsWith(`.staging-${tag}~`)) child.kill(i % 2 ? 'SIGINT' : 'SIGTERM');
+      });
+      try {
+        await done;
+      } finally {
+        watcher.close();
+      }
       const dir = runDirOf(root, tag);
       if (existsSync(dir)) assert.deepEqual((await verifyRun(root, dir)).problems, [], `${tag} exists, so it must be complete and valid`);
       assert.deepEqual(runEntries(root).filter((name) => name.startsWith('.staging-')), [], `no staging folder after signal ${i}`);
