@@ -12,6 +12,8 @@ import { summarize, type Summary } from '../lib/stats.js';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI = join(REPO, 'dist/bin/dl-lab.js');
+/** The built hashing module (bench/scale/checkpoint times it alone). */
+export const SHA256_FILE = join(REPO, 'dist/core/hashing/sha256-file.js');
 const GNU_TIME = '/usr/bin/time';
 
 export const flag = (name: string, fallback: number): number => {
@@ -84,6 +86,17 @@ export class Samples {
 
   summary(key: string): Summary {
     return summarize(this.times.get(key) ?? [NaN]);
+  }
+
+  /**
+   * `a` over `b` round by round (samples added in pairs, one of each per round), summarized: on a
+   * shared machine whose disk and CPU speed drift between rounds, the ratio within a round is
+   * steadier than the ratio of two medians taken from different rounds.
+   */
+  pairedRatios(a: string, b: string): Summary {
+    const [over, under] = [this.times.get(a) ?? [], this.times.get(b) ?? []];
+    if (over.length !== under.length || over.length === 0) throw new Error(`pairedRatios: ${a} has ${over.length} samples, ${b} ${under.length}`);
+    return summarize(over.map((ms, round) => ms / under[round]));
   }
 
   peakRssMb(key: string): number {
