@@ -15,7 +15,7 @@ import { CONTRACT_VERSION } from '../contract/contract-version.js';
 import { listRunTags } from '../verify/verify-project.js';
 import { verifyRun } from '../verify/verify-run.js';
 import { experimentFigureFiles } from './figures.js';
-import { loadMember, readPlan, runsNamingExperiment, sortMembers, type ManifestExperiment, type MemberData } from './members.js';
+import { loadMembers, readPlan, runsNamingExperiment, sortMembers, type ManifestExperiment, type MemberData } from './members.js';
 import { recordDocuments, type RecordDocuments } from './record.js';
 import { BOOTSTRAP } from './statistics.js';
 import { EXPERIMENT_FILE, existingRecordVersions, recordTag } from './versions.js';
@@ -76,7 +76,7 @@ export const aggregateExperiment = async (root: string, name: string, options: A
   if (trials.length === 0) {
     throw new UserError(`no experiment named ${name}: artifacts/experiments/${name}/plan.json does not exist and no run's manifest names it (run: dl-lab sweep ${name})`, { field: 'NAME' });
   }
-  const members = sortMembers(await Promise.all(trials.map((trial) => loadMember(root, name, trial, verifyRun))));
+  const members = sortMembers(await loadMembers(root, name, trials, verifyRun));
   const versions = existingRecordVersions(root, name);
   const latest = versions.at(-1);
   const version = (latest?.version ?? 0) + 1;

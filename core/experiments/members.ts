@@ -11,8 +11,11 @@ import { sha256Hex } from '../hash.js';
 import { parseJson, readJsonInput } from '../json-file.js';
 import { RUNS_DIR } from '../project.js';
 import { ANALYSIS, MANIFEST, SUMMARY } from '../run/paths.js';
-import type { RunVerification } from '../verify/verify-run.js';
+import type { ParsedRunDocuments, RunVerification, VerifyRunOptions } from '../verify/verify-run.js';
+import { forEachBounded } from '../bounded-pool.js';
+import { analysisBytes, RUN_READ_LIMITS } from '../run/read-limits.js';
 import { absolute, planPath } from './layout.js';
+import { historyColumns, type HistoryColumn } from './mean-history.js';
 
 /**
  * What a trial's manifest says about its experiment (contract 1.1 `manifest.experiment`, written
@@ -20,12 +23,20 @@ import { absolute, planPath } from './layout.js';
  */
 export interface ManifestExperiment { name: string; variant: string; seed: number; overrides: Record<string, unknown>; exit_status: number | null }
 
-/** One member as recorded, with the documents of its run (none for a missing trial). */
+/** What a record needs of a member's analysis.json: its results, and its history as columns (historyColumns). */
+export interface MemberAnalysis {
+  results: RunAnalysis['results'];
+  history: HistoryColumn[];
+}
+
+export const memberAnalysis = (analysis: RunAnalysis): MemberAnalysis => ({ results: analysis.results, history: historyColumns(analysis.history) });
+
+/** One member as recorded, with what a record takes from its run (nothing for a missing trial). */
 export interface MemberData {
   member: Member;
   demo: boolean;
   summary?: RunSummary;
-  analysis?: RunAnalysis;
+  analysis?: MemberAnalysis;
 }
 
 export const manifestExperiment = (manifest: RunManifest): ManifestExperiment | undefined =>
@@ -72,18 +83,18 @@ export const runsNamingExperiment = (root: string, tags: readonly string[], name
  * A member from its run: the run must pass verify (a tampered member is never summarized); its
  * variant and seed come from the plan, else from its manifest, and must agree when both say.
  */
-export const loadMember = async (
-  root: string,
-  experiment: string,
-  trial: { tag: string; variant?: string; seed?: number },
-  verify: (root: string, dir: string) => Promise<RunVerification>,
-): Promise<MemberData> => {
+/** verify for one member run; it hands the documents it parsed to `options.onDocuments`, so they are not read twice. */
+export type VerifyMember = (root: string, dir: string, options?: VerifyRunOptions) => Promise<RunVerification>;
+type Trial = { tag: string; variant?: string; seed?: number };
+
+export const loadMember = async (root: string, experiment: string, trial: Trial, verify: VerifyMember): Promise<MemberData> => {
   const dir = join(root, RUNS_DIR, trial.tag);
   if (!existsSync(dir)) {
     if (trial.variant === undefined || trial.seed === undefined) throw new Error(`member ${trial.tag} without a run needs its plan entry`);
     return { member: { tag: trial.tag, seal: null, variant: trial.variant, seed: trial.seed, status: 'missing', exit_status: null }, demo: false };
   }
-  const verification = await verify(root, dir);
+  let parsed: ParsedRunDocuments | undefined;
+  const verification = await verify(root, dir, { onDocuments: (documents) => (parsed = documents) });
   if (!verification.ok) {
     throw new UserError(`member run ${RUNS_DIR}/${trial.tag} fails verification; an experiment never summarizes a tampered run (dl-lab verify ${trial.tag})`, {
       file: verification.problems[0]?.file,
@@ -91,9 +102,9 @@ export const loadMember = async (
       details: verification.problems.slice(0, 10).map(formatViolation),
     });
   }
-  const manifest = readDocument<RunManifest>(root, trial.tag, MANIFEST);
-  const summary = readDocument<RunSummary>(root, trial.tag, SUMMARY);
-  const analysis = readDocument<RunAnalysis>(root, trial.tag, ANALYSIS);
+  const manifest = (parsed?.manifest as RunManifest | undefined) ?? readDocument<RunManifest>(root, trial.tag, MANIFEST);
+  const summary = (parsed?.summary as RunSummary | undefined) ?? readDocument<RunSummary>(root, trial.tag, SUMMARY);
+  const analysis = (parsed?.analysis as RunAnalysis | undefined) ?? readDocument<RunAnalysis>(root, trial.tag, ANALYSIS);
   const recorded = manifestExperiment(manifest);
   const variant = trial.variant ?? recorded?.variant;
   const seed = trial.seed ?? recorded?.seed ?? manifest.seed;
@@ -120,8 +131,22 @@ export const loadMember = async (
     },
     demo: manifest.demo,
     summary,
-    analysis,
+    // The parsed rows go now: a member is held by the record's computation as columns only.
+    analysis: memberAnalysis(analysis),
   };
+};
+
+/**
+ * Every trial's member, in the trials' order, read as verify reads runs (read-limits.ts): a few
+ * dozen at once, but members whose analysis.json is large (a history of every step) one at a time.
+ */
+export const loadMembers = async (root: string, experiment: string, trials: readonly Trial[], verify: VerifyMember): Promise<MemberData[]> => {
+  const members: MemberData[] = new Array(trials.length);
+  const dirOf = (index: number): string => join(root, RUNS_DIR, trials[index].tag);
+  await forEachBounded(trials.length, { ...RUN_READ_LIMITS, weight: (index) => analysisBytes(dirOf(index)) }, async (index) => {
+    members[index] = await loadMember(root, experiment, trials[index], verify);
+  });
+  return members;
 };
 
 /** Members sorted by variant, then seed (the order experiment.json lists them in). */

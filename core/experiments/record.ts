@@ -7,7 +7,8 @@ import { RUNS_DIR } from '../project.js';
 import { stringifyJson } from '../json-file.js';
 import type { MemberData } from './members.js';
 import { STAT_NAMES, experimentKey, flatStatistics, statisticDefinition } from './result-keys.js';
-import { BOOTSTRAP, CONFIDENCE_LEVEL, DDOF, T_PROBABILITY, mean, sampleStd, summarize, tQuantile } from './statistics.js';
+import { meanHistory } from './mean-history.js';
+import { BOOTSTRAP, CONFIDENCE_LEVEL, DDOF, T_PROBABILITY, summarize, tQuantile } from './statistics.js';
 
 /** What a record is, before it is written: experiment.json and the run documents. */
 export interface RecordDocuments {
@@ -88,34 +89,6 @@ export const uncertaintyOf = (statistics: ExperimentRecord['statistics']): Uncer
   };
 };
 
-/** Per epoch, the mean (and std) over a variant's completed members of every history column: `<variant>.<column>.mean|std`. */
-export const meanHistory = (members: readonly MemberData[], variants: readonly string[]): RunAnalysis['history'] => {
-  const rows = new Map<number, Record<string, number>>();
-  for (const variant of variants) {
-    const columns = new Map<string, Map<number, number[]>>();
-    for (const { analysis } of completed(members, variant)) {
-      for (const row of analysis!.history) {
-        for (const [column, value] of Object.entries(row)) {
-          if (column === 'epoch' || typeof value !== 'number') continue;
-          const byEpoch = columns.get(column) ?? new Map<number, number[]>();
-          byEpoch.set(row.epoch, [...(byEpoch.get(row.epoch) ?? []), value]);
-          columns.set(column, byEpoch);
-        }
-      }
-    }
-    for (const [column, byEpoch] of columns) {
-      for (const [epoch, values] of byEpoch) {
-        const row = rows.get(epoch) ?? {};
-        row[`${variant}.${column}.mean`] = mean(values);
-        const std = sampleStd(values);
-        if (std !== null) row[`${variant}.${column}.std`] = std;
-        rows.set(epoch, row);
-      }
-    }
-  }
-  return [...rows.keys()].sort((a, b) => a - b).map((epoch) => ({ epoch, ...rows.get(epoch)! }));
-};
-
 const MEMBER_COUNTS: MetricDefinitions = {
   members_total: { definition: 'Trials of the experiment: every member run, failed, interrupted and missing ones included.', unit: 'runs', higher_is_better: true, display_digits: 0 },
   members_completed: { definition: 'Member runs that completed (the only ones the statistics pool).', unit: 'runs', higher_is_better: true, display_digits: 0 },
@@ -170,6 +143,6 @@ export const recordDocuments = (inputs: RecordInputs): RecordDocuments => {
       primary_metric: firstMean ?? 'members_completed',
       best_checkpoint: { path: null, selected_by: firstMean ?? 'members_completed', epoch: null, metric_value: null },
     },
-    analysis: { ...common, results, history: meanHistory(members, variants), uncertainty },
+    analysis: { ...common, results, history: meanHistory(variants.map((variant) => ({ variant, members: completed(members, variant).map((m) => m.analysis!.history) }))), uncertainty },
   };
 };

@@ -27,18 +27,18 @@ export const BOOTSTRAP = {
   prng: 'xoshiro128** seeded by splitmix64 (dl-lab core/training/prng.ts, seed 0, stream 0), indices by Lemire\'s unbiased bounded draw',
 } as const;
 
-export const mean = (xs: readonly number[]): number => {
+export const mean = (xs: ArrayLike<number>): number => {
   let sum = 0;
-  for (const x of xs) sum += x;
+  for (let i = 0; i < xs.length; i++) sum += xs[i];
   return sum / xs.length;
 };
 
 /** Sample standard deviation (ddof 1), two-pass as numpy; undefined below two values. */
-export const sampleStd = (xs: readonly number[]): number | null => {
+export const sampleStd = (xs: ArrayLike<number>): number | null => {
   if (xs.length < 2) return null;
   const m = mean(xs);
   let squares = 0;
-  for (const x of xs) squares += (x - m) ** 2;
+  for (let i = 0; i < xs.length; i++) squares += (xs[i] - m) ** 2;
   return Math.sqrt(squares / (xs.length - DDOF));
 };
 

@@ -3,7 +3,7 @@ import { requireDocs } from '../compare/run-record.js';
 import type { Tolerance } from '../compare/tolerance.js';
 import type { ExperimentRecord } from '../contract/generated/experiment.js';
 import type { MetricDefinitions } from '../contract/generated/summary.js';
-import type { MemberData } from '../experiments/members.js';
+import { memberAnalysis, type MemberData } from '../experiments/members.js';
 import { experimentStatistics } from '../experiments/record.js';
 import { experimentKey, flatStatistics, STAT_NAMES } from '../experiments/result-keys.js';
 import type { TrainHooks } from '../training/api.js';
@@ -48,7 +48,7 @@ export const executeExperimentReproduction = async (
   const reproduced: MemberData[] = members.map(({ plan: memberPlan, outcome }) => {
     const docs = requireDocs(outcome.reproduced!, 'TAG');
     const recorded = experiment.members.find((member) => member.tag === memberPlan.docs.manifest.tag)!;
-    return { member: { ...recorded, tag: docs.manifest.tag, seal: docs.manifest.seal.digest }, demo: docs.manifest.demo, summary: docs.summary, analysis: docs.analysis };
+    return { member: { ...recorded, tag: docs.manifest.tag, seal: docs.manifest.seal.digest }, demo: docs.manifest.demo, summary: docs.summary, analysis: memberAnalysis(docs.analysis) };
   });
   // The members' own definitions say which results are not reproducible (the record's define its statistics).
   const definitions = Object.assign({}, ...memberPlans.map((memberPlan) => memberPlan.docs.summary.metric_definitions)) as MetricDefinitions;

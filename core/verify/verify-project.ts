@@ -1,30 +1,14 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RUNS_DIR, validateTag } from '../project.js';
 import { forEachBounded } from '../bounded-pool.js';
-import { ANALYSIS, STAGING_PREFIX } from '../run/paths.js';
+import { STAGING_PREFIX } from '../run/paths.js';
+import { analysisBytes, RUN_READ_LIMITS } from '../run/read-limits.js';
 import { cleanStaleStaging, type StagingCleanup } from '../run/staging.js';
 import { verifyRun, type RunVerification } from './verify-run.js';
 
 export interface ProjectVerification { ok: boolean; runs: Array<RunVerification & { tag: string }>; staging: StagingCleanup }
-
-/**
- * How many runs are read at once: run files are small and many, so a few dozen runs in flight keep
- * both cores and the disk busy; but with at most `budget` bytes of analysis.json among them (the
- * document that grows with a per-step history), so long-history runs are read one at a time
- * (bounded-pool.ts).
- */
-export const RUN_READ_LIMITS = { concurrency: 32, budget: 32 * 1024 * 1024 };
-
-/** The bytes of a run folder's analysis.json that reading the run holds (0 if there is none to stat). */
-export const analysisBytes = (runDirAbs: string): number => {
-  try {
-    return statSync(join(runDirAbs, ANALYSIS)).size;
-  } catch {
-    return 0;
-  }
-};
 
 /** The tags of every published run of the project (staging folders and plain files are not runs). */
 export const listRunTags = async (root: string): Promise<string[]> =>

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { MemberData } from '../../core/experiments/members.js';
+import { historyColumns } from '../../core/experiments/mean-history.js';
 import { recordDocuments } from '../../core/experiments/record.js';
 import { parseExperimentKey } from '../../core/experiments/result-keys.js';
 import { summarize } from '../../core/experiments/statistics.js';
@@ -17,7 +18,7 @@ const member = (variant: string, seed: number, status: 'completed' | 'failed' | 
   return {
     ...base,
     summary: { schema_version: '1.1', tag, demo: false, metrics: results, metric_definitions: { acc: ACC }, primary_metric: 'acc', best_checkpoint: { path: null, selected_by: 'acc', epoch: null, metric_value: null }, ...changes },
-    analysis: { schema_version: '1.1', tag, demo: false, results, history: [{ epoch: 1, acc: (accuracy ?? 0) - 0.1 }, { epoch: 2, acc: accuracy ?? 0 }] },
+    analysis: { results, history: historyColumns([{ epoch: 1, acc: (accuracy ?? 0) - 0.1 }, { epoch: 2, acc: accuracy ?? 0 }]) },
   };
 };
 const inputs = (members: MemberData[]) => ({ name: 'e', tag: 'e', version: 1, previousVersion: null, planSha256: null, members, variants: { a: { overrides: {} }, b: { overrides: { lr: 0.1 } } } });
