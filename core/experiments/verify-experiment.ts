@@ -8,17 +8,29 @@ import { formatViolation, schemaViolations, type Violation } from '../contract/v
 import { isUserError } from '../errors.js';
 import { parseJson, stringifyJson } from '../json-file.js';
 import { RUNS_DIR } from '../project.js';
-import type { RunVerification } from '../verify/verify-run.js';
-import { loadMember, type MemberData } from './members.js';
+import { forEachBounded } from '../bounded-pool.js';
+import { analysisBytes, RUN_READ_LIMITS } from '../run/read-limits.js';
+import { loadMember, type MemberData, type VerifyMember } from './members.js';
 import { recordDocuments } from './record.js';
+import type { ParsedRunDocuments } from '../verify/verify-run.js';
 import { EXPERIMENT_FILE, recordTag } from './versions.js';
 
-type VerifyMember = (root: string, dir: string) => Promise<RunVerification>;
 
-/** The first place two JSON values differ, as a JSON pointer below the values (`/wide/val_accuracy/mean`), or undefined. */
+/**
+ * The first place two JSON values differ, as a JSON pointer below the values (`/wide/val_accuracy/mean`,
+ * `/12345/base.loss.mean` in a history), or undefined. Arrays are compared element by element: a
+ * history of 300,000 steps is never written out whole, neither to compare nor in the message.
+ */
 const firstDifference = (recorded: unknown, recomputed: unknown, pointer = ''): { pointer: string; recorded: unknown; recomputed: unknown } | undefined => {
+  if (Array.isArray(recorded) && Array.isArray(recomputed)) {
+    for (let i = 0; i < Math.max(recorded.length, recomputed.length); i++) {
+      const found = firstDifference(recorded[i], recomputed[i], `${pointer}/${i}`);
+      if (found) return found;
+    }
+    return undefined;
+  }
   if (stringifyJson(recorded) === stringifyJson(recomputed)) return undefined;
-  if (recorded && recomputed && typeof recorded === 'object' && typeof recomputed === 'object' && !Array.isArray(recorded)) {
+  if (recorded && recomputed && typeof recorded === 'object' && typeof recomputed === 'object' && !Array.isArray(recorded) && !Array.isArray(recomputed)) {
     const keys = [...new Set([...Object.keys(recorded), ...Object.keys(recomputed)])];
     for (const key of keys) {
       const found = firstDifference((recorded as Record<string, unknown>)[key], (recomputed as Record<string, unknown>)[key], `${pointer}/${escapePointer(key)}`);
@@ -36,12 +48,17 @@ const checkMember = async (root: string, experiment: string, member: ExperimentR
   const dir = join(root, RUNS_DIR, member.tag);
   if (member.seal === null) return { data: { member, demo: false }, problems: [] }; // a missing trial may have run since: a later version records it
   if (!existsSync(dir)) return { problems: [{ file, pointer: at, message: `member run ${RUNS_DIR}/${member.tag} does not exist (removed?)` }] };
-  const verification = await verify(root, dir);
+  let parsed: ParsedRunDocuments | undefined;
+  const verification = await verify(root, dir, { onDocuments: (documents) => (parsed = documents) });
   if (!verification.ok) {
     return { problems: [{ file, pointer: at, message: `member run ${member.tag} fails verification: ${formatViolation(verification.problems[0])}` }] };
   }
   try {
-    const data = await loadMember(root, experiment, member, async () => verification);
+    // Verified just now: loadMember takes that verdict and the documents verify parsed.
+    const data = await loadMember(root, experiment, member, async (_root, _dir, options) => {
+      if (parsed) options?.onDocuments?.(parsed);
+      return verification;
+    });
     if (data.member.seal !== member.seal) {
       return { problems: [{ file, pointer: `${at}/seal`, message: `member run ${member.tag} has seal ${data.member.seal?.slice(0, 12)}…, not the recorded ${member.seal.slice(0, 12)}… (re-sealed since?)` }] };
     }
@@ -84,7 +101,10 @@ export const experimentRecordViolations = async (
   }
   if (expectedTag !== tag) return [{ file, pointer: '/version', message: `experiment ${record.name} version ${record.version} belongs in ${RUNS_DIR}/${expectedTag ?? '?'}, not ${runDir}` }];
 
-  const checked = await Promise.all(record.members.map((member, index) => checkMember(root, record.name, member, file, index, verify)));
+  const checked: Array<{ data?: MemberData; problems: Violation[] }> = new Array(record.members.length);
+  await forEachBounded(record.members.length, { ...RUN_READ_LIMITS, weight: (index) => analysisBytes(join(root, RUNS_DIR, record.members[index].tag)) }, async (index) => {
+    checked[index] = await checkMember(root, record.name, record.members[index], file, index, verify);
+  });
   const problems = checked.flatMap((c) => c.problems);
   if (problems.length > 0) return problems;
 

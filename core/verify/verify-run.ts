@@ -23,13 +23,16 @@ export interface RunVerification {
   problems: Violation[];
 }
 
+/** The four run documents as verify parsed them (valid against the contract when handed out). */
+export interface ParsedRunDocuments { manifest: unknown; summary: unknown; analysis: unknown; checkpointRecord: unknown }
+
 export interface VerifyRunOptions {
   /**
    * Called with the four run documents, parsed, when they satisfy the contract (whatever the bytes
    * check finds next): a reader of many runs (the report) takes them instead of reading and
    * validating every document a second time.
    */
-  onDocuments?: (documents: { manifest: unknown; summary: unknown; analysis: unknown; checkpointRecord: unknown }) => void;
+  onDocuments?: (documents: ParsedRunDocuments) => void;
   /** The runs being verified below this one through parent links (a loop is reported, not followed). */
   descendants?: ReadonlySet<string>;
 }
@@ -84,10 +87,10 @@ const readRunFile = async (path: string, wholeLimit: number): Promise<ReadFile> 
   return { size: bytes.length, sha256: sha256Of(bytes), bytes };
 };
 
-const parseDocument = (bytes: Buffer | undefined, label: string, problems: Violation[]): unknown => {
-  if (!bytes) return undefined;
+const parseDocument = (text: string | undefined, label: string, problems: Violation[]): unknown => {
+  if (text === undefined) return undefined;
   try {
-    return parseJson(bytes.toString('utf8'), label);
+    return parseJson(text, label);
   } catch (error) {
     problems.push({ file: label, pointer: '', message: (error as Error).message.replace(`${label}: `, '') });
     return undefined;
@@ -132,17 +135,23 @@ export const verifyRun = async (root: string, runDirAbs: string, options: Verify
       }
     }),
   );
-  const documentBytes = (name: string): Buffer | undefined => {
-    const bytes = contents.get(name)?.bytes;
+  /**
+   * A document's text; its bytes are let go (their digest is taken), so a document of tens of MB is
+   * not held twice, as bytes and as text, while it is parsed.
+   */
+  const documentText = (name: string): string | undefined => {
+    const read = contents.get(name);
+    const bytes = read?.bytes;
+    if (read) read.bytes = undefined;
     if (!bytes) {
       const size = contents.get(name)?.size;
       const why = isLink.has(name) ? 'is a symlink, not a file' : size !== undefined ? `too large to be a run document (${size} bytes; at most ${MAX_STRING_LENGTH})` : 'cannot read (ENOENT)';
       problems.push({ file: label(name), pointer: '', message: why });
     }
-    return bytes;
+    return bytes?.toString('utf8');
   };
   const [manifest, summary, analysis, checkpointRecord] = [MANIFEST, SUMMARY, ANALYSIS, CHECKPOINT_RECORD].map((name) =>
-    parseDocument(documentBytes(name), label(name), problems),
+    parseDocument(documentText(name), label(name), problems),
   );
   if (problems.length > 0) return done();
   problems.push(
@@ -201,6 +210,8 @@ export const verifyRun = async (root: string, runDirAbs: string, options: Verify
   // An experiment record (it lists experiment.json) is also checked against its member runs.
   const experimentBytes = listed.has(EXPERIMENT_FILE) ? contents.get(EXPERIMENT_FILE)?.bytes : undefined;
   if (problems.length === 0 && experimentBytes) {
+    // The record's files are checked; its member runs are read next, without its bytes held (tens of MB for a per-step history).
+    contents.clear();
     problems.push(...(await experimentRecordViolations(root, runDir, m.tag, { experimentBytes, summary: summary as RunSummary, analysis: analysis as RunAnalysis }, verifyRun)));
   }
   return done();

@@ -64,4 +64,18 @@ describe('dl-lab verify on experiment records', () => {
     resealRun(root, other);
     assert.match((await problems(other))[0], new RegExp(`^artifacts/runs/${other}/analysis\\.json: /results/base\\.val_accuracy\\.std: 0\\.001 does not recompute from the member runs \\(they give 0\\.0199`));
   });
+
+  it('a mean-history value edited and re-sealed: the problem names the step and the column, not the whole history', async () => {
+    const name = await aggregated();
+    let recorded = '';
+    tamperRunFile(root, name, 'analysis.json', (text) => {
+      const history = text.indexOf('"history"');
+      const at = text.indexOf('"base.val_accuracy.mean": ', history);
+      const end = text.indexOf(',', at);
+      recorded = text.slice(at + '"base.val_accuracy.mean": '.length, end);
+      return `${text.slice(0, at)}"base.val_accuracy.mean": 0.5${text.slice(end)}`;
+    });
+    resealRun(root, name);
+    assert.deepEqual(await problems(name), [`artifacts/runs/${name}/analysis.json: /history/0/base.val_accuracy.mean: 0.5 does not recompute from the member runs (they give ${recorded})`]);
+  });
 });
