@@ -149,6 +149,15 @@ describe('dl-lab runs (the built bin)', function () {
     }
   });
 
+  it('piped into a reader that stops reading (`| head`, here `| true`): no stack trace, the exit status is the work\'s', () => {
+    // `true` exits without reading: every write of the command meets a pipe with no reader (EPIPE).
+    const piped = (command: string): string =>
+      spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${CLI}" ${command} 2>stderr.txt | true; echo "status $?"; cat stderr.txt`], { cwd: root, encoding: 'utf8' }).stdout;
+    assert.equal(piped('runs --sort -test_accuracy'), 'status 0\n');
+    // verify of these runs fails (earlier tests broke them): still its one error, and its status 1.
+    assert.match(piped('verify'), /^status 1\ndl-lab verify: error: \d run\(s\) failed verification: M1-base-s0, [^\n]*\n( {2}- [^\n]*\n)+$/);
+  });
+
   it('outside a project: one line, exit 1', () => {
     const result = runCli(['runs'], { cwd: tempDir() });
     assert.equal(result.status, 1);
