@@ -106,7 +106,8 @@ rows.push([
   '≤ 1.2×',
   verdict(move.median <= 1.2),
 ]);
-rows.push([`SHA-256 of the file alone in Node (warm; a run's floor is this plus its start-up)`, triple(samples.summary('hash-alone')), '', '', '']);
+// Above 1.15 here, the target is out of reach whatever the run does: a run must hash the whole file.
+rows.push([`SHA-256 of the file alone in Node (warm; a run's floor is this plus its start-up)`, triple(samples.summary('hash-alone')), `${paired('hash-alone', 'cp-warm').text} \`cp\` + sync, warm`, '', '']);
 const rssKeys = ['run-warm', 'run-cold', 'move'];
 const worstRss = Math.max(...rssKeys.map((key) => samples.peakRssMb(key)));
 rows.push(['peak RSS (largest process)', rssKeys.map((key) => `${key} ${samples.peakRssMb(key).toFixed(0)} MB`).join(', '), '', `≤ ${RSS_LIMIT_MB} MB`, verdict(worstRss <= RSS_LIMIT_MB)]);
