@@ -7,7 +7,9 @@
  * has one entry per step: 300,000 entries of 4 numbers is ~33 MB. Timed, round-robin, each a fresh
  * child process: `dl-lab run R --metrics long.json` with that history, the same run with a
  * 1,000-entry history (an ordinary per-epoch log), and `node -e JSON.parse` of the long file (the
- * floor: reading it at all); then `verify` of a long run and `report` over them all (its page size).
+ * floor: reading it at all); then `verify` of a long run and `report` over them all (its page size);
+ * then a sweep of three seeds that each log that history, `verify` of its experiment record, and
+ * `report` with the records among the runs.
  * Peak RSS of each against the 200 MB of the other scale suites.
  */
 import { statSync, writeFileSync } from 'node:fs';
@@ -66,6 +68,16 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 const pageBytes = statSync(join(project, 'artifacts', 'report.html')).size;
 
+// Seeds of such a script: a sweep of three trials, each sealing the long log, then the experiment
+// record (a mean and std of every column at every step); `verify` of the record recomputes it from
+// the three members; then `report` with the record among the runs.
+for (let round = 0; round < ROUNDS; round++) {
+  samples.add('sweep', timeShell(`${DL_LAB} sweep seeds-${round} --seeds 0-2 -- sh -c "cp '${long}' {out}/metrics.json # seed {seed}"`, project));
+  samples.add('verify-record', timeShell(`${DL_LAB} verify seeds-${round}`, project));
+}
+const recordBytes = statSync(join(project, 'artifacts', 'runs', 'seeds-0', 'analysis.json')).size;
+samples.add('report-record', timeShell(`${DL_LAB} report`, project));
+
 const rss = (key: string): string => `${samples.peakRssMb(key).toFixed(0)} MB`;
 console.log(`\n### bench/scale/history (${ROUNDS} rounds, min / median / max; load average ${loadBefore} before, ${load()} after)\n`);
 console.log('| case | time | compared | peak RSS | ≤ 200 MB |');
@@ -75,5 +87,8 @@ console.log(`| \`run R --metrics\`, 1,000 history entries | ${triple(samples.sum
 console.log(`| \`JSON.parse\` of the ${STEPS}-entry file alone | ${triple(samples.summary('parse'))} | | ${rss('parse')} | |`);
 console.log(`| \`verify\` of one ${STEPS}-entry run | ${triple(samples.summary('verify'))} | | ${rss('verify')} | |`);
 console.log(`| \`report\` over ${ROUNDS} such runs and ${ROUNDS} short ones | ${triple(samples.summary('report'))} | page ${(pageBytes / 1e6).toFixed(2)} MB | ${rss('report')} | |`);
+console.log(`| \`sweep\` of 3 seeds logging ${STEPS} entries, and its record | ${triple(samples.summary('sweep'))} | record analysis.json ${(recordBytes / 1e6).toFixed(1)} MB | ${rss('sweep')} | |`);
+console.log(`| \`verify\` of that record (recomputes it from its members) | ${triple(samples.summary('verify-record'))} | | ${rss('verify-record')} | |`);
+console.log(`| \`report\` with ${ROUNDS} such records among the runs (once) | ${triple(samples.summary('report-record'))} | | ${rss('report-record')} | |`);
 removeTree(work);
 if (samples.peakRssMb('long') > RSS_LIMIT_MB || samples.peakRssMb('short') > RSS_LIMIT_MB) process.exitCode = 1;
