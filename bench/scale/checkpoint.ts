@@ -116,6 +116,9 @@ console.log(`\n### bench/scale/checkpoint (${ROUNDS} rounds, min / median / max;
 console.log('| case | time | compared | target | |');
 console.log('| --- | --- | --- | --- | --- |');
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+for (const [label, a, b] of [['warm', 'run-warm', 'cp-warm'], ['cold', 'run-cold', 'cp-cold'], ['move', 'move', 'openssl'], ['hash alone', 'hash-alone', 'cp-warm']]) {
+  console.log(`${label === 'warm' ? '\n' : ''}- per-round ratios, ${label}: ${samples.pairedRatios(a, b).rounds.map((r) => r.toFixed(2)).join(', ')}`);
+}
 console.log("\n- cold: the source file's pages dropped with `dd iflag=nocache count=0` after `sync` (per file; the global drop_caches is not used)");
 removeTree(work);
 if (rows.some((row) => row[4].includes('FAIL'))) process.exitCode = 1;

@@ -93,10 +93,11 @@ export class Samples {
    * shared machine whose disk and CPU speed drift between rounds, the ratio within a round is
    * steadier than the ratio of two medians taken from different rounds.
    */
-  pairedRatios(a: string, b: string): Summary {
+  pairedRatios(a: string, b: string): Summary & { rounds: number[] } {
     const [over, under] = [this.times.get(a) ?? [], this.times.get(b) ?? []];
     if (over.length !== under.length || over.length === 0) throw new Error(`pairedRatios: ${a} has ${over.length} samples, ${b} ${under.length}`);
-    return summarize(over.map((ms, round) => ms / under[round]));
+    const rounds = over.map((ms, round) => ms / under[round]);
+    return { ...summarize(rounds), rounds };
   }
 
   peakRssMb(key: string): number {
