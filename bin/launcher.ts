@@ -5,6 +5,7 @@
  */
 import type { BaseEnvironment } from '@yeoman/types';
 import { prestartEnvironmentCapture } from '../core/commands/provenance.js';
+import { dropOutputOnceItsReaderIsGone } from '../core/closed-output.js';
 import { isUserError } from '../core/errors.js';
 import { setLauncher } from '../core/invocation.js';
 import { assertYoRcReadable } from '../core/project.js';
@@ -48,22 +49,8 @@ const registerGenerator = (env: BaseEnvironment, name: string): void => {
   else env.register(generatorPath(name), { namespace: `dl-lab:${name}` });
 };
 
-/**
- * `dl-lab runs | head`: once the reader of stdout or stderr has gone, every write to it fails with
- * EPIPE, which Node raises as an unhandled 'error' event (a stack trace, exit 1). The command goes
- * on instead, dropping only the output nobody reads: a run being sealed is never cut short, and the
- * exit status stays the work's (verify still exits 1 on a failed run).
- */
-const dropOutputOnceItsReaderIsGone = (stream: NodeJS.WriteStream): void => {
-  stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
-    stream.write = (() => true) as typeof stream.write;
-  });
-};
-
 const main = async (): Promise<number> => {
-  dropOutputOnceItsReaderIsGone(process.stdout);
-  dropOutputOnceItsReaderIsGone(process.stderr);
+  dropOutputOnceItsReaderIsGone(process.stdout, process.stderr);
   // Every command the generators print will say `dl-lab …`, the command this user has.
   setLauncher('dl-lab');
   const argv = process.argv.slice(2);

@@ -1,5 +1,6 @@
 import Generator, { type BaseOptions } from 'yeoman-generator';
 import { assertKnownOptions, checkOptionValues, decimalNumber, missingArgumentError, type DeclaredOption } from '../core/cli-options.js';
+import { dropOutputOnceItsReaderIsGone } from '../core/closed-output.js';
 import { dlLabCommand, inLauncherTerms, launcher } from '../core/invocation.js';
 
 /**
@@ -14,6 +15,8 @@ import { dlLabCommand, inLauncherTerms, launcher } from '../core/invocation.js';
 export class DlLabGenerator<Config extends Record<string, unknown>, Options extends BaseOptions> extends Generator<Config, Options> {
   constructor(args: string[], options: Options) {
     super(args, options, { customInstallTask: true });
+    // Under yo as under dl-lab: `yo dl-lab:runs | head` ends quietly, with the work's exit status.
+    dropOutputOnceItsReaderIsGone(process.stdout, process.stderr);
   }
 
   // Yeoman declares its own options from its constructor, so these overrides run before ours exist.

@@ -70,5 +70,14 @@ describe('yo dl-lab (real yo, as a non-root user)', function () {
       assert.deepEqual((await verifyRun(project, join(project, 'artifacts/runs', tag))).problems, [], tag);
     }
     assert.deepEqual(readJson(join(project, 'artifacts/runs/demo-seed0/manifest.json')).command, ['yo', 'dl-lab:demo', '--seed', '0', '--quiet', '--no-insight']);
+
+    // Piped into a reader that stops reading (`| head`; `true` reads nothing): no EPIPE stack trace, status 0.
+    const piped = execFileSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${YO}" dl-lab:runs --no-insight 2>"$HOME/stderr.txt" | true; echo "status $?"; cat "$HOME/stderr.txt"`], {
+      cwd: project,
+      env: { ...process.env, HOME: home, NO_UPDATE_NOTIFIER: '1', CI: 'true' },
+      encoding: 'utf8',
+      ...asUser(user),
+    });
+    assert.equal(piped, 'status 0\n');
   });
 });
