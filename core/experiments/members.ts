@@ -79,14 +79,14 @@ export const runsNamingExperiment = (root: string, tags: readonly string[], name
   return found;
 };
 
-/**
- * A member from its run: the run must pass verify (a tampered member is never summarized); its
- * variant and seed come from the plan, else from its manifest, and must agree when both say.
- */
 /** verify for one member run; it hands the documents it parsed to `options.onDocuments`, so they are not read twice. */
 export type VerifyMember = (root: string, dir: string, options?: VerifyRunOptions) => Promise<RunVerification>;
 type Trial = { tag: string; variant?: string; seed?: number };
 
+/**
+ * A member from its run: the run must pass verify (a tampered member is never summarized); its
+ * variant and seed come from the plan, else from its manifest, and must agree when both say.
+ */
 export const loadMember = async (root: string, experiment: string, trial: Trial, verify: VerifyMember): Promise<MemberData> => {
   const dir = join(root, RUNS_DIR, trial.tag);
   if (!existsSync(dir)) {

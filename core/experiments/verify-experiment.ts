@@ -15,7 +15,6 @@ import { recordDocuments } from './record.js';
 import type { ParsedRunDocuments } from '../verify/verify-run.js';
 import { EXPERIMENT_FILE, recordTag } from './versions.js';
 
-
 /**
  * The first place two JSON values differ, as a JSON pointer below the values (`/wide/val_accuracy/mean`,
  * `/12345/base.loss.mean` in a history), or undefined. Arrays are compared element by element: a
