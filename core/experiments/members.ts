@@ -10,10 +10,9 @@ import { UserError } from '../errors.js';
 import { sha256Hex } from '../hash.js';
 import { parseJson, readJsonInput } from '../json-file.js';
 import { RUNS_DIR } from '../project.js';
-import { ANALYSIS, MANIFEST, SUMMARY } from '../run/paths.js';
+import { MANIFEST } from '../run/paths.js';
 import type { ParsedRunDocuments, RunVerification, VerifyRunOptions } from '../verify/verify-run.js';
-import { forEachBounded } from '../bounded-pool.js';
-import { analysisBytes, RUN_READ_LIMITS } from '../run/read-limits.js';
+import { forEachRunDir } from '../run/read-limits.js';
 import { absolute, planPath } from './layout.js';
 import { historyColumns, type HistoryColumn } from './mean-history.js';
 
@@ -79,22 +78,28 @@ export const runsNamingExperiment = (root: string, tags: readonly string[], name
   return found;
 };
 
-/** verify for one member run; it hands the documents it parsed to `options.onDocuments`, so they are not read twice. */
+/** verify for one member run; it hands the documents it parsed to `options.onDocuments`, so they are not read again. */
 export type VerifyMember = (root: string, dir: string, options?: VerifyRunOptions) => Promise<RunVerification>;
 type Trial = { tag: string; variant?: string; seed?: number };
+
+/** verify of a member run, with the documents it parsed (given whenever the run satisfies the contract, so whenever it passes). */
+export const verifyMemberRun = async (root: string, dir: string, verify: VerifyMember): Promise<{ verification: RunVerification; documents?: ParsedRunDocuments }> => {
+  let documents: ParsedRunDocuments | undefined;
+  const verification = await verify(root, dir, { onDocuments: (parsed) => (documents = parsed) });
+  return { verification, documents };
+};
 
 /**
  * A member from its run: the run must pass verify (a tampered member is never summarized); its
  * variant and seed come from the plan, else from its manifest, and must agree when both say.
  */
-export const loadMember = async (root: string, experiment: string, trial: Trial, verify: VerifyMember): Promise<MemberData> => {
+const loadMember = async (root: string, experiment: string, trial: Trial, verify: VerifyMember): Promise<MemberData> => {
   const dir = join(root, RUNS_DIR, trial.tag);
   if (!existsSync(dir)) {
     if (trial.variant === undefined || trial.seed === undefined) throw new Error(`member ${trial.tag} without a run needs its plan entry`);
     return { member: { tag: trial.tag, seal: null, variant: trial.variant, seed: trial.seed, status: 'missing', exit_status: null }, demo: false };
   }
-  let parsed: ParsedRunDocuments | undefined;
-  const verification = await verify(root, dir, { onDocuments: (documents) => (parsed = documents) });
+  const { verification, documents } = await verifyMemberRun(root, dir, verify);
   if (!verification.ok) {
     throw new UserError(`member run ${RUNS_DIR}/${trial.tag} fails verification; an experiment never summarizes a tampered run (dl-lab verify ${trial.tag})`, {
       file: verification.problems[0]?.file,
@@ -102,9 +107,15 @@ export const loadMember = async (root: string, experiment: string, trial: Trial,
       details: verification.problems.slice(0, 10).map(formatViolation),
     });
   }
-  const manifest = (parsed?.manifest as RunManifest | undefined) ?? readDocument<RunManifest>(root, trial.tag, MANIFEST);
-  const summary = (parsed?.summary as RunSummary | undefined) ?? readDocument<RunSummary>(root, trial.tag, SUMMARY);
-  const analysis = (parsed?.analysis as RunAnalysis | undefined) ?? readDocument<RunAnalysis>(root, trial.tag, ANALYSIS);
+  return memberOfVerifiedRun(experiment, trial, documents);
+};
+
+/** The member a verified run is (`documents` as its verify parsed them), its variant and seed checked against the plan's. */
+export const memberOfVerifiedRun = (experiment: string, trial: Trial, documents: ParsedRunDocuments | undefined): MemberData => {
+  if (!documents) throw new Error(`member ${trial.tag} passed verify without its documents`);
+  const manifest = documents.manifest as RunManifest;
+  const summary = documents.summary as RunSummary;
+  const analysis = documents.analysis as RunAnalysis;
   const recorded = manifestExperiment(manifest);
   const variant = trial.variant ?? recorded?.variant;
   const seed = trial.seed ?? recorded?.seed ?? manifest.seed;
@@ -142,8 +153,7 @@ export const loadMember = async (root: string, experiment: string, trial: Trial,
  */
 export const loadMembers = async (root: string, experiment: string, trials: readonly Trial[], verify: VerifyMember): Promise<MemberData[]> => {
   const members: MemberData[] = new Array(trials.length);
-  const dirOf = (index: number): string => join(root, RUNS_DIR, trials[index].tag);
-  await forEachBounded(trials.length, { ...RUN_READ_LIMITS, weight: (index) => analysisBytes(dirOf(index)) }, async (index) => {
+  await forEachRunDir(trials.map((trial) => join(root, RUNS_DIR, trial.tag)), async (index) => {
     members[index] = await loadMember(root, experiment, trials[index], verify);
   });
   return members;

@@ -8,11 +8,9 @@ import { formatViolation, schemaViolations, type Violation } from '../contract/v
 import { isUserError } from '../errors.js';
 import { parseJson, stringifyJson } from '../json-file.js';
 import { RUNS_DIR } from '../project.js';
-import { forEachBounded } from '../bounded-pool.js';
-import { analysisBytes, RUN_READ_LIMITS } from '../run/read-limits.js';
-import { loadMember, type MemberData, type VerifyMember } from './members.js';
+import { forEachRunDir } from '../run/read-limits.js';
+import { memberOfVerifiedRun, verifyMemberRun, type MemberData, type VerifyMember } from './members.js';
 import { recordDocuments } from './record.js';
-import type { ParsedRunDocuments } from '../verify/verify-run.js';
 import { EXPERIMENT_FILE, recordTag } from './versions.js';
 
 /**
@@ -47,17 +45,12 @@ const checkMember = async (root: string, experiment: string, member: ExperimentR
   const dir = join(root, RUNS_DIR, member.tag);
   if (member.seal === null) return { data: { member, demo: false }, problems: [] }; // a missing trial may have run since: a later version records it
   if (!existsSync(dir)) return { problems: [{ file, pointer: at, message: `member run ${RUNS_DIR}/${member.tag} does not exist (removed?)` }] };
-  let parsed: ParsedRunDocuments | undefined;
-  const verification = await verify(root, dir, { onDocuments: (documents) => (parsed = documents) });
+  const { verification, documents } = await verifyMemberRun(root, dir, verify);
   if (!verification.ok) {
     return { problems: [{ file, pointer: at, message: `member run ${member.tag} fails verification: ${formatViolation(verification.problems[0])}` }] };
   }
   try {
-    // Verified just now: loadMember takes that verdict and the documents verify parsed.
-    const data = await loadMember(root, experiment, member, async (_root, _dir, options) => {
-      if (parsed) options?.onDocuments?.(parsed);
-      return verification;
-    });
+    const data = memberOfVerifiedRun(experiment, member, documents);
     if (data.member.seal !== member.seal) {
       return { problems: [{ file, pointer: `${at}/seal`, message: `member run ${member.tag} has seal ${data.member.seal?.slice(0, 12)}…, not the recorded ${member.seal.slice(0, 12)}… (re-sealed since?)` }] };
     }
@@ -101,7 +94,7 @@ export const experimentRecordViolations = async (
   if (expectedTag !== tag) return [{ file, pointer: '/version', message: `experiment ${record.name} version ${record.version} belongs in ${RUNS_DIR}/${expectedTag ?? '?'}, not ${runDir}` }];
 
   const checked: Array<{ data?: MemberData; problems: Violation[] }> = new Array(record.members.length);
-  await forEachBounded(record.members.length, { ...RUN_READ_LIMITS, weight: (index) => analysisBytes(join(root, RUNS_DIR, record.members[index].tag)) }, async (index) => {
+  await forEachRunDir(record.members.map((member) => join(root, RUNS_DIR, member.tag)), async (index) => {
     checked[index] = await checkMember(root, record.name, record.members[index], file, index, verify);
   });
   const problems = checked.flatMap((c) => c.problems);

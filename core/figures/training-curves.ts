@@ -463,7 +463,9 @@ function renderPanel(figure: CurveFigure, layout: Layout, panel: CurvePanel, cel
     for (const s of panel.series) {
       for (let i = 0; i < figure.epochs.length; i++) {
         yield s.values[i] ?? Number.NaN;
-        if (s.band) yield* [s.band.low[i] ?? Number.NaN, s.band.high[i] ?? Number.NaN];
+        if (!s.band) continue;
+        yield s.band.low[i] ?? Number.NaN;
+        yield s.band.high[i] ?? Number.NaN;
       }
     }
   }

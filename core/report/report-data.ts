@@ -4,9 +4,8 @@ import { loadRun, type LoadedRun } from '../compare/run-record.js';
 import type { MetricDefinitions } from '../contract/generated/summary.js';
 import { formatViolation } from '../contract/validate.js';
 import { RUNS_DIR } from '../project.js';
-import { analysisBytes, RUN_READ_LIMITS } from '../run/read-limits.js';
+import { forEachRunDir } from '../run/read-limits.js';
 import { listRunTags } from '../verify/verify-project.js';
-import { forEachBounded } from '../bounded-pool.js';
 import { curveFigureFromHistory, thinCurveFigure, type CurveFigure } from '../figures/training-curves.js';
 import { runFilePath } from '../run/paths.js';
 import { RUN_DOCUMENTS, RunDocuments } from '../runs/run-documents.js';
@@ -167,10 +166,10 @@ const assignGroups = (entries: ReportEntry[]): void => {
 export const collectReportRuns = async (root: string): Promise<ReportEntry[]> => {
   const tags = await listRunTags(root);
   const entries: ReportEntry[] = new Array(tags.length);
-  const dirOf = (index: number): string => join(root, RUNS_DIR, tags[index]);
-  await forEachBounded(tags.length, { ...RUN_READ_LIMITS, weight: (index) => analysisBytes(dirOf(index)) }, async (index) => {
-    const loaded = await loadRun(root, dirOf(index));
-    entries[index] = entryOf(loaded, placementOf(documentsOf(loaded, tags[index], dirOf(index))));
+  const dirs = tags.map((tag) => join(root, RUNS_DIR, tag));
+  await forEachRunDir(dirs, async (index) => {
+    const loaded = await loadRun(root, dirs[index]);
+    entries[index] = entryOf(loaded, placementOf(documentsOf(loaded, tags[index], dirs[index])));
   });
   assignGroups(entries);
   return entries.sort(newestFirst);

@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { forEachBounded } from '../bounded-pool.js';
 import { ANALYSIS } from './paths.js';
 
 /**
@@ -8,13 +9,17 @@ import { ANALYSIS } from './paths.js';
  * document that grows with a per-step history), so long-history runs are read one at a time
  * (bounded-pool.ts).
  */
-export const RUN_READ_LIMITS = { concurrency: 32, budget: 32 * 1024 * 1024 };
+const RUN_READ_LIMITS = { concurrency: 32, budget: 32 * 1024 * 1024 };
 
 /** The bytes of a run folder's analysis.json that reading the run holds (0 if there is none to stat). */
-export const analysisBytes = (runDirAbs: string): number => {
+const analysisBytes = (runDirAbs: string): number => {
   try {
     return statSync(join(runDirAbs, ANALYSIS)).size;
   } catch {
     return 0;
   }
 };
+
+/** `task(index)` for each run folder of `runDirs` (absolute paths), as many at once as RUN_READ_LIMITS allows. */
+export const forEachRunDir = (runDirs: readonly string[], task: (index: number) => Promise<void>): Promise<void> =>
+  forEachBounded(runDirs.length, { ...RUN_READ_LIMITS, weight: (index) => analysisBytes(runDirs[index]) }, task);

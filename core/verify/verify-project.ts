@@ -2,9 +2,8 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RUNS_DIR, validateTag } from '../project.js';
-import { forEachBounded } from '../bounded-pool.js';
 import { STAGING_PREFIX } from '../run/paths.js';
-import { analysisBytes, RUN_READ_LIMITS } from '../run/read-limits.js';
+import { forEachRunDir } from '../run/read-limits.js';
 import { cleanStaleStaging, type StagingCleanup } from '../run/staging.js';
 import { verifyRun, type RunVerification } from './verify-run.js';
 
@@ -25,10 +24,10 @@ export const verifyProject = async (root: string, tags?: readonly string[]): Pro
   const staging = await cleanStaleStaging(join(root, RUNS_DIR));
   const wanted = tags && tags.length > 0 ? tags.map((tag) => validateTag(tag)) : await listRunTags(root);
   const runs: ProjectVerification['runs'] = new Array(wanted.length);
-  const dirOf = (index: number): string => join(root, RUNS_DIR, wanted[index]);
-  await forEachBounded(wanted.length, { ...RUN_READ_LIMITS, weight: (index) => analysisBytes(dirOf(index)) }, async (index) => {
+  const dirs = wanted.map((tag) => join(root, RUNS_DIR, tag));
+  await forEachRunDir(dirs, async (index) => {
     const tag = wanted[index];
-    const dir = dirOf(index);
+    const dir = dirs[index];
     runs[index] = existsSync(dir)
       ? { tag, ...(await verifyRun(root, dir)) }
       : { tag, runDir: `${RUNS_DIR}/${tag}`, ok: false, problems: [{ file: `${RUNS_DIR}/${tag}`, pointer: '', message: 'no such run' }] };

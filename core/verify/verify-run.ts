@@ -144,8 +144,7 @@ export const verifyRun = async (root: string, runDirAbs: string, options: Verify
     const bytes = read?.bytes;
     if (read) read.bytes = undefined;
     if (!bytes) {
-      const size = contents.get(name)?.size;
-      const why = isLink.has(name) ? 'is a symlink, not a file' : size !== undefined ? `too large to be a run document (${size} bytes; at most ${MAX_STRING_LENGTH})` : 'cannot read (ENOENT)';
+      const why = isLink.has(name) ? 'is a symlink, not a file' : read ? `too large to be a run document (${read.size} bytes; at most ${MAX_STRING_LENGTH})` : 'cannot read (ENOENT)';
       problems.push({ file: label(name), pointer: '', message: why });
     }
     return bytes?.toString('utf8');
