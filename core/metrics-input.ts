@@ -2,7 +2,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { undefinedKeyViolations } from './contract/definitions.js';
 import type { MetricsInput } from './contract/generated/metrics-input.js';
 import { schemaViolations, throwIfViolations } from './contract/validate.js';
-import { readJsonInput } from './json-file.js';
+import { readJsonValue } from './json-file.js';
 import { readHistoryFile } from './metrics-history.js';
 
 export type { MetricsInput };
@@ -19,7 +19,7 @@ export interface LoadedMetrics {
  * kept in a JSON Lines file (`history_file`, dl_lab_log.py's format) is read into `history`.
  */
 export const loadMetricsInput = (file: string, label = file): LoadedMetrics => {
-  const { value } = readJsonInput(file, label);
+  const value = readJsonValue(file, label);
   const violations = schemaViolations('metricsInput', value, label);
   if (violations.length === 0) {
     const input = value as MetricsInput;

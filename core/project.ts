@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UserError } from './errors.js';
-import { readJsonInput } from './json-file.js';
+import { readJsonValue } from './json-file.js';
 import { dlLabCommand } from './invocation.js';
 
 export const GENERATOR_NAME = 'generator-dl-lab';
@@ -30,7 +30,7 @@ export const validateTag = (tag: unknown, field = 'TAG'): string => {
 /** Read `.yo-rc.json`; a corrupt one is an error naming the file, never silently ignored. */
 export const readProjectSettings = (root: string): ProjectSettings => {
   const file = join(root, YO_RC);
-  const { value } = readJsonInput<Record<string, unknown>>(file);
+  const value = readJsonValue<Record<string, unknown>>(file);
   const settings = value !== null && typeof value === 'object' && !Array.isArray(value) ? value[GENERATOR_NAME] : undefined;
   if (settings === null || typeof settings !== 'object' || Array.isArray(settings)) {
     throw new UserError(`${file}: missing object "${GENERATOR_NAME}" (is this a dl-lab project?)`, { file, field: `/${GENERATOR_NAME}` });
@@ -45,7 +45,7 @@ export const readProjectSettings = (root: string): ProjectSettings => {
 /** A `.yo-rc.json` in `dir`, if any, must be JSON (Yeoman reads it before any of our code runs). */
 export const assertYoRcReadable = (dir: string): void => {
   const file = join(dir, YO_RC);
-  if (existsSync(file)) readJsonInput(file);
+  if (existsSync(file)) readJsonValue(file);
 };
 
 /** The nearest directory at or above `start` holding a `.yo-rc.json`, or undefined. */

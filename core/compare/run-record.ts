@@ -8,7 +8,7 @@ import type { RunSummary } from '../contract/generated/summary.js';
 import { runContractViolations } from '../contract/run-contract.js';
 import { formatViolation } from '../contract/validate.js';
 import { UserError } from '../errors.js';
-import { parseJson, readJsonInput } from '../json-file.js';
+import { parseJson, readJsonValue } from '../json-file.js';
 import { RUNS_DIR, TAG_PATTERN, findProjectRoot } from '../project.js';
 import { ANALYSIS, CHECKPOINT_RECORD, MANIFEST, SUMMARY } from '../run/paths.js';
 import { verifyRun, type RunVerification } from '../verify/verify-run.js';
@@ -55,7 +55,7 @@ export const loadRun = async (root: string, runDirAbs: string): Promise<LoadedRu
 
 /** The root of a run folder given by path: its manifest's `run_dir` says how deep it sits below the root. */
 const rootOfRunFolder = (dir: string, label: string): string => {
-  const { value } = readJsonInput<{ run_dir?: unknown }>(join(dir, MANIFEST), `${label}/${MANIFEST}`);
+  const value = readJsonValue<{ run_dir?: unknown }>(join(dir, MANIFEST), `${label}/${MANIFEST}`);
   const runDir = typeof value?.run_dir === 'string' ? value.run_dir : '.';
   if (runDir === '.') return dir;
   const root = resolve(dir, ...runDir.split('/').map(() => '..'));

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { RunSummary } from '../contract/generated/summary.js';
-import { readJsonInput } from '../json-file.js';
+import { readJsonValue } from '../json-file.js';
 import { RUNS_DIR } from '../project.js';
 import { SUMMARY } from '../run/paths.js';
 import { absolute } from './layout.js';
@@ -23,7 +23,7 @@ export interface SealedAttempt { attempt: number; tag: string; status: AttemptSt
 const sealedStatus = (root: string, tag: string): AttemptStatus | undefined => {
   if (!existsSync(absolute(root, `${RUNS_DIR}/${tag}`))) return undefined;
   const summaryPath = `${RUNS_DIR}/${tag}/${SUMMARY}`;
-  return readJsonInput<RunSummary & { status?: AttemptStatus }>(absolute(root, summaryPath), summaryPath).value.status ?? 'completed';
+  return readJsonValue<RunSummary & { status?: AttemptStatus }>(absolute(root, summaryPath), summaryPath).status ?? 'completed';
 };
 
 /** The trial's last sealed attempt, or undefined when none is. */

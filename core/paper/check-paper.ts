@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { UserError } from '../errors.js';
-import { readUserFile } from '../json-file.js';
+import { readUserText } from '../json-file.js';
 import { requireProject } from '../project.js';
 import { listRunTags } from '../verify/verify-project.js';
 import { formatResultValue } from './format-value.js';
@@ -95,7 +95,7 @@ const readDraft = (cwd: string, given: string): Draft => {
   const label = toPosix(relative(cwd, path)) || given;
   const kind = draftKindOf(path);
   if (!kind) throw new UserError(`${given}: not a draft check-paper reads (use .tex or .md)`, { file: given });
-  const text = readUserFile(path, given, MAX_DRAFT_BYTES, 'drafts').toString('utf8');
+  const text = readUserText(path, given, MAX_DRAFT_BYTES, 'drafts');
   return { path, label, text, scan: scanDraft(text, kind) };
 };
 
