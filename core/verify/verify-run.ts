@@ -8,6 +8,7 @@ import type { RunSummary } from '../contract/generated/summary.js';
 import { runContractViolations } from '../contract/run-contract.js';
 import { formatViolation, type Violation } from '../contract/validate.js';
 import { sha256File } from '../hashing/sha256-file.js';
+import { readTextFile } from '../hashing/text-file.js';
 import { parseJson } from '../json-file.js';
 import { RUNS_DIR, relativeInside } from '../project.js';
 import { runChecksums, sealDigest } from '../run/outputs.js';
@@ -47,6 +48,8 @@ const { MAX_STRING_LENGTH } = bufferConstants;
  * verify like any other.
  */
 const PARSED_FILES: ReadonlySet<string> = new Set([MANIFEST, SUMMARY, ANALYSIS, CHECKPOINT_RECORD, SHA256SUMS, EXPERIMENT_FILE]);
+/** Of those, the JSON documents every run has, which verify parses from their text alone. */
+const DOCUMENTS: ReadonlySet<string> = new Set([MANIFEST, SUMMARY, ANALYSIS, CHECKPOINT_RECORD]);
 
 const toPosix = (path: string): string => path.split(sep).join('/');
 const sha256Of = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
@@ -76,7 +79,8 @@ const listTree = (dir: string): { files: Set<string>; links: string[] } => {
 };
 
 /** One file of the run as verified: its size and sha256, and its bytes when small enough to keep. */
-interface ReadFile { size: number; sha256: string; bytes?: Buffer }
+/** A run file's size and digest; the bytes of a file verify reads as bytes, the text of a document it parses. */
+interface ReadFile { size: number; sha256: string; bytes?: Buffer; text?: string }
 
 const readRunFile = async (path: string, wholeLimit: number): Promise<ReadFile> => {
   if (statSync(path).size > wholeLimit) {
@@ -85,6 +89,13 @@ const readRunFile = async (path: string, wholeLimit: number): Promise<ReadFile> 
   }
   const bytes = readFileSync(path);
   return { size: bytes.length, sha256: sha256Of(bytes), bytes };
+};
+
+/** A run document (JSON verify parses), read as text with the digest of its bytes (readTextFile). */
+const readRunDocument = async (path: string): Promise<ReadFile> => {
+  if (statSync(path).size > MAX_STRING_LENGTH) return readRunFile(path, MAX_STRING_LENGTH);
+  const { text, bytes, sha256 } = readTextFile(path);
+  return { size: bytes, sha256, text };
 };
 
 const parseDocument = (text: string | undefined, label: string, problems: Violation[]): unknown => {
@@ -129,25 +140,23 @@ export const verifyRun = async (root: string, runDirAbs: string, options: Verify
   await Promise.all(
     [...tree.files].map(async (name) => {
       try {
-        contents.set(name, await readRunFile(join(runDirAbs, name), PARSED_FILES.has(name) ? MAX_STRING_LENGTH : READ_WHOLE_LIMIT));
+        const path = join(runDirAbs, name);
+        contents.set(name, await (DOCUMENTS.has(name) ? readRunDocument(path) : readRunFile(path, PARSED_FILES.has(name) ? MAX_STRING_LENGTH : READ_WHOLE_LIMIT)));
       } catch (error) {
         problems.push({ file: label(name), pointer: '', message: `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` });
       }
     }),
   );
-  /**
-   * A document's text; its bytes are let go (their digest is taken), so a document of tens of MB is
-   * not held twice, as bytes and as text, while it is parsed.
-   */
+  /** A document's text, let go here (its digest is taken): a document of tens of MB is not held once parsed. */
   const documentText = (name: string): string | undefined => {
     const read = contents.get(name);
-    const bytes = read?.bytes;
-    if (read) read.bytes = undefined;
-    if (!bytes) {
+    const text = read?.text;
+    if (read) read.text = undefined;
+    if (text === undefined) {
       const why = isLink.has(name) ? 'is a symlink, not a file' : read ? `too large to be a run document (${read.size} bytes; at most ${MAX_STRING_LENGTH})` : 'cannot read (ENOENT)';
       problems.push({ file: label(name), pointer: '', message: why });
     }
-    return bytes?.toString('utf8');
+    return text;
   };
   const [manifest, summary, analysis, checkpointRecord] = [MANIFEST, SUMMARY, ANALYSIS, CHECKPOINT_RECORD].map((name) =>
     parseDocument(documentText(name), label(name), problems),

@@ -157,6 +157,24 @@ describe('runs are immutable, atomic and verifiable', function () {
     assert.deepEqual((await verifyRun(root, dir)).problems, [], 'restored run verifies again');
   });
 
+  it('verify catches a document whose text is unchanged but whose bytes are: a U+FFFD written as a byte that is not UTF-8', async () => {
+    const root = await scaffoldProject({ skipGit: true });
+    const definitions = { val_loss: { definition: 'Mean cross-entropy on the validation split', unit: 'nats', higher_is_better: false } };
+    writeFileSync(join(root, 'metrics.json'), JSON.stringify({ metrics: { val_loss: 0.3 }, metric_definitions: definitions, primary_metric: 'val_loss', results: { val_loss: 0.3 }, notes: 'label \uFFFD came from a lossy CSV export' }));
+    await runGenerator('run', { cwd: root, args: ['lossy'], options: { metrics: 'metrics.json' } });
+    const summary = join(runDirOf(root, 'lossy'), 'summary.json');
+    const sealed = readFileSync(summary);
+    const at = sealed.indexOf(Buffer.from('\uFFFD'));
+    assert.ok(at > 0, 'the note is in summary.json as the 3 bytes of U+FFFD');
+    const edited = Buffer.concat([sealed.subarray(0, at), Buffer.from([0xff]), sealed.subarray(at + 3)]);
+    assert.equal(edited.toString('utf8'), sealed.toString('utf8'), 'both decode to the same text');
+    chmodSync(summary, 0o644);
+    writeFileSync(summary, edited);
+    const problems = (await verifyRun(root, runDirOf(root, 'lossy'))).problems.map((p) => `${p.file}: ${p.message}`);
+    assert.ok(problems.some((p) => /^artifacts\/runs\/lossy\/summary\.json: sha256 .* differs from the recorded/.test(p)), problems.join('\n'));
+    assert.ok(problems.some((p) => new RegExp(`^artifacts/runs/lossy/summary\\.json: size ${sealed.length - 2} differs from the recorded ${sealed.length}`).test(p)), problems.join('\n'));
+  });
+
   it('published run files are read-only and there is no way to overwrite a tag', async () => {
     const root = await scaffoldProject({ skipGit: true });
     await runGenerator('run', { cwd: root, args: ['sealed'] });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { HashCache } from '../../core/hashing/hash-cache.js';
 import { hashFiles, POOL_MIN_BYTES } from '../../core/hashing/hash-files.js';
 import { CHUNK_BYTES, sha256File } from '../../core/hashing/sha256-file.js';
 import { hashOnThreads, planBatches } from '../../core/hashing/worker-pool.js';
+import { readTextFile, sha256OfText } from '../../core/hashing/text-file.js';
 import { hashOneHere, WORKER_SOURCE } from '../../core/hashing/worker-source.js';
 
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -58,6 +59,29 @@ describe('hashing', () => {
     it('refuses a directory with a UserError and reports a missing file as ENOENT', async () => {
       await assert.rejects(sha256File(dir), (error) => isUserError(error) && /not a regular file/.test(error.message));
       await assert.rejects(sha256File(join(dir, 'nope')), { code: 'ENOENT' });
+    });
+  });
+
+  describe('readTextFile', () => {
+    it('gives the sha256sum and size of the bytes, for ASCII, a BOM and characters of 2 to 4 bytes', () => {
+      for (const [name, text] of [['ascii.json', '{"a": 1}\n'], ['bom.json', '\uFEFF{"a": 1}'], ['wide.json', `{"note": "${'üñ€😀'.repeat(5000)}"}`]]) {
+        const path = file(name, text);
+        assert.deepEqual(readTextFile(path), { text, bytes: statSync(path).size, sha256: sha256sum(path) }, name);
+      }
+    });
+
+    it('digests bytes that are not UTF-8 as they are, not the U+FFFD they decode to (the same text as a real U+FFFD)', () => {
+      const real = file('real.json', '{"note": "\uFFFD"}');
+      const invalid = file('invalid.json', Buffer.from([...Buffer.from('{"note": "'), 0xff, ...Buffer.from('"}')]));
+      assert.equal(readTextFile(real).text, readTextFile(invalid).text);
+      assert.deepEqual(readTextFile(invalid), { text: '{"note": "\uFFFD"}', bytes: 13, sha256: sha256sum(invalid) });
+      assert.deepEqual(readTextFile(real), { text: '{"note": "\uFFFD"}', bytes: 15, sha256: sha256sum(real) });
+    });
+
+    it('sha256OfText never splits a surrogate pair between pieces', () => {
+      const text = `a${'😀'.repeat(7)}b€`;
+      const expected = createHash('sha256').update(Buffer.from(text, 'utf8')).digest('hex');
+      for (let piece = 1; piece <= text.length + 1; piece++) assert.equal(sha256OfText(text, piece), expected, `pieces of ${piece}`);
     });
   });
 
