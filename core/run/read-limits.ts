@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { forEachBounded } from '../bounded-pool.js';
+import { collectGarbage } from '../collect-garbage.js';
 import { ANALYSIS } from './paths.js';
 
 /**
@@ -20,6 +21,14 @@ const analysisBytes = (runDirAbs: string): number => {
   }
 };
 
+/** A run whose analysis.json is this large leaves tens of MB of garbage once read: collected before the next is read (collect-garbage.ts). */
+const COLLECT_AFTER_BYTES = 8 * 1024 * 1024;
+
 /** `task(index)` for each run folder of `runDirs` (absolute paths), as many at once as RUN_READ_LIMITS allows. */
-export const forEachRunDir = (runDirs: readonly string[], task: (index: number) => Promise<void>): Promise<void> =>
-  forEachBounded(runDirs.length, { ...RUN_READ_LIMITS, weight: (index) => analysisBytes(runDirs[index]) }, task);
+export const forEachRunDir = (runDirs: readonly string[], task: (index: number) => Promise<void>): Promise<void> => {
+  const weights = runDirs.map(analysisBytes);
+  return forEachBounded(runDirs.length, { ...RUN_READ_LIMITS, weight: (index) => weights[index] }, async (index) => {
+    await task(index);
+    if (weights[index] >= COLLECT_AFTER_BYTES) collectGarbage();
+  });
+};

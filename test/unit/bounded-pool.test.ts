@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { forEachBounded } from '../../core/bounded-pool.js';
+import { collectGarbage } from '../../core/collect-garbage.js';
 
 const tick = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -44,5 +45,17 @@ describe('bounded pool: many tasks, at most so many and so much in flight', () =
   it('does nothing for no tasks, and passes a failure on', async () => {
     await forEachBounded(0, { concurrency: 4 }, async () => assert.fail('no task'));
     await assert.rejects(forEachBounded(5, { concurrency: 2 }, async (i) => { if (i === 3) throw new Error('task 3'); }), /task 3/);
+  });
+});
+
+describe('collectGarbage', () => {
+  it('frees what is no longer referenced, now (V8 would wait until its heap had grown by a multiple)', () => {
+    let garbage: Array<{ index: number }> | undefined = Array.from({ length: 1_000_000 }, (_, index) => ({ index }));
+    const holding = process.memoryUsage().heapUsed;
+    assert.equal(garbage.length, 1_000_000);
+    garbage = undefined;
+    collectGarbage();
+    const freed = holding - process.memoryUsage().heapUsed;
+    assert.ok(freed > 20 * 1024 * 1024, `freed ${(freed / 1048576).toFixed(1)} MB`);
   });
 });
