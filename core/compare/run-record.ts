@@ -11,7 +11,7 @@ import { UserError } from '../errors.js';
 import { parseJson, readJsonValue } from '../json-file.js';
 import { RUNS_DIR, TAG_PATTERN, findProjectRoot } from '../project.js';
 import { ANALYSIS, CHECKPOINT_RECORD, MANIFEST, SUMMARY } from '../run/paths.js';
-import { verifyRun, type RunVerification } from '../verify/verify-run.js';
+import { verifyRun, type ParsedRunDocuments, type RunVerification } from '../verify/verify-run.js';
 
 /** The four documents of a run, when they parse and satisfy the contract (else they cannot be read as a run). */
 export interface RunDocs { manifest: RunManifest; summary: RunSummary; analysis: RunAnalysis; checkpointRecord: CheckpointRecord }
@@ -38,10 +38,21 @@ const readDocument = async (path: string, label: string): Promise<unknown> => {
 
 /** Read and verify the run at `runDirAbs` (relative to `root`). Never throws for a damaged run: `verification` says what is wrong. */
 export const loadRun = async (root: string, runDirAbs: string): Promise<LoadedRun> => {
-  let checked: RunDocs | undefined;
-  const verification = await verifyRun(root, runDirAbs, { onDocuments: (documents) => (checked = documents as unknown as RunDocs) });
+  let checked: ParsedRunDocuments | undefined;
+  const verification = await verifyRun(root, runDirAbs, { onDocuments: (documents) => (checked = documents) });
+  return loadedRun(root, runDirAbs, verification, checked);
+};
+
+/**
+ * The run at `runDirAbs` once verified: `checked`, the documents its verify parsed (given when they
+ * satisfy the contract), else read here.
+ */
+export const loadedRun = async (root: string, runDirAbs: string, verification: RunVerification, checked: ParsedRunDocuments | undefined): Promise<LoadedRun> => {
   const folderName = runDirAbs.split(/[\\/]/).filter(Boolean).pop() ?? runDirAbs;
-  if (checked) return { tag: checked.manifest.tag, root, runDirAbs, verification, docs: checked };
+  if (checked) {
+    const docs = checked as unknown as RunDocs;
+    return { tag: docs.manifest.tag, root, runDirAbs, verification, docs };
+  }
   // verify stopped before the contract check (e.g. an unreadable file elsewhere in the run): read the documents here.
   const names = [MANIFEST, SUMMARY, ANALYSIS, CHECKPOINT_RECORD];
   const [manifest, summary, analysis, checkpointRecord] = await Promise.all(names.map((name) => readDocument(join(runDirAbs, name), name)));

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { dataDigests, flatten } from '../compare/differences.js';
-import { loadRun, type LoadedRun } from '../compare/run-record.js';
+import { loadedRun, type LoadedRun } from '../compare/run-record.js';
 import type { MetricDefinitions } from '../contract/generated/summary.js';
 import { formatViolation } from '../contract/validate.js';
 import { RUNS_DIR } from '../project.js';
-import { forEachRunDir } from '../run/read-limits.js';
+import { verifyEachRun } from '../verify/verify-each-run.js';
 import { listRunTags } from '../verify/verify-project.js';
 import { curveFigureFromHistory, thinCurveFigure, type CurveFigure } from '../figures/training-curves.js';
 import { runFilePath } from '../run/paths.js';
@@ -167,8 +167,8 @@ export const collectReportRuns = async (root: string): Promise<ReportEntry[]> =>
   const tags = await listRunTags(root);
   const entries: ReportEntry[] = new Array(tags.length);
   const dirs = tags.map((tag) => join(root, RUNS_DIR, tag));
-  await forEachRunDir(dirs, async (index) => {
-    const loaded = await loadRun(root, dirs[index]);
+  await verifyEachRun(root, dirs, async (index, verification, documents) => {
+    const loaded = await loadedRun(root, dirs[index], verification, documents);
     entries[index] = entryOf(loaded, placementOf(documentsOf(loaded, tags[index], dirs[index])));
   });
   assignGroups(entries);

@@ -3,9 +3,9 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RUNS_DIR, validateTag } from '../project.js';
 import { STAGING_PREFIX } from '../run/paths.js';
-import { forEachRunDir } from '../run/read-limits.js';
 import { cleanStaleStaging, type StagingCleanup } from '../run/staging.js';
-import { verifyRun, type RunVerification } from './verify-run.js';
+import { verifyEachRun } from './verify-each-run.js';
+import type { RunVerification } from './verify-run.js';
 
 export interface ProjectVerification { ok: boolean; runs: Array<RunVerification & { tag: string }>; staging: StagingCleanup }
 
@@ -23,14 +23,10 @@ export const listRunTags = async (root: string): Promise<string[]> =>
 export const verifyProject = async (root: string, tags?: readonly string[]): Promise<ProjectVerification> => {
   const staging = await cleanStaleStaging(join(root, RUNS_DIR));
   const wanted = tags && tags.length > 0 ? tags.map((tag) => validateTag(tag)) : await listRunTags(root);
-  const runs: ProjectVerification['runs'] = new Array(wanted.length);
-  const dirs = wanted.map((tag) => join(root, RUNS_DIR, tag));
-  await forEachRunDir(dirs, async (index) => {
-    const tag = wanted[index];
-    const dir = dirs[index];
-    runs[index] = existsSync(dir)
-      ? { tag, ...(await verifyRun(root, dir)) }
-      : { tag, runDir: `${RUNS_DIR}/${tag}`, ok: false, problems: [{ file: `${RUNS_DIR}/${tag}`, pointer: '', message: 'no such run' }] };
+  const runs: ProjectVerification['runs'] = wanted.map((tag) => ({ tag, runDir: `${RUNS_DIR}/${tag}`, ok: false, problems: [{ file: `${RUNS_DIR}/${tag}`, pointer: '', message: 'no such run' }] }));
+  const found = wanted.flatMap((tag, index) => (existsSync(join(root, RUNS_DIR, tag)) ? [index] : []));
+  await verifyEachRun(root, found.map((index) => join(root, RUNS_DIR, wanted[index])), (k, verification) => {
+    runs[found[k]] = { tag: wanted[found[k]], ...verification };
   });
   return { ok: runs.every((run) => run.ok), runs, staging };
 };

@@ -36,6 +36,12 @@ export interface VerifyRunOptions {
   onDocuments?: (documents: ParsedRunDocuments) => void;
   /** The runs being verified below this one through parent links (a loop is reported, not followed). */
   descendants?: ReadonlySet<string>;
+  /**
+   * Called for each member run an experiment record's check verifies (as `verifyRun` of it would,
+   * with its documents when they satisfy the contract): a reader of every run (verify of a
+   * project, the report) takes the result instead of verifying the member a second time.
+   */
+  onMemberVerified?: (runDirAbs: string, verification: RunVerification, documents: ParsedRunDocuments | undefined) => void;
 }
 
 /** Files up to this size are read whole (hashed and, for JSON, parsed from one read); larger ones are streamed. */
@@ -220,7 +226,22 @@ export const verifyRun = async (root: string, runDirAbs: string, options: Verify
   if (problems.length === 0 && experimentBytes) {
     // The record's files are checked; its member runs are read next, without its bytes held (tens of MB for a per-step history).
     contents.clear();
-    problems.push(...(await experimentRecordViolations(root, runDir, m.tag, { experimentBytes, summary: summary as RunSummary, analysis: analysis as RunAnalysis }, verifyRun)));
+    const { onMemberVerified } = options;
+    const verifyMember: typeof verifyRun = !onMemberVerified
+      ? verifyRun
+      : async (memberRoot, memberDir, memberOptions = {}) => {
+          let documents: ParsedRunDocuments | undefined;
+          const verification = await verifyRun(memberRoot, memberDir, {
+            ...memberOptions,
+            onDocuments: (parsed) => {
+              documents = parsed;
+              memberOptions.onDocuments?.(parsed);
+            },
+          });
+          onMemberVerified(memberDir, verification, documents);
+          return verification;
+        };
+    problems.push(...(await experimentRecordViolations(root, runDir, m.tag, { experimentBytes, summary: summary as RunSummary, analysis: analysis as RunAnalysis }, verifyMember)));
   }
   return done();
 };

@@ -6,6 +6,10 @@ import { runDirOf, scaffoldProject, verifyTag } from '../helpers/project.js';
 import { captureOutput, tamperRunFile } from '../helpers/runs.js';
 import { resealRun, sealTrial, writePlan } from '../helpers/experiments.js';
 import { formatViolation } from '../../core/contract/validate.js';
+import { collectReportRuns } from '../../core/report/report-data.js';
+import { verifyEachRun } from '../../core/verify/verify-each-run.js';
+import { listRunTags, verifyProject } from '../../core/verify/verify-project.js';
+import { verifyRun } from '../../core/verify/verify-run.js';
 
 /** verify on experiment records: the members must be there, verified, with the recorded seals; every statistic must recompute. */
 describe('dl-lab verify on experiment records', () => {
@@ -63,6 +67,36 @@ describe('dl-lab verify on experiment records', () => {
     tamperRunFile(root, other, 'analysis.json', (text) => text.replace(/("base\.val_accuracy\.std": )[0-9.e-]+/, '$10.001'));
     resealRun(root, other);
     assert.match((await problems(other))[0], new RegExp(`^artifacts/runs/${other}/analysis\\.json: /results/base\\.val_accuracy\\.std: 0\\.001 does not recompute from the member runs \\(they give 0\\.0199`));
+  });
+
+  it('verify of a project and the report verify each member once, within its record, with what verifying it alone gives', async () => {
+    const project = await scaffoldProject();
+    const name = 'once';
+    writePlan(project, name, { base: {} }, [0, 1, 2]);
+    for (const [seed, accuracy] of [0.91, 0.93, 0.95].entries()) await sealTrial(project, name, { variant: 'base', seed, accuracy });
+    await captureOutput(() => runGenerator('aggregate', { cwd: project, args: [name] }));
+    await sealTrial(project, 'other', { variant: 'base', seed: 0 }); // a run of no record
+    tamperRunFile(project, `${name}-base-s2`, 'summary.json', (text) => text.replace('0.95', '0.96'));
+    const tags = await listRunTags(project);
+    assert.deepEqual(tags, [name, `${name}-base-s0`, `${name}-base-s1`, `${name}-base-s2`, 'other-base-s0']);
+    const alone = await Promise.all(tags.map((tag) => verifyRun(project, runDirOf(project, tag))));
+    assert.deepEqual(alone.map((run) => run.ok), [false, true, true, false, true]);
+
+    const told: number[] = [];
+    const verified = new Array(tags.length);
+    const verifications = await verifyEachRun(project, tags.map((tag) => runDirOf(project, tag)), (index, verification) => {
+      told.push(index);
+      verified[index] = verification;
+    });
+    assert.equal(verifications, 5, 'the record, its 3 members within it, the other run (8 before: each member a second time)');
+    assert.deepEqual([...told].sort(), [0, 1, 2, 3, 4], 'each run told once');
+    assert.deepEqual(verified, alone);
+    assert.deepEqual((await verifyProject(project)).runs, alone.map((run, index) => ({ tag: tags[index], ...run })));
+    const report = await collectReportRuns(project);
+    assert.deepEqual(
+      report.map(({ run }) => [run.tag, run.verify.ok, run.group]).sort(),
+      [[name, false, name], [`${name}-base-s0`, true, name], [`${name}-base-s1`, true, name], [`${name}-base-s2`, false, name], ['other-base-s0', true, 'other-base']],
+    );
   });
 
   it('a mean-history value edited and re-sealed: the problem names the step and the column, not the whole history', async () => {
