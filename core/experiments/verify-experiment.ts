@@ -19,6 +19,7 @@ import { EXPERIMENT_FILE, recordTag } from './versions.js';
  * history of 300,000 steps is never written out whole, neither to compare nor in the message.
  */
 const firstDifference = (recorded: unknown, recomputed: unknown, pointer = ''): { pointer: string; recorded: unknown; recomputed: unknown } | undefined => {
+  if (sameJson(recorded, recomputed)) return undefined;
   if (Array.isArray(recorded) && Array.isArray(recomputed)) {
     for (let i = 0; i < Math.max(recorded.length, recomputed.length); i++) {
       const found = firstDifference(recorded[i], recomputed[i], `${pointer}/${i}`);
@@ -35,6 +36,30 @@ const firstDifference = (recorded: unknown, recomputed: unknown, pointer = ''): 
     }
   }
   return { pointer, recorded, recomputed };
+};
+
+/**
+ * Whether two JSON values are certainly the same: equal primitives, or arrays and plain objects of
+ * them with the same keys in the same order. Then they stringify alike; anything else (a value
+ * JSON writes differently, NaN, a toJSON) is left to firstDifference's comparison of their JSON.
+ * Why: a record's history is 300,000 rows, and stringifying each twice was a third of its verify.
+ */
+const sameJson = (a: unknown, b: unknown): boolean => {
+  if (a === b) return typeof a !== 'object' || a === null ? typeof a !== 'number' || Number.isFinite(a) : false;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b) || Object.getPrototypeOf(a) !== Object.prototype || Object.getPrototypeOf(b) !== Object.prototype) return false;
+  const keys = Object.keys(a);
+  const other = Object.keys(b);
+  if (keys.length !== other.length) return false;
+  for (let i = 0; i < keys.length; i++) {
+    if (keys[i] !== other[i] || !sameJson((a as Record<string, unknown>)[keys[i]], (b as Record<string, unknown>)[keys[i]])) return false;
+  }
+  return true;
 };
 
 const shown = (value: unknown): string => (value === undefined ? 'absent' : JSON.stringify(value));
