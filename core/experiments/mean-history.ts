@@ -49,6 +49,33 @@ export const historyColumns = (history: History): HistoryColumn[] => {
   return [...columns].map(([name, { epochs, values }]) => ({ name, epochs: epochs.values.slice(), values: values.values.slice() }));
 };
 
+/** Whether `values` never go down. */
+const ascending = (values: Float64Array): boolean => {
+  for (let i = 1; i < values.length; i++) if (values[i] < values[i - 1]) return false;
+  return true;
+};
+
+/**
+ * The indices of the pooled values (`epochs`: the parts' epochs one after another) ordered by
+ * epoch, ties in pooled order: a stable sort. A member logs its steps in order, so the parts are
+ * each ascending as a rule, and merging them gives that order without sorting (for 3 members of
+ * 300,000 steps, the sort with a comparator was most of the time spent here); otherwise, sorted.
+ */
+const pooledOrder = (parts: readonly HistoryColumn[], epochs: Float64Array): Uint32Array => {
+  const order = new Uint32Array(epochs.length);
+  if (!parts.every((part) => ascending(part.epochs))) return order.map((_, i) => i).sort((a, b) => epochs[a] - epochs[b] || a - b);
+  const next = new Uint32Array(parts.length);
+  const end = new Uint32Array(parts.length);
+  for (let k = 0, at = 0; k < parts.length; at += parts[k].epochs.length, k++) [next[k], end[k]] = [at, at + parts[k].epochs.length];
+  for (let out = 0; out < order.length; out++) {
+    let from = -1;
+    // Strictly lower only: on a tie the earlier part goes first, as in the pooled order.
+    for (let k = 0; k < parts.length; k++) if (next[k] < end[k] && (from === -1 || epochs[next[k]] < epochs[next[from]])) from = k;
+    order[out] = next[from]++;
+  }
+  return order;
+};
+
 /**
  * One history column of one variant: the members' parts of it, in member order. Per epoch, the
  * values keep that order (a stable sort by epoch), so mean and std add them in the very order, and
@@ -63,7 +90,7 @@ const columnStatistics = (parts: readonly HistoryColumn[]): { epochs: Float64Arr
     values.set(part.values, at);
     at += part.epochs.length;
   }
-  const order = new Uint32Array(length).map((_, i) => i).sort((a, b) => epochs[a] - epochs[b] || a - b);
+  const order = pooledOrder(parts, epochs);
   const out = { epochs: new Float64Array(length), means: new Float64Array(length), stds: new Float64Array(length), hasStd: new Uint8Array(length) };
   const group = new Float64Array(length);
   let groups = 0;
@@ -80,6 +107,22 @@ const columnStatistics = (parts: readonly HistoryColumn[]): { epochs: Float64Arr
     start = end;
   }
   return { epochs: out.epochs.subarray(0, groups), means: out.means.subarray(0, groups), stds: out.stds.subarray(0, groups), hasStd: out.hasStd.subarray(0, groups) };
+};
+
+/** The numbers of some ascending arrays of distinct numbers (columnStatistics' epochs), each once, ascending: merged, not gathered and sorted. */
+const unionOfAscending = (arrays: readonly Float64Array[]): number[] => {
+  const next = new Uint32Array(arrays.length);
+  const union: number[] = [];
+  for (;;) {
+    let least = Infinity;
+    let found = false;
+    for (let k = 0; k < arrays.length; k++) {
+      if (next[k] < arrays[k].length && (!found || arrays[k][next[k]] < least)) [least, found] = [arrays[k][next[k]], true];
+    }
+    if (!found) return union;
+    union.push(least);
+    for (let k = 0; k < arrays.length; k++) if (next[k] < arrays[k].length && arrays[k][next[k]] === least) next[k]++;
+  }
 };
 
 /**
@@ -103,7 +146,7 @@ export const meanHistory = (variants: ReadonlyArray<{ variant: string; members: 
     columns.push(...byName.values());
   }
   const stats = columns.map((column) => ({ ...column, ...columnStatistics(column.parts), next: 0 }));
-  const epochs = [...new Set(stats.flatMap((s) => [...s.epochs]))].sort((a, b) => a - b);
+  const epochs = unionOfAscending(stats.map((s) => s.epochs));
   return epochs.map((epoch) => {
     const row: History[number] = { epoch };
     for (const s of stats) {
