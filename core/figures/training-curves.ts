@@ -27,6 +27,13 @@ export interface CurvePanel {
   yLabel: string;
   series: CurveSeries[];
 }
+/** Which keys of history rows a figure draws, under what names, and a band around each (see curveFigureFromHistory). */
+export interface HistoryView {
+  /** The name the key is drawn under; undefined leaves it out. */
+  name: (key: string) => string | undefined;
+  /** The band's edges at a row, for the drawn key. */
+  band?: { low: (row: Readonly<Record<string, unknown>>, key: string) => unknown; high: (row: Readonly<Record<string, unknown>>, key: string) => unknown };
+}
 export interface CurveFigure {
   title?: string;
   /** The x values, in drawing order. */
@@ -105,8 +112,12 @@ const numeric = (v: unknown): number => (typeof v === 'number' ? v : Number.NaN)
  * - `bestEpoch` adds the dashed "best epoch (N)" marker.
  *
  * Accepts interface-typed rows too (any object; only its number-valued properties are read).
+ * `view` draws some keys of the rows under other names, with bands read from the same rows (an
+ * experiment record's `<variant>.<column>.mean` as `<column>`, ± its `.std`), so no copy of a
+ * long history is made to rename them.
  */
-export function curveFigureFromHistory(history: ReadonlyArray<object>, options: { bestEpoch?: number } = {}): CurveFigure {
+export function curveFigureFromHistory(history: ReadonlyArray<object>, options: { bestEpoch?: number; view?: HistoryView } = {}): CurveFigure {
+  const { view } = options;
   const rows = history
     .map((row, index) => {
       const record = row as Readonly<Record<string, unknown>>;
@@ -115,23 +126,33 @@ export function curveFigureFromHistory(history: ReadonlyArray<object>, options: 
     })
     .sort((a, b) => a.epoch - b.epoch || a.index - b.index);
 
-  const keys: string[] = [];
+  /** `key`: the rows' key; `name`: what the figure calls it. */
+  const keys: Array<{ key: string; name: string }> = [];
   const seen = new Set<string>();
   for (const { record } of rows) {
     for (const key of Object.keys(record)) {
       if (key === 'epoch' || seen.has(key)) continue;
       seen.add(key);
-      if (rows.some((r) => Number.isFinite(numeric(r.record[key])))) keys.push(key);
+      const name = view ? view.name(key) : key;
+      if (name !== undefined && rows.some((r) => Number.isFinite(numeric(r.record[key])))) keys.push({ key, name });
     }
   }
 
-  const families = new Map<string, Array<{ key: string; split: { label: string; rank: number } | null; order: number }>>();
-  keys.forEach((key, order) => {
-    const { metric, split } = splitKey(key);
+  const families = new Map<string, Array<{ key: string; name: string; split: { label: string; rank: number } | null; order: number }>>();
+  keys.forEach(({ key, name }, order) => {
+    const { metric, split } = splitKey(name);
     const members = families.get(metric) ?? [];
-    members.push({ key, split, order });
+    members.push({ key, name, split, order });
     families.set(metric, members);
   });
+  const seriesOf = (label: string, key: string): CurveSeries => {
+    const series: CurveSeries = { label, values: rows.map((r) => numeric(r.record[key])) };
+    if (view?.band) {
+      const { low, high } = view.band;
+      series.band = { low: rows.map((r) => numeric(low(r.record, key))), high: rows.map((r) => numeric(high(r.record, key))) };
+    }
+    return series;
+  };
 
   const familyRank = (metric: string): number => (metric === 'loss' ? 0 : metric === 'accuracy' ? 1 : 2);
   const panels = [...families.entries()]
@@ -144,22 +165,19 @@ export function curveFigureFromHistory(history: ReadonlyArray<object>, options: 
       if (only) {
         // A lone series keeps its key as label; its split, if any, goes into the title.
         const title = only.split ? `${name} (${only.split.label})` : name;
-        return { title, yLabel: name, series: [{ label: only.key, values: rows.map((r) => numeric(r.record[only.key])) }] };
+        return { title, yLabel: name, series: [seriesOf(only.name, only.key)] };
       }
       const labelled = members.map((m) => {
         // A bare key among split-tagged ones is the training series (Keras' `loss` vs `val_loss`).
         const split = m.split ?? (hasSplits ? { label: 'train', rank: 0 } : null);
-        return { ...m, label: split?.label ?? m.key, rank: split?.rank ?? 0 };
+        return { ...m, label: split?.label ?? m.name, rank: split?.rank ?? 0 };
       });
       // Two keys mapping to the same label (e.g. `loss` and `train_loss`) keep their own names.
       const counts = new Map<string, number>();
       for (const m of labelled) counts.set(m.label, (counts.get(m.label) ?? 0) + 1);
       const series = labelled
         .sort((a, b) => a.rank - b.rank || a.order - b.order)
-        .map((m) => ({
-          label: (counts.get(m.label) ?? 0) > 1 ? m.key : m.label,
-          values: rows.map((r) => numeric(r.record[m.key])),
-        }));
+        .map((m) => seriesOf((counts.get(m.label) ?? 0) > 1 ? m.name : m.label, m.key));
       return { title: name, yLabel: name, series };
     });
 
