@@ -45,8 +45,8 @@ const firstDifference = (recorded: unknown, recomputed: unknown, pointer = ''): 
  * Why: a record's history is 300,000 rows, and stringifying each twice was a third of its verify.
  */
 const sameJson = (a: unknown, b: unknown): boolean => {
-  if (a === b) return typeof a !== 'object' || a === null ? typeof a !== 'number' || Number.isFinite(a) : false;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (typeof a !== 'object' || a === null) return a === b && (typeof a !== 'number' || Number.isFinite(a));
+  if (typeof b !== 'object' || b === null) return false;
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
     for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;

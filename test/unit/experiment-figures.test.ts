@@ -11,7 +11,7 @@ type History = RunAnalysis['history'];
  * own rows: three renamed copies of it (means, means − std, means + std), each made into a figure,
  * the last two's series set as the first's bands. Records hold these bytes.
  */
-const copiedRowFigures = async (name: string, history: History, completed: ReadonlyMap<string, number>): Promise<Map<string, Buffer>> => {
+const copiedRowFigures = async (name: string, history: History, completed: ReadonlyMap<string, number>): Promise<Map<string, Uint8Array>> => {
   const variantRows = (variant: string, pick: (mean: number, std: number | undefined) => number): Array<Record<string, number>> =>
     history.map((row) => {
       const out: Record<string, number> = { epoch: row.epoch };
@@ -22,7 +22,7 @@ const copiedRowFigures = async (name: string, history: History, completed: Reado
       }
       return out;
     });
-  const files = new Map<string, Buffer>();
+  const files = new Map<string, Uint8Array>();
   for (const [variant, n] of completed) {
     const means = variantRows(variant, (m) => m);
     if (!means.some((row) => Object.keys(row).length > 1)) continue;
