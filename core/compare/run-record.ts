@@ -12,6 +12,7 @@ import { parseJson, readJsonValue } from '../json-file.js';
 import { RUNS_DIR, TAG_PATTERN, findProjectRoot } from '../project.js';
 import { ANALYSIS, CHECKPOINT_RECORD, MANIFEST, SUMMARY } from '../run/paths.js';
 import { verifyRun, type ParsedRunDocuments, type RunVerification } from '../verify/verify-run.js';
+import { verifyWithDocuments } from '../verify/verify-with-documents.js';
 
 /** The four documents of a run, when they parse and satisfy the contract (else they cannot be read as a run). */
 export interface RunDocs { manifest: RunManifest; summary: RunSummary; analysis: RunAnalysis; checkpointRecord: CheckpointRecord }
@@ -38,9 +39,8 @@ const readDocument = async (path: string, label: string): Promise<unknown> => {
 
 /** Read and verify the run at `runDirAbs` (relative to `root`). Never throws for a damaged run: `verification` says what is wrong. */
 export const loadRun = async (root: string, runDirAbs: string): Promise<LoadedRun> => {
-  let checked: ParsedRunDocuments | undefined;
-  const verification = await verifyRun(root, runDirAbs, { onDocuments: (documents) => (checked = documents) });
-  return loadedRun(root, runDirAbs, verification, checked);
+  const { verification, documents } = await verifyWithDocuments(verifyRun, root, runDirAbs);
+  return loadedRun(root, runDirAbs, verification, documents);
 };
 
 /**

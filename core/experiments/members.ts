@@ -11,7 +11,8 @@ import { sha256Hex } from '../hash.js';
 import { parseJson, readJsonInput } from '../json-file.js';
 import { RUNS_DIR } from '../project.js';
 import { MANIFEST } from '../run/paths.js';
-import type { ParsedRunDocuments, RunVerification, VerifyRunOptions } from '../verify/verify-run.js';
+import type { ParsedRunDocuments } from '../verify/verify-run.js';
+import { verifyWithDocuments, type RunVerifier } from '../verify/verify-with-documents.js';
 import { forEachRunDir } from '../run/read-limits.js';
 import { absolute, planPath } from './layout.js';
 import { historyColumns, type HistoryColumn } from './mean-history.js';
@@ -78,28 +79,19 @@ export const runsNamingExperiment = (root: string, tags: readonly string[], name
   return found;
 };
 
-/** verify for one member run; it hands the documents it parsed to `options.onDocuments`, so they are not read again. */
-export type VerifyMember = (root: string, dir: string, options?: VerifyRunOptions) => Promise<RunVerification>;
 type Trial = { tag: string; variant?: string; seed?: number };
-
-/** verify of a member run, with the documents it parsed (given whenever the run satisfies the contract, so whenever it passes). */
-export const verifyMemberRun = async (root: string, dir: string, verify: VerifyMember): Promise<{ verification: RunVerification; documents?: ParsedRunDocuments }> => {
-  let documents: ParsedRunDocuments | undefined;
-  const verification = await verify(root, dir, { onDocuments: (parsed) => (documents = parsed) });
-  return { verification, documents };
-};
 
 /**
  * A member from its run: the run must pass verify (a tampered member is never summarized); its
  * variant and seed come from the plan, else from its manifest, and must agree when both say.
  */
-const loadMember = async (root: string, experiment: string, trial: Trial, verify: VerifyMember): Promise<MemberData> => {
+const loadMember = async (root: string, experiment: string, trial: Trial, verify: RunVerifier): Promise<MemberData> => {
   const dir = join(root, RUNS_DIR, trial.tag);
   if (!existsSync(dir)) {
     if (trial.variant === undefined || trial.seed === undefined) throw new Error(`member ${trial.tag} without a run needs its plan entry`);
     return { member: { tag: trial.tag, seal: null, variant: trial.variant, seed: trial.seed, status: 'missing', exit_status: null }, demo: false };
   }
-  const { verification, documents } = await verifyMemberRun(root, dir, verify);
+  const { verification, documents } = await verifyWithDocuments(verify, root, dir);
   if (!verification.ok) {
     throw new UserError(`member run ${RUNS_DIR}/${trial.tag} fails verification; an experiment never summarizes a tampered run (dl-lab verify ${trial.tag})`, {
       file: verification.problems[0]?.file,
@@ -151,7 +143,7 @@ export const memberOfVerifiedRun = (experiment: string, trial: Trial, documents:
  * Every trial's member, in the trials' order, read as verify reads runs (read-limits.ts): a few
  * dozen at once, but members whose analysis.json is large (a history of every step) one at a time.
  */
-export const loadMembers = async (root: string, experiment: string, trials: readonly Trial[], verify: VerifyMember): Promise<MemberData[]> => {
+export const loadMembers = async (root: string, experiment: string, trials: readonly Trial[], verify: RunVerifier): Promise<MemberData[]> => {
   const members: MemberData[] = new Array(trials.length);
   await forEachRunDir(trials.map((trial) => join(root, RUNS_DIR, trial.tag)), async (index) => {
     members[index] = await loadMember(root, experiment, trials[index], verify);

@@ -9,7 +9,8 @@ import { isUserError } from '../errors.js';
 import { parseJson, stringifyJson } from '../json-file.js';
 import { RUNS_DIR } from '../project.js';
 import { forEachRunDir } from '../run/read-limits.js';
-import { memberOfVerifiedRun, verifyMemberRun, type MemberData, type VerifyMember } from './members.js';
+import { verifyWithDocuments, type RunVerifier } from '../verify/verify-with-documents.js';
+import { memberOfVerifiedRun, type MemberData } from './members.js';
 import { recordDocuments } from './record.js';
 import { EXPERIMENT_FILE, recordTag } from './versions.js';
 
@@ -65,12 +66,12 @@ const sameJson = (a: unknown, b: unknown): boolean => {
 const shown = (value: unknown): string => (value === undefined ? 'absent' : JSON.stringify(value));
 
 /** A member as the record lists it, checked against its run: present, verified, with the recorded seal. */
-const checkMember = async (root: string, experiment: string, member: ExperimentRecord['members'][number], file: string, index: number, verify: VerifyMember): Promise<{ data?: MemberData; problems: Violation[] }> => {
+const checkMember = async (root: string, experiment: string, member: ExperimentRecord['members'][number], file: string, index: number, verify: RunVerifier): Promise<{ data?: MemberData; problems: Violation[] }> => {
   const at = `/members/${index}`;
   const dir = join(root, RUNS_DIR, member.tag);
   if (member.seal === null) return { data: { member, demo: false }, problems: [] }; // a missing trial may have run since: a later version records it
   if (!existsSync(dir)) return { problems: [{ file, pointer: at, message: `member run ${RUNS_DIR}/${member.tag} does not exist (removed?)` }] };
-  const { verification, documents } = await verifyMemberRun(root, dir, verify);
+  const { verification, documents } = await verifyWithDocuments(verify, root, dir);
   if (!verification.ok) {
     return { problems: [{ file, pointer: at, message: `member run ${member.tag} fails verification: ${formatViolation(verification.problems[0])}` }] };
   }
@@ -99,7 +100,7 @@ export const experimentRecordViolations = async (
   runDir: string,
   tag: string,
   documents: { experimentBytes: Buffer; summary: RunSummary; analysis: RunAnalysis },
-  verify: VerifyMember,
+  verify: RunVerifier,
 ): Promise<Violation[]> => {
   const file = `${runDir}/${EXPERIMENT_FILE}`;
   let record: ExperimentRecord;

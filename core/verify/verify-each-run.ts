@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { EXPERIMENT_FILE } from '../experiments/versions.js';
 import { forEachRunDir } from '../run/read-limits.js';
 import { verifyRun, type ParsedRunDocuments, type RunVerification } from './verify-run.js';
+import { verifyWithDocuments } from './verify-with-documents.js';
 
 /** Told of one run of verifyEachRun's list: its verification, and its documents when they satisfy the contract. */
 export type OnVerifiedRun = (index: number, verification: RunVerification, documents: ParsedRunDocuments | undefined) => void | Promise<void>;
@@ -29,9 +30,7 @@ export const verifyEachRun = async (root: string, runDirs: readonly string[], on
     pending.push(done);
   };
   const verifyAt = async (index: number): Promise<void> => {
-    let documents: ParsedRunDocuments | undefined;
-    const verification = await verifyRun(root, runDirs[index], {
-      onDocuments: (parsed) => (documents = parsed),
+    const { verification, documents } = await verifyWithDocuments(verifyRun, root, runDirs[index], {
       onMemberVerified: (dir, memberVerification, memberDocuments) => {
         const member = indexOf.get(dir);
         if (member === undefined) return;

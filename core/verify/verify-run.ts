@@ -9,6 +9,7 @@ import { runContractViolations } from '../contract/run-contract.js';
 import { formatViolation, type Violation } from '../contract/validate.js';
 import { sha256File } from '../hashing/sha256-file.js';
 import { readTextFile } from '../hashing/text-file.js';
+import { verifyWithDocuments, type RunVerifier } from './verify-with-documents.js';
 import { parseJson } from '../json-file.js';
 import { RUNS_DIR, relativeInside } from '../project.js';
 import { runChecksums, sealDigest } from '../run/outputs.js';
@@ -227,17 +228,10 @@ export const verifyRun = async (root: string, runDirAbs: string, options: Verify
     // The record's files are checked; its member runs are read next, without its bytes held (tens of MB for a per-step history).
     contents.clear();
     const { onMemberVerified } = options;
-    const verifyMember: typeof verifyRun = !onMemberVerified
+    const verifyMember: RunVerifier = !onMemberVerified
       ? verifyRun
-      : async (memberRoot, memberDir, memberOptions = {}) => {
-          let documents: ParsedRunDocuments | undefined;
-          const verification = await verifyRun(memberRoot, memberDir, {
-            ...memberOptions,
-            onDocuments: (parsed) => {
-              documents = parsed;
-              memberOptions.onDocuments?.(parsed);
-            },
-          });
+      : async (memberRoot, memberDir, memberOptions) => {
+          const { verification, documents } = await verifyWithDocuments(verifyRun, memberRoot, memberDir, memberOptions);
           onMemberVerified(memberDir, verification, documents);
           return verification;
         };
