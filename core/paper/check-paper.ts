@@ -8,7 +8,7 @@ import { formatResultValue } from './format-value.js';
 import { draftKindOf, scanDraft, type DraftScan, type ScannedNumber } from './draft-scan.js';
 import { SPREAD_DECLARATION, isDlLabResultsFile } from './results-macros.js';
 import { SPREADS, SPREAD_MEANING, meanBases, spreadValue, type Spread } from './spread.js';
-import { compareStrings, lookupFailure, lookupRun, resultPointer, type CitableRun, type RunLookup } from './runs.js';
+import { compareStrings, lookupFailure, lookupRuns, resultPointer, type CitableRun, type RunLookup } from './runs.js';
 import { dlLabCommand } from '../invocation.js';
 
 export type ViolationKind = 'unmatched-number' | 'unmatched-spread' | 'unknown-key' | 'missing-run' | 'unverified-run' | 'invalid-tag' | 'not-completed-run';
@@ -302,11 +302,10 @@ export const checkPaper = async (cwd: string, files: readonly string[]): Promise
     return { label: draft.label, scan: draft.scan, macrosCitations, ...(declaredSpreads.length > 0 ? { declaredSpreads } : {}) };
   });
   const tags = [...citedRuns(drafts).keys()];
-  const lookups = new Map<string, RunLookup>();
-  await Promise.all(tags.map(async (tag) => lookups.set(tag, await lookupRun(root, tag))));
+  const lookups = new Map((await lookupRuns(root, tags)).map((lookup, index) => [tags[index], lookup]));
   let uncited: CitableRun[] = [];
   if (tags.length === 0) {
-    const all = await Promise.all((await listRunTags(root)).map((tag) => lookupRun(root, tag)));
+    const all = await lookupRuns(root, await listRunTags(root));
     uncited = all.filter((l): l is { status: 'ok'; run: CitableRun } => l.status === 'ok').map((l) => l.run);
   }
   return assessDrafts(drafts, lookups, uncited);

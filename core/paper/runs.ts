@@ -9,6 +9,8 @@ import { UserError } from '../errors.js';
 import { RUNS_DIR, TAG_PATTERN } from '../project.js';
 import { ANALYSIS, MANIFEST, SUMMARY } from '../run/paths.js';
 import { describeStatus, statusOf } from '../run/run-status.js';
+import { forEachRunDir } from '../run/read-limits.js';
+import { SharedVerifications } from '../verify/shared-verifications.js';
 import { verifyRun } from '../verify/verify-run.js';
 import { dlLabCommand } from '../invocation.js';
 import { EXPERIMENT_FILE } from '../experiments/versions.js';
@@ -44,8 +46,9 @@ const readJson = async <T>(path: string): Promise<T> => JSON.parse(await readFil
 /**
  * Find and verify one run of the project. Never throws for a bad run: the lookup says why it
  * cannot be cited (bad tag, no such folder, or `verify` problems: tampered, unsealed, invalid).
+ * `shared`: the verifications of the other lookups of the same command (lookupRuns).
  */
-export const lookupRun = async (root: string, tag: string): Promise<RunLookup> => {
+export const lookupRun = async (root: string, tag: string, shared = new SharedVerifications(verifyRun)): Promise<RunLookup> => {
   const runDir = runDirOf(tag);
   if (!TAG_PATTERN.test(tag)) {
     return { status: 'invalid-tag', tag, runDir, problems: [`invalid tag ${JSON.stringify(tag)}: a tag is 1-128 characters of A-Z a-z 0-9 . _ - and starts with a letter or digit`] };
@@ -55,7 +58,7 @@ export const lookupRun = async (root: string, tag: string): Promise<RunLookup> =
   if (!existsSync(join(runDirAbs, MANIFEST))) {
     return { status: 'unverified', tag, runDir, problems: [`${runDir}/${MANIFEST}: missing (the run is not sealed)`] };
   }
-  const verification = await verifyRun(root, runDirAbs);
+  const verification = await shared.verifyAlone(root, runDirAbs);
   if (!verification.ok) return { status: 'unverified', tag, runDir, problems: verification.problems.map(formatViolation) };
   // verify passed: the documents parse and satisfy the contract, so they can be read as typed.
   const [manifest, summary, analysis] = await Promise.all([
@@ -73,6 +76,19 @@ export const lookupRun = async (root: string, tag: string): Promise<RunLookup> =
   };
 };
 
+/**
+ * lookupRun of each tag, as many at once as verify reads runs, each run verified once: a record
+ * cited with its members, or runs of one chain of resumptions, share their verifications.
+ */
+export const lookupRuns = async (root: string, tags: readonly string[]): Promise<RunLookup[]> => {
+  const shared = new SharedVerifications(verifyRun);
+  const lookups: RunLookup[] = new Array(tags.length);
+  await forEachRunDir(tags.map((tag) => join(root, RUNS_DIR, tag)), async (index) => {
+    lookups[index] = await lookupRun(root, tags[index], shared);
+  });
+  return lookups;
+};
+
 /** Why a lookup failed, as the headline of an error. */
 export const lookupFailure = (lookup: Exclude<RunLookup, { status: 'ok' }>): string =>
   lookup.status === 'missing'
@@ -83,7 +99,7 @@ export const lookupFailure = (lookup: Exclude<RunLookup, { status: 'ok' }>): str
 
 /** The runs named by `tags`, each verified; a missing, tampered or unsealed run is a UserError listing every problem. */
 export const requireCitableRuns = async (root: string, tags: readonly string[]): Promise<CitableRun[]> => {
-  const lookups = await Promise.all([...new Set(tags)].map((tag) => lookupRun(root, tag)));
+  const lookups = await lookupRuns(root, [...new Set(tags)]);
   const failed = lookups.filter((lookup): lookup is Exclude<RunLookup, { status: 'ok' }> => lookup.status !== 'ok');
   if (failed.length > 0) {
     const first = failed[0];

@@ -9,7 +9,8 @@ import { runContractViolations } from '../contract/run-contract.js';
 import { formatViolation, type Violation } from '../contract/validate.js';
 import { sha256File } from '../hashing/sha256-file.js';
 import { readTextFile } from '../hashing/text-file.js';
-import { verifyWithDocuments, type RunVerifier } from './verify-with-documents.js';
+import type { SharedVerifications } from './shared-verifications.js';
+import type { RunVerifier } from './verify-with-documents.js';
 import { parseJson } from '../json-file.js';
 import { RUNS_DIR, relativeInside } from '../project.js';
 import { runChecksums, sealDigest } from '../run/outputs.js';
@@ -35,14 +36,19 @@ export interface VerifyRunOptions {
    * validating every document a second time.
    */
   onDocuments?: (documents: ParsedRunDocuments) => void;
-  /** The runs being verified below this one through parent links (a loop is reported, not followed). */
+  /**
+   * The runs being verified below this one, through parent links or as a record's members (a loop,
+   * possible only in forged manifests, is reported, not followed). Not given with `shared`.
+   */
   descendants?: ReadonlySet<string>;
   /**
-   * Called for each member run an experiment record's check verifies (as `verifyRun` of it would,
-   * with its documents when they satisfy the contract): a reader of every run (verify of a
-   * project, the report) takes the result instead of verifying the member a second time.
+   * The verifications of the command this one is part of (verify of a project, the report): the
+   * parent's and the members' verifications are taken from there, so that each run is verified
+   * once (shared-verifications.ts).
    */
-  onMemberVerified?: (runDirAbs: string, verification: RunVerification, documents: ParsedRunDocuments | undefined) => void;
+  shared?: SharedVerifications;
+  /** Called when a loop of parent links (or members) is met within this verification. */
+  onLoop?: () => void;
 }
 
 /** Files up to this size are read whole (hashed and, for JSON, parsed from one read); larger ones are streamed. */
@@ -218,8 +224,9 @@ export const verifyRun = async (root: string, runDirAbs: string, options: Verify
   else if (sums !== runChecksums(runDir, m.outputs, contents.get(MANIFEST)!.sha256)) {
     problems.push({ file: label(SHA256SUMS), pointer: '', message: 'does not match manifest.json and its outputs (manifest.json or SHA256SUMS was edited)' });
   }
+  const below = new Set([...(options.descendants ?? []), runDirAbs]);
   if (m.parent) {
-    const message = await parentProblem(root, m.parent, new Set([...(options.descendants ?? []), runDirAbs]));
+    const message = await parentProblem(root, m.parent, runDirAbs, below, options);
     if (message) problems.push({ file: manifestLabel, pointer: '/parent', message });
   }
   // An experiment record (it lists experiment.json) is also checked against its member runs.
@@ -227,30 +234,58 @@ export const verifyRun = async (root: string, runDirAbs: string, options: Verify
   if (problems.length === 0 && experimentBytes) {
     // The record's files are checked; its member runs are read next, without its bytes held (tens of MB for a per-step history).
     contents.clear();
-    const { onMemberVerified } = options;
-    const verifyMember: RunVerifier = !onMemberVerified
-      ? verifyRun
-      : async (memberRoot, memberDir, memberOptions) => {
-          const { verification, documents } = await verifyWithDocuments(verifyRun, memberRoot, memberDir, memberOptions);
-          onMemberVerified(memberDir, verification, documents);
-          return verification;
-        };
+    const verifyMember: RunVerifier = (memberRoot, memberDir, memberOptions = {}) => dependencyVerification(memberRoot, memberDir, runDirAbs, below, options, memberOptions.onDocuments);
     problems.push(...(await experimentRecordViolations(root, runDir, m.tag, { experimentBytes, summary: summary as RunSummary, analysis: analysis as RunAnalysis }, verifyMember)));
   }
   return done();
 };
 
 /**
+ * The verification a run's check depends on (its parent's, a record's member's): shared with the
+ * command when it can be (a result that met a loop is not: that depends on who asks), else done
+ * here with the runs below (`below`, this one included) so that a loop is reported, not followed.
+ * `onDocuments` asks for a verification of its own (the shared ones hold no documents).
+ */
+const dependencyVerification = async (
+  root: string,
+  dir: string,
+  runDirAbs: string,
+  below: ReadonlySet<string>,
+  options: VerifyRunOptions,
+  onDocuments?: VerifyRunOptions['onDocuments'],
+): Promise<RunVerification> => {
+  if (below.has(dir)) {
+    options.onLoop?.();
+    const runDir = toPosix(relative(root, dir)) || '.';
+    return { runDir, ok: false, problems: [{ file: runDir, pointer: '', message: 'is also being verified below this run (a loop of parent links or experiment members)' }] };
+  }
+  if (options.shared && onDocuments) {
+    const own = await options.shared.verifyWithDocuments(root, dir, runDirAbs);
+    if (own && !own.loopMet) {
+      if (own.documents) onDocuments(own.documents);
+      return own.verification;
+    }
+  } else if (options.shared) {
+    const shared = await options.shared.verify(root, dir, runDirAbs);
+    if (shared && !shared.loopMet) return shared.verification;
+  }
+  return verifyRun(root, dir, { descendants: below, onLoop: options.onLoop, onDocuments });
+};
+
+/**
  * A run resumed from another (manifest `parent`, contract 1.1) is only as good as its parent: that
  * run must exist, pass verify itself (its own parent included), still have the recorded seal and
- * hold the checkpoint training loaded. `descendants` are the runs being verified below it (a loop
- * of parents, possible only in a forged manifest, is reported instead of followed).
+ * hold the checkpoint training loaded. `below` are the runs being verified below it, this one
+ * included (a loop of parents, possible only in a forged manifest, is reported instead of followed).
  */
-const parentProblem = async (root: string, link: ParentLink, descendants: ReadonlySet<string>): Promise<string | undefined> => {
+const parentProblem = async (root: string, link: ParentLink, runDirAbs: string, below: ReadonlySet<string>, options: VerifyRunOptions): Promise<string | undefined> => {
   const dir = join(root, RUNS_DIR, link.tag);
-  if (descendants.has(dir)) return `parent ${link.tag} is also a descendant of this run (a loop of parent links)`;
+  if (below.has(dir)) {
+    options.onLoop?.();
+    return `parent ${link.tag} is also a descendant of this run (a loop of parent links)`;
+  }
   if (!existsSync(join(dir, MANIFEST))) return `parent run ${link.tag} does not exist (${RUNS_DIR}/${link.tag}/ holds no sealed run)`;
-  const parent = await verifyRun(root, dir, { descendants });
+  const parent = await dependencyVerification(root, dir, runDirAbs, below, options);
   if (!parent.ok) return `parent run ${link.tag} does not pass verification: ${parent.problems.slice(0, 3).map(formatViolation).join('; ')}${parent.problems.length > 3 ? '; …' : ''}`;
   const manifest = parseJson<RunManifest>(readFileSync(join(dir, MANIFEST), 'utf8'), `${RUNS_DIR}/${link.tag}/${MANIFEST}`);
   const problems = parentLinkProblems(link, manifest);

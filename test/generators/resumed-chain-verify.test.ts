@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { collectReportRuns } from '../../core/report/report-data.js';
+import { verifyEachRun } from '../../core/verify/verify-each-run.js';
+import { listRunTags, verifyProject } from '../../core/verify/verify-project.js';
+import { verifyRun, type RunVerification } from '../../core/verify/verify-run.js';
+import { runCli } from '../helpers/cli.js';
+import { resealRun } from '../helpers/experiments.js';
+import { cleanupTempDirs } from '../helpers/fs.js';
+import { runGenerator } from '../helpers/generators.js';
+import { runDirOf, scaffoldProject } from '../helpers/project.js';
+import { captureOutput, metricsFile, tamperRunFile } from '../helpers/runs.js';
+
+/**
+ * A chain of resumed runs (`--parent`), as a Slurm job requeued again and again leaves: each run
+ * passes only if its ancestors do. Verify of the project and the report verify each run once, and
+ * give for every run what verifying it alone gives, forged loops of parent links and members
+ * included.
+ */
+describe('verify of resumed chains: each run once, each as verified alone', () => {
+  let root: string;
+  const chain = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6'];
+  const runs = () => listRunTags(root);
+  const alone = async (tags: string[]): Promise<RunVerification[]> => Promise.all(tags.map((tag) => verifyRun(root, runDirOf(root, tag))));
+  const each = async (tags: string[]): Promise<{ verifications: number; results: RunVerification[] }> => {
+    const results: RunVerification[] = new Array(tags.length);
+    const told = new Array(tags.length).fill(0);
+    const verifications = await verifyEachRun(root, tags.map((tag) => runDirOf(root, tag)), (index, verification) => {
+      told[index]++;
+      results[index] = verification;
+    });
+    assert.deepEqual(told, tags.map(() => 1), 'each run told once');
+    return { verifications, results };
+  };
+  /** Point run `tag`'s parent link at `parent` and re-seal it, as a forger with dl-lab's own pieces would. */
+  const forgeParent = (tag: string, parent: string): void => {
+    tamperRunFile(root, tag, 'manifest.json', (text) => text.replace(/("parent": \{\s*"tag": ")[^"]+"/, `$1${parent}"`));
+    resealRun(root, tag);
+  };
+
+  before(async () => {
+    root = await scaffoldProject();
+    writeFileSync(join(root, 'tmp.json'), JSON.stringify(metricsFile(0.9, 0.1)));
+    let parent: string | undefined;
+    for (const [index, tag] of chain.entries()) {
+      writeFileSync(join(root, 'tmp.pt'), `weights after resumption ${index}`);
+      await captureOutput(() => runGenerator('run', { cwd: root, args: [tag], options: { metrics: 'tmp.json', checkpoint: 'tmp.pt', ...(parent ? { parent } : {}) } }));
+      parent = tag;
+    }
+  });
+  after(cleanupTempDirs);
+
+  it('a chain of 6: 6 run verifications (21 when each verified its ancestors again), every run ok', async () => {
+    const tags = await runs();
+    assert.deepEqual(tags, chain);
+    const { verifications, results } = await each(tags);
+    assert.equal(verifications, 6);
+    assert.deepEqual(results, await alone(tags));
+    assert.deepEqual(results.map((run) => run.ok), [true, true, true, true, true, true]);
+    // In any order, and for a part of the chain: its runs and their ancestors, each once.
+    assert.equal((await each([...tags].reverse())).verifications, 6);
+    assert.equal((await each(['c4', 'c2'])).verifications, 4);
+  });
+
+  it('a checkpoint altered in the middle of the chain: that run and every descendant fail, as each does alone', async () => {
+    const { outputs } = JSON.parse(readFileSync(join(runDirOf(root, 'c3'), 'manifest.json'), 'utf8')) as { outputs: Array<{ path: string; role: string }> };
+    const checkpoint = join(root, outputs.find((output) => output.role === 'checkpoint')!.path);
+    chmodSync(dirname(checkpoint), 0o755);
+    chmodSync(checkpoint, 0o644);
+    const original = readFileSync(checkpoint);
+    writeFileSync(checkpoint, 'weights, altered');
+    try {
+      const tags = await runs();
+      const { verifications, results } = await each(tags);
+      assert.equal(verifications, 6);
+      assert.deepEqual(results, await alone(tags));
+      assert.deepEqual(results.map((run) => run.ok), [true, true, false, false, false, false]);
+      assert.match(results[5].problems[0].message, /^parent run c5 does not pass verification: artifacts\/runs\/c5\/manifest\.json: \/parent: parent run c4 does not pass/);
+      assert.deepEqual((await verifyProject(root)).runs, results.map((run, index) => ({ tag: tags[index], ...run })));
+      const report = await collectReportRuns(root);
+      assert.deepEqual(report.map(({ run }) => [run.tag, run.verify.ok]).sort(), tags.map((tag, index) => [tag, results[index].ok]));
+    } finally {
+      writeFileSync(checkpoint, original);
+    }
+  });
+
+  it('forged loops of parent links (two runs, one run its own parent) are reported, as each run alone reports them', async () => {
+    await captureOutput(() => runGenerator('run', { cwd: root, args: ['x'], options: { metrics: 'tmp.json', checkpoint: 'tmp.pt', parent: 'c6' } }));
+    await captureOutput(() => runGenerator('run', { cwd: root, args: ['y'], options: { metrics: 'tmp.json', checkpoint: 'tmp.pt', parent: 'x' } }));
+    await captureOutput(() => runGenerator('run', { cwd: root, args: ['z'], options: { metrics: 'tmp.json', checkpoint: 'tmp.pt', parent: 'y' } }));
+    await captureOutput(() => runGenerator('run', { cwd: root, args: ['self'], options: { metrics: 'tmp.json', checkpoint: 'tmp.pt', parent: 'c1' } }));
+    forgeParent('x', 'y'); // x → y → x; z hangs below the loop
+    forgeParent('self', 'self');
+    const tags = await runs();
+    const expected = await alone(tags);
+    assert.deepEqual(
+      expected.filter((run) => !run.ok).map((run) => run.runDir),
+      ['artifacts/runs/self', 'artifacts/runs/x', 'artifacts/runs/y', 'artifacts/runs/z'],
+    );
+    assert.equal(expected[tags.indexOf('self')].problems[0].message, 'parent self is also a descendant of this run (a loop of parent links)');
+    assert.match(expected[tags.indexOf('x')].problems[0].message, /^parent run y does not pass verification: artifacts\/runs\/y\/manifest\.json: \/parent: parent x is also a descendant of this run \(a loop of parent links\)/);
+    for (const order of [tags, [...tags].reverse(), ['z', 'y', 'x'], ['x', 'y']]) {
+      const { results } = await each(order);
+      assert.deepEqual(results, order.map((tag) => expected[tags.indexOf(tag)]), order.join(','));
+    }
+    const verify = runCli(['verify'], { cwd: root });
+    assert.equal(verify.status, 1, verify.stdout + verify.stderr);
+    assert.match(verify.stdout, /^6 of 10 run\(s\) verified, 4 FAILED$/m);
+  });
+
+  it('a forged experiment record listing itself among its members fails verify, instead of verifying itself forever', async () => {
+    const name = 'rec';
+    const plan = {
+      name,
+      created_at: '2026-12-05T10:00:00.000Z',
+      command: ['python', 'train.py', '--config', '{config}', '--out', '{out}'],
+      base_config: { path: 'configs/default.json', sha256: '0'.repeat(64) },
+      seeds: [0],
+      grid: [],
+      variants: [{ name: 'base', overrides: {} }],
+      trials: [{ tag: `${name}-base-s0`, variant: 'base', seed: 0 }],
+    };
+    mkdirSync(join(root, 'artifacts/experiments', name), { recursive: true });
+    writeFileSync(join(root, 'artifacts/experiments', name, 'plan.json'), JSON.stringify(plan));
+    writeFileSync(join(root, 'tmp.json'), JSON.stringify(metricsFile(0.9, 0.1, { history: [{ epoch: 1, val_accuracy: 0.9, val_loss: 0.1 }] })));
+    await captureOutput(() => runGenerator('run', { cwd: root, args: [`${name}-base-s0`], options: { metrics: 'tmp.json' } }));
+    await captureOutput(() => runGenerator('aggregate', { cwd: root, args: [name] }));
+    tamperRunFile(root, name, 'experiment.json', (text) => text.replace(`"tag": "${name}-base-s0"`, `"tag": "${name}"`));
+    resealRun(root, name);
+    const [record] = await alone([name]);
+    assert.equal(record.ok, false);
+    assert.match(record.problems[0].message, /^member run rec fails verification: artifacts\/runs\/rec: is also being verified below this run \(a loop of parent links or experiment members\)/);
+    const { results } = await each([name, `${name}-base-s0`]);
+    assert.deepEqual(results, await alone([name, `${name}-base-s0`]));
+  });
+});
