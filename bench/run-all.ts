@@ -301,4 +301,5 @@ if (!has('--no-sweep')) tsxBench('bench/sweep/run.ts', ['--rounds', '1']);
 if (!has('--no-scale')) tsxBench('bench/scale/data.ts', ['--rounds', '3']);
 if (!has('--no-scale')) tsxBench('bench/scale/checkpoint.ts', ['--rounds', '1']);
 if (!has('--no-scale')) tsxBench('bench/scale/history.ts', ['--rounds', '1']);
+if (!has('--no-scale')) tsxBench('bench/scale/chain.ts', ['--rounds', '1']);
 if (rows.some((r) => r.verdict.includes('FAIL'))) process.exitCode = 1;

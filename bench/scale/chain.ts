@@ -1,0 +1,78 @@
+/**
+ * bench/scale/chain: a chain of `--runs` resumed runs (default 16, as a Slurm job requeued again and
+ * again leaves them), each `dl-lab run rNN --checkpoint … --parent rNN-1` with a checkpoint of
+ * `--mib` MiB (default 32).
+ *
+ *   npx tsx bench/scale/chain.ts [--rounds 3] [--runs 16] [--mib 32]
+ *
+ * A run passes verify only if its ancestors do, so `dl-lab verify rLAST` verifies the whole chain,
+ * each run once. Per round, each a fresh child process with every checkpoint in the page cache:
+ * `dl-lab verify` of the project and `dl-lab report` (targets: ≤ 1.3× `dl-lab verify rLAST`, i.e.
+ * each run verified once, not once per descendant), and `sha256sum` of the checkpoints (the hashing
+ * any verify must do). Peak RSS ≤ 200 MB.
+ */
+import { randomFillSync } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DL_LAB, RSS_LIMIT_MB, flag, load, removeTree, Samples, scaffold, scratch, timeShell, triple, verdict } from './child-timing.js';
+
+const ROUNDS = flag('rounds', 3);
+const RUNS = flag('runs', 16);
+const MIB = flag('mib', 32);
+const work = scratch('dl-lab-bench-scale-chain-');
+const loadBefore = load();
+const project = scaffold(join(work, 'project'), 'scale-chain');
+const tmp = join(project, 'tmp'); // git-ignored by the scaffold
+mkdirSync(tmp, { recursive: true });
+writeFileSync(
+  join(tmp, 'metrics.json'),
+  JSON.stringify({
+    metrics: { val_loss: 0.25 },
+    metric_definitions: { val_loss: { definition: 'Mean cross-entropy on the validation split', unit: 'nats', higher_is_better: false } },
+    primary_metric: 'val_loss',
+    results: { val_loss: 0.25 },
+  }),
+);
+
+const tags = Array.from({ length: RUNS }, (_, index) => `r${String(index + 1).padStart(2, '0')}`);
+for (const [index, tag] of tags.entries()) {
+  writeFileSync(join(tmp, 'ckpt.pt'), randomFillSync(Buffer.alloc(MIB * 1024 * 1024)));
+  const parent = index > 0 ? ` --parent ${tags[index - 1]}` : '';
+  timeShell(`${DL_LAB} run ${tag} --metrics tmp/metrics.json --checkpoint tmp/ckpt.pt${parent} > /dev/null`, project);
+}
+const last = tags[tags.length - 1];
+const checkpoints = 'artifacts/runs/*/checkpoints/*';
+
+const samples = new Samples();
+const cases: Array<[string, string]> = [
+  ['verify-last', `${DL_LAB} verify ${last} > /dev/null`],
+  ['verify-all', `${DL_LAB} verify > /dev/null`],
+  ['report', `${DL_LAB} report > /dev/null`],
+  ['sha256sum', `sha256sum ${checkpoints} > /dev/null`],
+];
+timeShell(`cat ${checkpoints} > /dev/null`, project);
+for (let round = 0; round < ROUNDS; round++) {
+  for (const [key, script] of round % 2 === 0 ? cases : [...cases].reverse()) samples.add(key, timeShell(script, project));
+}
+
+const ratio = (a: string, b: string): number => samples.pairedRatios(a, b).median;
+const rows: string[][] = [
+  [`\`dl-lab verify ${last}\` (the chain, each run once)`, triple(samples.summary('verify-last')), `${ratio('verify-last', 'sha256sum').toFixed(2)}× \`sha256sum\` of the ${RUNS} checkpoints (${triple(samples.summary('sha256sum'))})`, '', ''],
+  ...(['verify-all', 'report'] as const).map((key) => [
+    key === 'report' ? '`dl-lab report`' : '`dl-lab verify` (every run of the project)',
+    triple(samples.summary(key)),
+    `${ratio(key, 'verify-last').toFixed(2)}× \`dl-lab verify ${last}\``,
+    '≤ 1.3×',
+    verdict(ratio(key, 'verify-last') <= 1.3),
+  ]),
+];
+const rssKeys = ['verify-last', 'verify-all', 'report'];
+const worstRss = Math.max(...rssKeys.map((key) => samples.peakRssMb(key)));
+rows.push(['peak RSS (largest process)', rssKeys.map((key) => `${key} ${samples.peakRssMb(key).toFixed(0)} MB`).join(', '), '', `≤ ${RSS_LIMIT_MB} MB`, verdict(worstRss <= RSS_LIMIT_MB)]);
+
+console.log(`\n### bench/scale/chain (${RUNS} resumed runs, ${MIB} MiB checkpoints; ${ROUNDS} rounds, min / median / max; load average ${loadBefore} before, ${load()} after)\n`);
+console.log('| case | time | compared | target | |');
+console.log('| --- | --- | --- | --- | --- |');
+for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+removeTree(work);
+if (rows.some((row) => row[4].includes('FAIL'))) process.exitCode = 1;
