@@ -12,9 +12,9 @@
  * any verify must do). Peak RSS ≤ 200 MB.
  */
 import { randomFillSync } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DL_LAB, RSS_LIMIT_MB, flag, load, removeTree, Samples, scaffold, scratch, timeShell, triple, verdict } from './child-timing.js';
+import { DL_LAB, RSS_LIMIT_MB, flag, load, removeTree, Samples, scaffold, scratch, timeShell, triple, verdict, writeSmallMetrics } from './child-timing.js';
 
 const ROUNDS = flag('rounds', 3);
 const RUNS = flag('runs', 16);
@@ -22,17 +22,7 @@ const MIB = flag('mib', 32);
 const work = scratch('dl-lab-bench-scale-chain-');
 const loadBefore = load();
 const project = scaffold(join(work, 'project'), 'scale-chain');
-const tmp = join(project, 'tmp'); // git-ignored by the scaffold
-mkdirSync(tmp, { recursive: true });
-writeFileSync(
-  join(tmp, 'metrics.json'),
-  JSON.stringify({
-    metrics: { val_loss: 0.25 },
-    metric_definitions: { val_loss: { definition: 'Mean cross-entropy on the validation split', unit: 'nats', higher_is_better: false } },
-    primary_metric: 'val_loss',
-    results: { val_loss: 0.25 },
-  }),
-);
+const tmp = writeSmallMetrics(project);
 
 const tags = Array.from({ length: RUNS }, (_, index) => `r${String(index + 1).padStart(2, '0')}`);
 for (const [index, tag] of tags.entries()) {

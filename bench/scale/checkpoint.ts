@@ -14,32 +14,22 @@
  * (the run's floor). Peak RSS ≤ 200 MB. The scratch folder must be on one filesystem with the project (--dir).
  */
 import { randomFillSync } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { DL_LAB, SHA256_FILE, RSS_LIMIT_MB, flag, load, removeTree, Samples, scaffold, scratch, timeShell, triple, verdict } from './child-timing.js';
+import { DL_LAB, SHA256_FILE, RSS_LIMIT_MB, flag, load, removeTree, Samples, scaffold, scratch, timeShell, triple, verdict, writeSmallMetrics } from './child-timing.js';
 
 const ROUNDS = flag('rounds', 3);
 const GIB = flag('gib', 2);
 const work = scratch('dl-lab-bench-scale-checkpoint-');
 const loadBefore = load();
 const project = scaffold(join(work, 'project'), 'scale-checkpoint');
-const tmp = join(project, 'tmp'); // git-ignored by the scaffold
-mkdirSync(tmp, { recursive: true });
+const tmp = writeSmallMetrics(project);
 
 const checkpoint = join(tmp, 'best.pt');
 const fd = openSync(checkpoint, 'w');
 const block = Buffer.alloc(16 * 1024 * 1024);
 for (let written = 0; written < GIB * 1024 ** 3; written += block.length) writeSync(fd, randomFillSync(block));
 closeSync(fd);
-writeFileSync(
-  join(tmp, 'metrics.json'),
-  JSON.stringify({
-    metrics: { val_loss: 0.25 },
-    metric_definitions: { val_loss: { definition: 'Mean cross-entropy on the validation split', unit: 'nats', higher_is_better: false } },
-    primary_metric: 'val_loss',
-    results: { val_loss: 0.25 },
-  }),
-);
 timeShell('sync', project);
 
 /**

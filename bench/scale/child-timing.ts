@@ -4,7 +4,7 @@
  * and scaffolding a dl-lab project with the built bin.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,6 +67,22 @@ export const scaffold = (dir: string, name: string): string => {
   const result = spawnSync(process.execPath, [CLI, '--name', name, '--out', dir, '--framework', 'none'], { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`scaffold failed: ${result.stderr}`);
   return dir;
+};
+
+/** `tmp/metrics.json` in `project` (tmp/ is git-ignored by the scaffold): one metric, a run's smallest metrics file. Returns tmp/. */
+export const writeSmallMetrics = (project: string): string => {
+  const tmp = join(project, 'tmp');
+  mkdirSync(tmp, { recursive: true });
+  writeFileSync(
+    join(tmp, 'metrics.json'),
+    JSON.stringify({
+      metrics: { val_loss: 0.25 },
+      metric_definitions: { val_loss: { definition: 'Mean cross-entropy on the validation split', unit: 'nats', higher_is_better: false } },
+      primary_metric: 'val_loss',
+      results: { val_loss: 0.25 },
+    }),
+  );
+  return tmp;
 };
 
 /** Samples per case, then min/median/max. */
