@@ -11,16 +11,23 @@ import { verifyRun } from '../verify/verify-run.js';
 
 /**
  * The parent link of a run resumed from run `tag` (`--parent`, or the logger's `resumed_from`): the
- * parent must exist and verify; the checkpoint training loaded (`checkpointSha256`) must be one the
- * parent holds — without it, the parent's only checkpoint file is meant. `source` names where the
- * link came from in errors.
+ * parent must exist and verify, its own parent link checked against that run's manifest only (see
+ * below); the checkpoint training loaded (`checkpointSha256`) must be one the parent holds —
+ * without it, the parent's only checkpoint file is meant. `source` names where the link came from
+ * in errors.
+ *
+ * Why not the whole chain: a Slurm job requeued again and again resumes from a chain of runs, and
+ * verifying the parent with all its ancestors made each resumption hash every earlier checkpoint
+ * again (the 50th resumption of a job with 1 GB checkpoints: 50 GB read and hashed before sealing).
+ * The ancestors are verify's to check, and verify of the new run still checks them all, so a run
+ * descending from a damaged chain never passes verify, and so never reaches a paper.
  */
 export const resolveParent = async (root: string, tag: string, checkpointSha256: string | undefined, source: string): Promise<ParentLink> => {
   validateTag(tag);
   const runDir = `${RUNS_DIR}/${tag}`;
   const dir = join(root, runDir);
   if (!existsSync(join(dir, MANIFEST))) throw new UserError(`${source}: no run ${tag} (${runDir}/ holds no sealed run)`, { file: runDir, field: source });
-  const verification = await verifyRun(root, dir);
+  const verification = await verifyRun(root, dir, { parent: 'linked' });
   if (!verification.ok) {
     throw new UserError(`${source}: run ${tag} does not pass verification; a run cannot descend from a tampered one`, {
       file: runDir,

@@ -8,7 +8,7 @@ import type { RunAnalysis } from '../contract/generated/analysis.js';
 import type { RunManifest } from '../contract/generated/manifest.js';
 import type { RunSummary } from '../contract/generated/summary.js';
 import { runContractViolations } from '../contract/run-contract.js';
-import { formatViolation, type Violation } from '../contract/validate.js';
+import { formatViolation, schemaViolations, type Violation } from '../contract/validate.js';
 import { sha256File } from '../hashing/sha256-file.js';
 import { readTextFile } from '../hashing/text-file.js';
 import type { SharedVerifications } from './shared-verifications.js';
@@ -51,6 +51,14 @@ export interface VerifyRunOptions {
   shared?: SharedVerifications;
   /** Called when a loop of parent links (or members) is met within this verification. */
   onLoop?: () => void;
+  /**
+   * How far a resumed run's parent is checked: 'verified' (the default: the parent passes verify,
+   * its own ancestors included) or 'linked' (only the link: the parent's manifest is valid, has the
+   * recorded seal and lists the checkpoint; its files and ancestors are not read). `run --parent`
+   * verifies the parent with its link 'linked', so that a resumption costs the parent's files, not
+   * every ancestor's checkpoints again.
+   */
+  parent?: 'verified' | 'linked';
 }
 
 /** Files up to this size are read whole (hashed and, for JSON, parsed from one read); larger ones are streamed. */
@@ -283,8 +291,9 @@ const dependencyVerification = async (
 
 /**
  * A run resumed from another (manifest `parent`, contract 1.1) is only as good as its parent: that
- * run must exist, pass verify itself (its own parent included), still have the recorded seal and
- * hold the checkpoint training loaded. `below` are the runs being verified below it, this one
+ * run must exist, pass verify itself (its own parent included; with `parent: 'linked'`, have a valid
+ * manifest only), still have the recorded seal and hold the checkpoint training loaded. `below`
+ * are the runs being verified below it, this one
  * included (a loop of parents, possible only in a forged manifest, is reported instead of followed).
  */
 const parentProblem = async (root: string, link: ParentLink, runDirAbs: string, below: ReadonlySet<string>, options: VerifyRunOptions): Promise<string | undefined> => {
@@ -294,9 +303,20 @@ const parentProblem = async (root: string, link: ParentLink, runDirAbs: string, 
     return `parent ${link.tag} is also a descendant of this run (a loop of parent links)`;
   }
   if (!existsSync(join(dir, MANIFEST))) return `parent run ${link.tag} does not exist (${RUNS_DIR}/${link.tag}/ holds no sealed run)`;
-  const parent = await dependencyVerification(root, dir, runDirAbs, below, options);
-  if (!parent.ok) return `parent run ${link.tag} does not pass verification: ${parent.problems.slice(0, 3).map(formatViolation).join('; ')}${parent.problems.length > 3 ? '; …' : ''}`;
-  const manifest = parseJson<RunManifest>(readFileSync(join(dir, MANIFEST), 'utf8'), `${RUNS_DIR}/${link.tag}/${MANIFEST}`);
+  const manifestLabel = `${RUNS_DIR}/${link.tag}/${MANIFEST}`;
+  if (options.parent === 'linked') {
+    let invalid: Violation[];
+    try {
+      invalid = schemaViolations('manifest', parseJson(readFileSync(join(dir, MANIFEST), 'utf8'), manifestLabel), manifestLabel);
+    } catch (error) {
+      invalid = [{ file: manifestLabel, pointer: '', message: (error as Error).message.replace(`${manifestLabel}: `, '') }];
+    }
+    if (invalid.length > 0) return `parent run ${link.tag} has an invalid manifest: ${formatViolation(invalid[0])}`;
+  } else {
+    const parent = await dependencyVerification(root, dir, runDirAbs, below, options);
+    if (!parent.ok) return `parent run ${link.tag} does not pass verification: ${parent.problems.slice(0, 3).map(formatViolation).join('; ')}${parent.problems.length > 3 ? '; …' : ''}`;
+  }
+  const manifest = parseJson<RunManifest>(readFileSync(join(dir, MANIFEST), 'utf8'), manifestLabel);
   const problems = parentLinkProblems(link, manifest);
   return problems.length > 0 ? `parent ${problems.join('; ')}` : undefined;
 };

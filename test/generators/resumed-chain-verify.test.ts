@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { collectReportRuns } from '../../core/report/report-data.js';
 import { verifyEachRun } from '../../core/verify/verify-each-run.js';
@@ -133,5 +133,51 @@ describe('verify of resumed chains: each run once, each as verified alone', () =
     assert.match(record.problems[0].message, /^member run rec fails verification: artifacts\/runs\/rec: is also being verified below this run \(a loop of parent links or experiment members\)/);
     const { results } = await each([name, `${name}-base-s0`]);
     assert.deepEqual(results, await alone([name, `${name}-base-s0`]));
+  });
+});
+
+describe('run --parent: the parent verified, its ancestors through the link only', () => {
+  let root: string;
+  const run = (tag: string, parent?: string) =>
+    captureOutput(() => runGenerator('run', { cwd: root, args: [tag], options: { metrics: 'tmp.json', checkpoint: 'tmp.pt', ...(parent ? { parent } : {}) } }));
+  const alterCheckpoint = (tag: string): void => {
+    const { outputs } = JSON.parse(readFileSync(join(runDirOf(root, tag), 'manifest.json'), 'utf8')) as { outputs: Array<{ path: string; role: string }> };
+    const checkpoint = join(root, outputs.find((output) => output.role === 'checkpoint')!.path);
+    chmodSync(dirname(checkpoint), 0o755);
+    chmodSync(checkpoint, 0o644);
+    writeFileSync(checkpoint, 'weights, altered');
+  };
+  before(async () => {
+    root = await scaffoldProject();
+    writeFileSync(join(root, 'tmp.json'), JSON.stringify(metricsFile(0.9, 0.1)));
+    writeFileSync(join(root, 'tmp.pt'), 'weights');
+    await run('a');
+    await run('b', 'a');
+  });
+  after(cleanupTempDirs);
+
+  it('an ancestor altered: the resumed run is sealed (training happened), and verify of it fails through the chain', async () => {
+    alterCheckpoint('a');
+    await run('c', 'b');
+    const verification = await verifyRun(root, runDirOf(root, 'c'));
+    assert.equal(verification.ok, false);
+    assert.match(
+      verification.problems[0].message,
+      /^parent run b does not pass verification: artifacts\/runs\/b\/manifest\.json: \/parent: parent run a does not pass verification: artifacts\/runs\/a\/checkpoints\/best\.pt: size 16 differs from the recorded 7/,
+    );
+  });
+
+  it('the parent itself altered, or its parent re-sealed: refused, naming the run and the field', async () => {
+    await run('d');
+    await run('e', 'd');
+    tamperRunFile(root, 'd', 'summary.json', (text) => text.replace('0.9', '0.95'));
+    resealRun(root, 'd'); // a new seal for d: e's link no longer matches
+    await assert.rejects(
+      run('f', 'e'),
+      /^UserError: --parent: run e does not pass verification; a run cannot descend from a tampered one\n  - artifacts\/runs\/e\/manifest\.json: \/parent: parent run d has seal [0-9a-f]{12}…, not the recorded [0-9a-f]{12}… \(re-sealed or replaced\?\)$/,
+    );
+    alterCheckpoint('e');
+    await assert.rejects(run('f', 'e'), /--parent: run e does not pass verification/);
+    assert.equal(existsSync(runDirOf(root, 'f')), false);
   });
 });
