@@ -9,7 +9,9 @@
  * each run once. Per round, each a fresh child process with every checkpoint in the page cache:
  * `dl-lab verify` of the project and `dl-lab report` (targets: ≤ 1.3× `dl-lab verify rLAST`, i.e.
  * each run verified once, not once per descendant), and `sha256sum` of the checkpoints (the hashing
- * any verify must do). Peak RSS ≤ 200 MB.
+ * any verify must do); and one more resumption, `dl-lab run R --checkpoint … --parent rLAST`,
+ * beside the same run without `--parent` (target ≤ 1.3×: the parent's files are checked, not the
+ * whole chain). Peak RSS ≤ 200 MB.
  */
 import { randomFillSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -41,8 +43,21 @@ const cases: Array<[string, string]> = [
   ['sha256sum', `sha256sum ${checkpoints} > /dev/null`],
 ];
 timeShell(`cat ${checkpoints} > /dev/null`, project);
+/** One more resumption sealed (`--parent` the last run), and the same run without a parent; removed after, so verify sees the chain alone. */
+const sealOne = (key: string, tag: string, extra: string): [string, () => void] => [
+  key,
+  () => {
+    samples.add(key, timeShell(`${DL_LAB} run ${tag} --metrics tmp/metrics.json --checkpoint tmp/ckpt.pt${extra} > /dev/null`, project));
+    removeTree(join(project, 'artifacts/runs', tag));
+  },
+];
 for (let round = 0; round < ROUNDS; round++) {
-  for (const [key, script] of round % 2 === 0 ? cases : [...cases].reverse()) samples.add(key, timeShell(script, project));
+  const timed: Array<[string, () => void]> = [
+    ...cases.map(([key, script]): [string, () => void] => [key, () => void samples.add(key, timeShell(script, project))]),
+    sealOne('run-parent', `resumed-${round}`, ` --parent ${last}`),
+    sealOne('run-alone', `alone-${round}`, ''),
+  ];
+  for (const [, time] of round % 2 === 0 ? timed : [...timed].reverse()) time();
 }
 
 const ratio = (a: string, b: string): number => samples.pairedRatios(a, b).median;
@@ -56,7 +71,14 @@ const rows: string[][] = [
     verdict(ratio(key, 'verify-last') <= 1.3),
   ]),
 ];
-const rssKeys = ['verify-last', 'verify-all', 'report'];
+rows.push([
+  `\`dl-lab run R --checkpoint … --parent ${last}\` (a ${RUNS + 1}th resumption)`,
+  triple(samples.summary('run-parent')),
+  `${ratio('run-parent', 'run-alone').toFixed(2)}× the same run without \`--parent\` (${triple(samples.summary('run-alone'))})`,
+  '≤ 1.3×',
+  verdict(ratio('run-parent', 'run-alone') <= 1.3),
+]);
+const rssKeys = ['verify-last', 'verify-all', 'report', 'run-parent'];
 const worstRss = Math.max(...rssKeys.map((key) => samples.peakRssMb(key)));
 rows.push(['peak RSS (largest process)', rssKeys.map((key) => `${key} ${samples.peakRssMb(key).toFixed(0)} MB`).join(', '), '', `≤ ${RSS_LIMIT_MB} MB`, verdict(worstRss <= RSS_LIMIT_MB)]);
 

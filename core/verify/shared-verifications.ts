@@ -24,8 +24,12 @@ export type OnRunVerified = (runDirAbs: string, verification: RunVerification, d
  * cycle of waits (a forged loop again): the waiter then verifies on its own.
  */
 export class SharedVerifications {
-  /** Every verification started, by run folder (absolute), holding no documents. */
-  private readonly results = new Map<string, Promise<SharedVerification>>();
+  /**
+   * Every verification started, by run folder (absolute), holding no documents: under way, its
+   * promise; done, its result, or for a run that passed only its `runDir` (a report over 10,000
+   * runs keeps one entry per run; the verification is `{ runDir, ok: true, problems: [] }`).
+   */
+  private readonly results = new Map<string, Promise<SharedVerification> | SharedVerification | string>();
   /** Which runs' verifications wait for which, with a count per pair (two verifications of one run may wait at once). */
   private readonly waits = new Map<string, Map<string, number>>();
   /** How many run verifications were done (parents and members included). */
@@ -43,8 +47,11 @@ export class SharedVerifications {
    * cycle of waits.
    */
   async verify(root: string, runDirAbs: string, waiter?: string): Promise<SharedVerification | undefined> {
+    const result = this.results.get(runDirAbs);
+    if (typeof result === 'string') return { verification: { runDir: result, ok: true, problems: [] }, loopMet: false };
+    if (result !== undefined && !(result instanceof Promise)) return result;
     if (waiter !== undefined && this.reaches(runDirAbs, waiter)) return undefined;
-    return this.waitFor(waiter, runDirAbs, this.results.get(runDirAbs) ?? this.start(root, runDirAbs).shared);
+    return this.waitFor(waiter, runDirAbs, result ?? this.start(root, runDirAbs).shared);
   }
 
   /** The run's verification, the same as verifyRun of it alone gives: the one started before, else a new one. */
@@ -77,7 +84,10 @@ export class SharedVerifications {
       return { verification, loopMet, documents };
     })();
     // What is kept for others holds no documents (a per-step history makes them hundreds of MB).
-    const shared = withDocuments.then(({ verification, loopMet }) => ({ verification, loopMet }));
+    const shared = withDocuments.then(({ verification, loopMet }) => {
+      if (this.results.get(runDirAbs) === shared) this.results.set(runDirAbs, verification.ok && !loopMet ? verification.runDir : { verification, loopMet });
+      return { verification, loopMet };
+    });
     if (!this.results.has(runDirAbs)) this.results.set(runDirAbs, shared);
     return { shared, withDocuments };
   }
