@@ -291,10 +291,10 @@ const dependencyVerification = async (
 
 /**
  * A run resumed from another (manifest `parent`, contract 1.1) is only as good as its parent: that
- * run must exist, pass verify itself (its own parent included; with `parent: 'linked'`, have a valid
- * manifest only), still have the recorded seal and hold the checkpoint training loaded. `below`
- * are the runs being verified below it, this one
- * included (a loop of parents, possible only in a forged manifest, is reported instead of followed).
+ * run must exist, pass verify itself (its own parent included; with `parent: 'linked'`, have a
+ * valid manifest only), still have the recorded seal and hold the checkpoint training loaded.
+ * `below` are the runs being verified below it, this one included (a loop of parents, possible only
+ * in a forged manifest, is reported instead of followed).
  */
 const parentProblem = async (root: string, link: ParentLink, runDirAbs: string, below: ReadonlySet<string>, options: VerifyRunOptions): Promise<string | undefined> => {
   const dir = join(root, RUNS_DIR, link.tag);
@@ -304,19 +304,19 @@ const parentProblem = async (root: string, link: ParentLink, runDirAbs: string, 
   }
   if (!existsSync(join(dir, MANIFEST))) return `parent run ${link.tag} does not exist (${RUNS_DIR}/${link.tag}/ holds no sealed run)`;
   const manifestLabel = `${RUNS_DIR}/${link.tag}/${MANIFEST}`;
-  if (options.parent === 'linked') {
-    let invalid: Violation[];
-    try {
-      invalid = schemaViolations('manifest', parseJson(readFileSync(join(dir, MANIFEST), 'utf8'), manifestLabel), manifestLabel);
-    } catch (error) {
-      invalid = [{ file: manifestLabel, pointer: '', message: (error as Error).message.replace(`${manifestLabel}: `, '') }];
-    }
-    if (invalid.length > 0) return `parent run ${link.tag} has an invalid manifest: ${formatViolation(invalid[0])}`;
-  } else {
+  if (options.parent !== 'linked') {
     const parent = await dependencyVerification(root, dir, runDirAbs, below, options);
     if (!parent.ok) return `parent run ${link.tag} does not pass verification: ${parent.problems.slice(0, 3).map(formatViolation).join('; ')}${parent.problems.length > 3 ? '; …' : ''}`;
   }
-  const manifest = parseJson<RunManifest>(readFileSync(join(dir, MANIFEST), 'utf8'), manifestLabel);
+  let manifest: RunManifest;
+  try {
+    manifest = parseJson<RunManifest>(readFileSync(join(dir, MANIFEST), 'utf8'), manifestLabel);
+  } catch (error) {
+    return `parent run ${link.tag} has an invalid manifest: ${(error as Error).message}`;
+  }
+  // Verified, the manifest satisfies the contract; linked only, it is checked here.
+  const invalid = options.parent === 'linked' ? schemaViolations('manifest', manifest, manifestLabel) : [];
+  if (invalid.length > 0) return `parent run ${link.tag} has an invalid manifest: ${formatViolation(invalid[0])}`;
   const problems = parentLinkProblems(link, manifest);
   return problems.length > 0 ? `parent ${problems.join('; ')}` : undefined;
 };

@@ -179,5 +179,14 @@ describe('run --parent: the parent verified, its ancestors through the link only
     alterCheckpoint('e');
     await assert.rejects(run('f', 'e'), /--parent: run e does not pass verification/);
     assert.equal(existsSync(runDirOf(root, 'f')), false);
+
+    await run('g');
+    await run('h', 'g');
+    tamperRunFile(root, 'g', 'manifest.json', (text) => text.replace('"seal"', '"sealed"'));
+    await assert.rejects(
+      run('i', 'h'),
+      /\n  - artifacts\/runs\/h\/manifest\.json: \/parent: parent run g has an invalid manifest: artifacts\/runs\/g\/manifest\.json: \/seal: missing required field 'seal'$/,
+    );
+    assert.equal(existsSync(runDirOf(root, 'i')), false);
   });
 });
