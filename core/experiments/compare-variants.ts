@@ -8,6 +8,7 @@ import { definitionDifferences } from '../compare/compare-runs.js';
 import { UserError } from '../errors.js';
 import { parseJson } from '../json-file.js';
 import { RUNS_DIR, TAG_PATTERN, findProjectRoot } from '../project.js';
+import { SharedVerifications } from '../verify/shared-verifications.js';
 import { verifyRun } from '../verify/verify-run.js';
 import { mean, sampleStd, welchDifference } from './statistics.js';
 import { EXPERIMENT_FILE, readExperimentRecord } from './versions.js';
@@ -74,14 +75,17 @@ export const isExperimentArgument = (cwd: string, given: string): boolean => {
 
 const readRunJson = <T>(root: string, tag: string, file: string): T => parseJson<T>(readFileSync(join(root, RUNS_DIR, tag, file), 'utf8'), `${RUNS_DIR}/${tag}/${file}`);
 
-/** Load `NAME:variant`: the record verified (members included), and per result key the completed members' values. */
-export const loadVariant = async (cwd: string, given: string, field: string): Promise<LoadedVariant> => {
+/**
+ * Load `NAME:variant`: the record verified (members included), and per result key the completed
+ * members' values. `shared`: the command's verifications (two variants of one record verify it once).
+ */
+export const loadVariant = async (cwd: string, given: string, field: string, shared = new SharedVerifications(verifyRun)): Promise<LoadedVariant> => {
   const root = findProjectRoot(cwd);
   const [tag, variantGiven] = given.includes(':') ? [given.slice(0, given.indexOf(':')), given.slice(given.indexOf(':') + 1)] : [given, undefined];
   if (!root || !TAG_PATTERN.test(tag) || !existsSync(join(root, RUNS_DIR, tag, EXPERIMENT_FILE))) {
     throw new UserError(`${field}: no experiment record "${tag}" (${RUNS_DIR}/${tag}/${EXPERIMENT_FILE}; dl-lab aggregate ${tag} writes it)`, { file: given, field });
   }
-  const verification = await verifyRun(root, join(root, RUNS_DIR, tag));
+  const verification = await shared.verifyAlone(root, join(root, RUNS_DIR, tag));
   const record: ExperimentRecord = readExperimentRecord(root, tag);
   const variants = Object.keys(record.variants);
   const variant = variantGiven ?? (variants.length === 1 ? variants[0] : undefined);
@@ -165,9 +169,10 @@ const gateOf = (a: LoadedVariant, b: LoadedVariant, primary: KeyComparison | und
  * Two variants (of one experiment or of two): per result key of their completed members, the
  * difference of means B − A with Welch's 95% interval, Welch's two-sided p-value and the bootstrap
  * interval of the difference; the gate fails only on a significant worsening of the primary metric.
+ * Each run is verified once (two variants of one experiment share its record and members).
  */
-export const compareVariants = async (cwd: string, givenA: string, givenB: string, alpha: number): Promise<VariantComparison> => {
-  const [a, b] = await Promise.all([loadVariant(cwd, givenA, 'A'), loadVariant(cwd, givenB, 'B')]);
+export const compareVariants = async (cwd: string, givenA: string, givenB: string, alpha: number, shared = new SharedVerifications(verifyRun)): Promise<VariantComparison> => {
+  const [a, b] = await Promise.all([loadVariant(cwd, givenA, 'A', shared), loadVariant(cwd, givenB, 'B', shared)]);
   const metric = b.side.primary_metric;
   const keys = [...new Set([...a.values.keys(), ...b.values.keys()])].sort((x, y) => (x === metric ? -1 : y === metric ? 1 : x < y ? -1 : x > y ? 1 : 0));
   const results = keys.map((key) => keyComparison(key, a, b, metric, alpha));

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { compareVariants } from '../../core/experiments/compare-variants.js';
 import { welchDifference } from '../../core/experiments/statistics.js';
+import { SharedVerifications } from '../../core/verify/shared-verifications.js';
+import { verifyRun } from '../../core/verify/verify-run.js';
 import { cleanupTempDirs } from '../helpers/fs.js';
 import { runGenerator } from '../helpers/generators.js';
 import { scaffoldProject } from '../helpers/project.js';
@@ -48,6 +51,14 @@ describe('dl-lab compare on experiment variants (NAME:variant)', () => {
     assert.equal(parsed.results[0].p_value, welch.p_value);
     assert.deepEqual(parsed.results[0].ci95, welch.ci95);
     assert.equal(parsed.exit_code, 2);
+  });
+
+  it('two variants of one experiment: its record and members verified once, not once per side', async () => {
+    const shared = new SharedVerifications(verifyRun);
+    const comparison = await compareVariants(root, 'abl:base', 'abl:worse', 0.05, shared);
+    assert.equal(shared.verifications, 13, 'the record and its 12 members (26 when each side verified them)');
+    assert.deepEqual([comparison.a.verified, comparison.b.verified], [true, true]);
+    assert.equal(comparison.results[0].difference, welchDifference(BASE, WORSE).difference);
   });
 
   it('no significant difference, or a significant improvement, passes the gate (exit 0)', async () => {
