@@ -1,16 +1,31 @@
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { collectReportRuns } from '../../core/report/report-data.js';
 import { verifyEachRun } from '../../core/verify/verify-each-run.js';
 import { listRunTags, verifyProject } from '../../core/verify/verify-project.js';
 import { verifyRun, type RunVerification } from '../../core/verify/verify-run.js';
 import { runCli } from '../helpers/cli.js';
-import { resealRun } from '../helpers/experiments.js';
+import { resealRun, sealTrial, writePlan } from '../helpers/experiments.js';
 import { cleanupTempDirs } from '../helpers/fs.js';
 import { runGenerator } from '../helpers/generators.js';
 import { runDirOf, scaffoldProject } from '../helpers/project.js';
 import { captureOutput, metricsFile, tamperRunFile } from '../helpers/runs.js';
+
+/** `dl-lab run TAG --metrics tmp.json --checkpoint tmp.pt [--parent PARENT]` in the project at `root`. */
+const sealRun = (root: string, tag: string, parent?: string) =>
+  captureOutput(() => runGenerator('run', { cwd: root, args: [tag], options: { metrics: 'tmp.json', checkpoint: 'tmp.pt', ...(parent ? { parent } : {}) } }));
+
+/** Overwrite run `tag`'s checkpoint file (made writable first, as a tamperer would); returns its path and its bytes before. */
+const alterCheckpoint = (root: string, tag: string): { path: string; original: Buffer } => {
+  const { outputs } = JSON.parse(readFileSync(join(runDirOf(root, tag), 'manifest.json'), 'utf8')) as { outputs: Array<{ path: string; role: string }> };
+  const path = join(root, outputs.find((output) => output.role === 'checkpoint')!.path);
+  chmodSync(dirname(path), 0o755);
+  chmodSync(path, 0o644);
+  const original = readFileSync(path);
+  writeFileSync(path, 'weights, altered');
+  return { path, original };
+};
 
 /**
  * A chain of resumed runs (`--parent`), as a Slurm job requeued again and again leaves: each run
@@ -45,7 +60,7 @@ describe('verify of resumed chains: each run once, each as verified alone', () =
     let parent: string | undefined;
     for (const [index, tag] of chain.entries()) {
       writeFileSync(join(root, 'tmp.pt'), `weights after resumption ${index}`);
-      await captureOutput(() => runGenerator('run', { cwd: root, args: [tag], options: { metrics: 'tmp.json', checkpoint: 'tmp.pt', ...(parent ? { parent } : {}) } }));
+      await sealRun(root, tag, parent);
       parent = tag;
     }
   });
@@ -64,12 +79,7 @@ describe('verify of resumed chains: each run once, each as verified alone', () =
   });
 
   it('a checkpoint altered in the middle of the chain: that run and every descendant fail, as each does alone', async () => {
-    const { outputs } = JSON.parse(readFileSync(join(runDirOf(root, 'c3'), 'manifest.json'), 'utf8')) as { outputs: Array<{ path: string; role: string }> };
-    const checkpoint = join(root, outputs.find((output) => output.role === 'checkpoint')!.path);
-    chmodSync(dirname(checkpoint), 0o755);
-    chmodSync(checkpoint, 0o644);
-    const original = readFileSync(checkpoint);
-    writeFileSync(checkpoint, 'weights, altered');
+    const { path, original } = alterCheckpoint(root, 'c3');
     try {
       const tags = await runs();
       const { verifications, results } = await each(tags);
@@ -81,15 +91,15 @@ describe('verify of resumed chains: each run once, each as verified alone', () =
       const report = await collectReportRuns(root);
       assert.deepEqual(report.map(({ run }) => [run.tag, run.verify.ok]).sort(), tags.map((tag, index) => [tag, results[index].ok]));
     } finally {
-      writeFileSync(checkpoint, original);
+      writeFileSync(path, original);
     }
   });
 
   it('forged loops of parent links (two runs, one run its own parent) are reported, as each run alone reports them', async () => {
-    await captureOutput(() => runGenerator('run', { cwd: root, args: ['x'], options: { metrics: 'tmp.json', checkpoint: 'tmp.pt', parent: 'c6' } }));
-    await captureOutput(() => runGenerator('run', { cwd: root, args: ['y'], options: { metrics: 'tmp.json', checkpoint: 'tmp.pt', parent: 'x' } }));
-    await captureOutput(() => runGenerator('run', { cwd: root, args: ['z'], options: { metrics: 'tmp.json', checkpoint: 'tmp.pt', parent: 'y' } }));
-    await captureOutput(() => runGenerator('run', { cwd: root, args: ['self'], options: { metrics: 'tmp.json', checkpoint: 'tmp.pt', parent: 'c1' } }));
+    await sealRun(root, 'x', 'c6');
+    await sealRun(root, 'y', 'x');
+    await sealRun(root, 'z', 'y');
+    await sealRun(root, 'self', 'c1');
     forgeParent('x', 'y'); // x → y → x; z hangs below the loop
     forgeParent('self', 'self');
     const tags = await runs();
@@ -111,20 +121,8 @@ describe('verify of resumed chains: each run once, each as verified alone', () =
 
   it('a forged experiment record listing itself among its members fails verify, instead of verifying itself forever', async () => {
     const name = 'rec';
-    const plan = {
-      name,
-      created_at: '2026-12-05T10:00:00.000Z',
-      command: ['python', 'train.py', '--config', '{config}', '--out', '{out}'],
-      base_config: { path: 'configs/default.json', sha256: '0'.repeat(64) },
-      seeds: [0],
-      grid: [],
-      variants: [{ name: 'base', overrides: {} }],
-      trials: [{ tag: `${name}-base-s0`, variant: 'base', seed: 0 }],
-    };
-    mkdirSync(join(root, 'artifacts/experiments', name), { recursive: true });
-    writeFileSync(join(root, 'artifacts/experiments', name, 'plan.json'), JSON.stringify(plan));
-    writeFileSync(join(root, 'tmp.json'), JSON.stringify(metricsFile(0.9, 0.1, { history: [{ epoch: 1, val_accuracy: 0.9, val_loss: 0.1 }] })));
-    await captureOutput(() => runGenerator('run', { cwd: root, args: [`${name}-base-s0`], options: { metrics: 'tmp.json' } }));
+    writePlan(root, name, { base: {} }, [0]);
+    await sealTrial(root, name, { variant: 'base', seed: 0 });
     await captureOutput(() => runGenerator('aggregate', { cwd: root, args: [name] }));
     tamperRunFile(root, name, 'experiment.json', (text) => text.replace(`"tag": "${name}-base-s0"`, `"tag": "${name}"`));
     resealRun(root, name);
@@ -138,15 +136,7 @@ describe('verify of resumed chains: each run once, each as verified alone', () =
 
 describe('run --parent: the parent verified, its ancestors through the link only', () => {
   let root: string;
-  const run = (tag: string, parent?: string) =>
-    captureOutput(() => runGenerator('run', { cwd: root, args: [tag], options: { metrics: 'tmp.json', checkpoint: 'tmp.pt', ...(parent ? { parent } : {}) } }));
-  const alterCheckpoint = (tag: string): void => {
-    const { outputs } = JSON.parse(readFileSync(join(runDirOf(root, tag), 'manifest.json'), 'utf8')) as { outputs: Array<{ path: string; role: string }> };
-    const checkpoint = join(root, outputs.find((output) => output.role === 'checkpoint')!.path);
-    chmodSync(dirname(checkpoint), 0o755);
-    chmodSync(checkpoint, 0o644);
-    writeFileSync(checkpoint, 'weights, altered');
-  };
+  const run = (tag: string, parent?: string) => sealRun(root, tag, parent);
   before(async () => {
     root = await scaffoldProject();
     writeFileSync(join(root, 'tmp.json'), JSON.stringify(metricsFile(0.9, 0.1)));
@@ -157,7 +147,7 @@ describe('run --parent: the parent verified, its ancestors through the link only
   after(cleanupTempDirs);
 
   it('an ancestor altered: the resumed run is sealed (training happened), and verify of it fails through the chain', async () => {
-    alterCheckpoint('a');
+    alterCheckpoint(root, 'a');
     await run('c', 'b');
     const verification = await verifyRun(root, runDirOf(root, 'c'));
     assert.equal(verification.ok, false);
@@ -176,7 +166,7 @@ describe('run --parent: the parent verified, its ancestors through the link only
       run('f', 'e'),
       /^UserError: --parent: run e does not pass verification; a run cannot descend from a tampered one\n  - artifacts\/runs\/e\/manifest\.json: \/parent: parent run d has seal [0-9a-f]{12}…, not the recorded [0-9a-f]{12}… \(re-sealed or replaced\?\)$/,
     );
-    alterCheckpoint('e');
+    alterCheckpoint(root, 'e');
     await assert.rejects(run('f', 'e'), /--parent: run e does not pass verification/);
     assert.equal(existsSync(runDirOf(root, 'f')), false);
 
