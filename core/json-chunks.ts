@@ -9,6 +9,17 @@
  * holding no large array), so the bytes are JSON.stringify's; the tests compare them.
  */
 
+/**
+ * Marks an object that stands for an array it hands out a batch at a time (`slice(start, end)`,
+ * `length`), and is that array in JSON.stringify (`toJSON`): a HistoryTable. Written here as that
+ * array, a batch at a time, so it is never made whole.
+ */
+export const BATCHED_ARRAY = Symbol('dl-lab batched array');
+
+interface BatchedArray { readonly length: number; slice(start: number, end: number): unknown[] }
+
+const isBatchedArray = (value: unknown): value is BatchedArray => typeof value === 'object' && value !== null && BATCHED_ARRAY in value;
+
 /** Arrays longer than this are written in batches of this many elements; shorter ones in one JSON.stringify. */
 const LARGE_ARRAY = 256;
 
@@ -28,6 +39,7 @@ const isSkipped = (value: unknown): boolean => value === undefined || typeof val
 
 /** Whether somewhere inside `value` (plain objects and arrays only) an array is large enough to write in pieces. */
 const holdsLargeArray = (value: unknown, depth = 0): boolean => {
+  if (isBatchedArray(value)) return value.length > LARGE_ARRAY;
   if (!isPlainContainer(value) || depth > 64) return false;
   if (Array.isArray(value)) return value.length > LARGE_ARRAY || value.some((item) => holdsLargeArray(item, depth + 1));
   return Object.values(value).some((item) => holdsLargeArray(item, depth + 1));
@@ -64,7 +76,7 @@ const writeValue = (value: unknown, indent: string, write: (text: string) => voi
     return;
   }
   const inner = `${indent}  `;
-  if (Array.isArray(value)) {
+  if (Array.isArray(value) || isBatchedArray(value)) {
     write('[');
     // In batches of LARGE_ARRAY elements, each batch one JSON.stringify nested as deep as this
     // array (so its lines come out indented as they belong here, with no re-indenting pass), its

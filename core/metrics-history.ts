@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
-import type { History } from './contract/generated/common.js';
-import { schemaViolations, throwIfViolations } from './contract/validate.js';
+import { throwIfViolations, type Violation } from './contract/validate.js';
 import { UserError } from './errors.js';
+import { HISTORY_BATCH_ROWS, HistoryTable, historyViolations, type HistoryEntry } from './history-table.js';
 import { assertUserFile, parseJson } from './json-file.js';
 
 /** A metrics file's `history_file`: an append-only JSON Lines history; its first `bytes` bytes hash to `sha256`. */
@@ -24,12 +24,24 @@ const NEWLINE = 0x0a;
  * Read in pieces, each line parsed as it is complete: a per-step history of 300,000 lines (30 MB)
  * read whole was held three times over (its bytes, their text, the lines) besides the entries,
  * and the bytes, outside the JavaScript heap, until a full garbage collection. A line break byte
- * never occurs inside a multi-byte UTF-8 character, so each line decodes on its own.
+ * never occurs inside a multi-byte UTF-8 character, so each line decodes on its own. The entries
+ * are validated and go into a HistoryTable a batch at a time, so they are never all objects at once.
  * `pieceBytes`: for tests, to put lines across the pieces' boundaries.
  */
-export const readHistoryFile = (path: string, ref: HistoryFileRef, label: string, pieceBytes = PIECE_BYTES): History => {
+export const readHistoryFile = (path: string, ref: HistoryFileRef, label: string, pieceBytes = PIECE_BYTES): HistoryTable => {
   assertUserFile(path, label, MAX_HISTORY_BYTES, 'histories');
-  const entries: unknown[] = [];
+  const table = new HistoryTable();
+  /** Parsed entries not yet validated and added to the table, and the index of the first in the history. */
+  let batch: unknown[] = [];
+  let batchStart = 0;
+  const violations: Violation[] = [];
+  const addBatch = (): void => {
+    violations.push(...historyViolations(batch, label, batchStart));
+    // Once an entry is invalid the table is never used: the entries after it are only validated.
+    if (violations.length === 0) for (const entry of batch) table.append(entry as HistoryEntry);
+    batchStart += batch.length;
+    batch = [];
+  };
   const hash = createHash('sha256');
   let total = 0;
   /** The bytes of the line being read, when it began in an earlier piece. */
@@ -54,7 +66,8 @@ export const readHistoryFile = (path: string, ref: HistoryFileRef, label: string
         // The first bad line is reported after the checks of the bytes the metrics file saw: an edit is named as one.
         if (badLine === undefined) {
           try {
-            entries.push(parseJson(line, `${label} line ${lines}`));
+            batch.push(parseJson(line, `${label} line ${lines}`));
+            if (batch.length === HISTORY_BATCH_ROWS) addBatch();
           } catch (error) {
             badLine = error;
           }
@@ -74,6 +87,7 @@ export const readHistoryFile = (path: string, ref: HistoryFileRef, label: string
   }
   if (ref.bytes > 0 && lastByte !== NEWLINE) throw new UserError(`${label}: byte ${ref.bytes} is not the end of a line`, { file: label, field: 'history_file/bytes' });
   if (badLine !== undefined) throw badLine;
-  throwIfViolations(schemaViolations('common', entries, label, 'history'), `invalid history file ${label}`);
-  return entries as History;
+  addBatch();
+  throwIfViolations(violations, `invalid history file ${label}`);
+  return table;
 };

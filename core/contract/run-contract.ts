@@ -3,6 +3,7 @@ import type { RunManifest } from './generated/manifest.js';
 import type { RunSummary } from './generated/summary.js';
 import { undefinedKeyViolations } from './definitions.js';
 import { schemaViolations, type Violation } from './validate.js';
+import { HistoryTable, tableViolations } from '../history-table.js';
 
 /** The JSON documents of one run, parsed, as they are (or will be) on disk. */
 export interface RunDocuments {
@@ -23,7 +24,7 @@ export const runContractViolations = (docs: RunDocuments, labels: RunLabels): Vi
   const violations = [
     ...schemaViolations('manifest', docs.manifest, labels.manifest),
     ...schemaViolations('summary', docs.summary, labels.summary),
-    ...schemaViolations('analysis', docs.analysis, labels.analysis),
+    ...analysisViolations(docs.analysis, labels.analysis),
     ...schemaViolations('checkpoint', docs.checkpointRecord, labels.checkpointRecord),
   ];
   if (violations.length > 0) return violations;
@@ -46,4 +47,11 @@ export const runContractViolations = (docs: RunDocuments, labels: RunLabels): Vi
     violations.push({ file: labels.manifest, pointer: '/seed', message: `${manifest.seed} differs from hyperparameters.seed ${manifest.hyperparameters.seed}` });
   }
   return violations;
+};
+
+/** analysis.json's violations; a history still held as a HistoryTable (a run being sealed) is validated a batch of rows at a time. */
+const analysisViolations = (analysis: unknown, label: string): Violation[] => {
+  const history = (analysis as { history?: unknown } | null)?.history;
+  if (!(history instanceof HistoryTable)) return schemaViolations('analysis', analysis, label);
+  return [...schemaViolations('analysis', { ...(analysis as object), history: [] }, label), ...tableViolations(history, label, '/history')];
 };

@@ -1,26 +1,8 @@
 import type { RunAnalysis } from '../contract/generated/analysis.js';
+import { NumberColumn } from '../number-column.js';
 import { mean, sampleStd } from './statistics.js';
 
 type History = RunAnalysis['history'];
-
-/** A growable column of numbers (a plain array of 300,000 boxed values per member would be most of the memory). */
-class NumberColumn {
-  private data = new Float64Array(1024);
-  length = 0;
-
-  push(value: number): void {
-    if (this.length === this.data.length) {
-      const grown = new Float64Array(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
-    this.data[this.length++] = value;
-  }
-
-  get values(): Float64Array {
-    return this.data.subarray(0, this.length);
-  }
-}
 
 /** One column of one member's history: its (epoch, value) pairs in row order; rows without a number in it are left out. */
 export interface HistoryColumn {

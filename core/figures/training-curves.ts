@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { ASCENT, CAP_HEIGHT, DESCENT, textWidth } from './text-metrics.js';
 import { formatTicks, niceTicks, paddedDomain, type Domain } from './ticks.js';
 import { usvgToPdf } from './usvg-pdf.js';
+import { HistoryTable } from '../history-table.js';
 
 export interface CurveSeries {
   label: string;
@@ -116,28 +117,19 @@ const numeric = (v: unknown): number => (typeof v === 'number' ? v : Number.NaN)
  * experiment record's `<variant>.<column>.mean` as `<column>`, ± its `.std`), so no copy of a
  * long history is made to rename them.
  */
-export function curveFigureFromHistory(history: ReadonlyArray<object>, options: { bestEpoch?: number; view?: HistoryView } = {}): CurveFigure {
+export function curveFigureFromHistory(history: ReadonlyArray<object>, options?: { bestEpoch?: number; view?: HistoryView }): CurveFigure;
+/** The same figure from a HistoryTable's columns (a view reads rows, so a table has none). */
+export function curveFigureFromHistory(history: ReadonlyArray<object> | HistoryTable, options?: { bestEpoch?: number }): CurveFigure;
+export function curveFigureFromHistory(history: ReadonlyArray<object> | HistoryTable, options: { bestEpoch?: number; view?: HistoryView } = {}): CurveFigure {
   const { view } = options;
-  const rows = history
-    .map((row, index) => {
-      const record = row as Readonly<Record<string, unknown>>;
-      const epoch = numeric(record['epoch']);
-      return { record, epoch: Number.isFinite(epoch) ? epoch : index + 1, index };
-    })
-    .sort((a, b) => a.epoch - b.epoch || a.index - b.index);
+  const source = history instanceof HistoryTable ? tableSource(history) : rowSource(history, view);
 
   /** `key`: the rows' key; `name`: what the figure calls it. */
   const keys: Array<{ key: string; name: string }> = [];
-  const seen = new Set<string>();
-  for (const { record } of rows) {
-    for (const key of Object.keys(record)) {
-      if (key === 'epoch' || seen.has(key)) continue;
-      seen.add(key);
-      const name = view ? view.name(key) : key;
-      if (name !== undefined && rows.some((r) => Number.isFinite(numeric(r.record[key])))) keys.push({ key, name });
-    }
+  for (const key of source.keys) {
+    const name = view ? view.name(key) : key;
+    if (name !== undefined && source.hasFinite(key)) keys.push({ key, name });
   }
-
   const families = new Map<string, Array<{ key: string; name: string; split: { label: string; rank: number } | null; order: number }>>();
   keys.forEach(({ key, name }, order) => {
     const { metric, split } = splitKey(name);
@@ -146,11 +138,9 @@ export function curveFigureFromHistory(history: ReadonlyArray<object>, options: 
     families.set(metric, members);
   });
   const seriesOf = (label: string, key: string): CurveSeries => {
-    const series: CurveSeries = { label, values: rows.map((r) => numeric(r.record[key])) };
-    if (view?.band) {
-      const { low, high } = view.band;
-      series.band = { low: rows.map((r) => numeric(low(r.record, key))), high: rows.map((r) => numeric(high(r.record, key))) };
-    }
+    const series: CurveSeries = { label, values: source.values(key) };
+    const band = source.band?.(key);
+    if (band) series.band = band;
     return series;
   };
 
@@ -181,12 +171,77 @@ export function curveFigureFromHistory(history: ReadonlyArray<object>, options: 
       return { title: name, yLabel: name, series };
     });
 
-  const figure: CurveFigure = { epochs: rows.map((r) => r.epoch), panels };
+  const figure: CurveFigure = { epochs: source.epochs, panels };
   if (options.bestEpoch !== undefined && Number.isFinite(options.bestEpoch)) {
     figure.markEpoch = { epoch: options.bestEpoch, label: `best epoch (${options.bestEpoch})` };
   }
   return figure;
 }
+
+/** What curveFigureFromHistory reads of a history, in drawing order (by epoch, ties in row order). */
+interface FigureSource {
+  epochs: number[];
+  /** Every key but `epoch`, in the order they first appear in drawing order. */
+  keys: Iterable<string>;
+  hasFinite: (key: string) => boolean;
+  /** The key's values, NaN where a row has none. */
+  values: (key: string) => number[];
+  band?: (key: string) => { low: number[]; high: number[] } | undefined;
+}
+
+/** Rows without a finite epoch are numbered 1, 2, … by position. */
+const drawnEpoch = (epoch: number, index: number): number => (Number.isFinite(epoch) ? epoch : index + 1);
+
+/** Rows of any objects (only their number-valued properties are read), with an optional view's bands. */
+const rowSource = (history: ReadonlyArray<object>, view: HistoryView | undefined): FigureSource => {
+  const rows = history
+    .map((row, index) => {
+      const record = row as Readonly<Record<string, unknown>>;
+      return { record, epoch: drawnEpoch(numeric(record['epoch']), index), index };
+    })
+    .sort((a, b) => a.epoch - b.epoch || a.index - b.index);
+  const keys = new Set<string>();
+  for (const { record } of rows) for (const key of Object.keys(record)) if (key !== 'epoch') keys.add(key);
+  const band = view?.band;
+  return {
+    epochs: rows.map((r) => r.epoch),
+    keys,
+    hasFinite: (key) => rows.some((r) => Number.isFinite(numeric(r.record[key]))),
+    values: (key) => rows.map((r) => numeric(r.record[key])),
+    ...(band && { band: (key: string) => ({ low: rows.map((r) => numeric(band.low(r.record, key))), high: rows.map((r) => numeric(band.high(r.record, key))) }) }),
+  };
+};
+
+/** A HistoryTable, read from its columns: no object per row is made (300,000 of them for a per-step log). */
+const tableSource = (table: HistoryTable): FigureSource => {
+  const epochs = Array.from(table.epochColumn(), drawnEpoch);
+  // A log is written in epoch order as a rule: then the drawing order is the rows' own.
+  let order: Uint32Array | undefined;
+  for (let i = 1; i < epochs.length; i++) {
+    if (epochs[i] < epochs[i - 1]) {
+      order = Uint32Array.from(epochs, (_, index) => index).sort((a, b) => epochs[a] - epochs[b] || a - b);
+      break;
+    }
+  }
+  const keys = new Set<string>();
+  const shapes = new Set<readonly string[]>(); // rows share a few key orders, each one array
+  for (let i = 0; i < table.length; i++) {
+    const shape = table.keysOf(order ? order[i] : i);
+    if (shapes.has(shape)) continue;
+    shapes.add(shape);
+    for (const key of shape) if (key !== 'epoch') keys.add(key);
+  }
+  const column = (key: string): Float64Array => table.column(key) ?? new Float64Array(table.length).fill(Number.NaN);
+  return {
+    epochs: order ? Array.from(order, (i) => epochs[i]) : epochs,
+    keys,
+    hasFinite: (key) => column(key).some(Number.isFinite),
+    values: (key) => {
+      const values = column(key);
+      return order ? Array.from(order, (i) => values[i]) : Array.from(values);
+    },
+  };
+};
 
 // ---------------------------------------------------------------------------------------------
 // Layout and SVG

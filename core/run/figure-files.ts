@@ -1,3 +1,4 @@
+import type { HistoryTable } from '../history-table.js';
 import type { RunFile } from './outputs.js';
 
 export const FIGURE_BASENAME = 'figures/training_curves';
@@ -7,7 +8,7 @@ export const FIGURE_BASENAME = 'figures/training_curves';
  * tool taking the first figure gets the vector version). No history, no figure. The renderer is
  * imported lazily: it loads resvg, which `run` without history never needs.
  */
-export const trainingCurveFiles = async (history: ReadonlyArray<object>, bestEpoch?: number): Promise<RunFile[]> => {
+export const trainingCurveFiles = async (history: ReadonlyArray<object> | HistoryTable, bestEpoch?: number): Promise<RunFile[]> => {
   if (history.length === 0) return [];
   const { curveFigureFromHistory, renderPdfAndPng } = await import('../figures/training-curves.js');
   const figure = curveFigureFromHistory(history, bestEpoch === undefined ? {} : { bestEpoch });

@@ -3,7 +3,8 @@ import { extname } from 'node:path';
 import type { RunAnalysis } from '../contract/generated/analysis.js';
 import type { CheckpointRecord } from '../contract/generated/checkpoint.js';
 import type { RunSummary } from '../contract/generated/summary.js';
-import type { MetricsInput } from '../metrics-input.js';
+import type { HistoryRows } from '../history-table.js';
+import type { MetricsRead } from '../metrics-input.js';
 import type { RunFile } from './outputs.js';
 import { runFilePath } from './paths.js';
 import type { RunOutcome } from './run-status.js';
@@ -12,12 +13,16 @@ import { UserError } from '../errors.js';
 export const WIRING_NOTE =
   'Wiring run written by `dl-lab run` without --metrics: every number is a placeholder, not a measurement. Do not cite it.';
 
+/** What the documents are made from: a metrics file as read (its history a table), or one built in code (its history rows). */
+export type DocumentsInput = Omit<MetricsRead, 'history'> & { history?: HistoryRows };
+
 /** A checkpoint file already placed in the run's staging folder (at checkpointCopyName) and hashed by the caller. */
 export interface CheckpointSource { path: string; given: string; sha256: string; size: number }
 
 export interface RecordedDocuments {
   summary: RunSummary;
-  analysis: RunAnalysis;
+  /** analysis.json, its history still a HistoryTable when the metrics file had one. */
+  analysis: Omit<RunAnalysis, 'history'> & { history: HistoryRows };
   checkpointRecord: CheckpointRecord;
   extraFiles: RunFile[];
 }
@@ -39,7 +44,7 @@ export const NO_METRICS_NOTE = 'Sealed by `dl-lab run` without --metrics for a r
 export const recordedDocuments = (
   tag: string,
   runDir: string,
-  input: MetricsInput | undefined,
+  input: DocumentsInput | undefined,
   checkpoint: CheckpointSource | undefined,
   outcome: RunOutcome = { status: 'completed', reason: undefined },
 ): RecordedDocuments => {
@@ -74,15 +79,14 @@ export const recordedDocuments = (
   };
 };
 
-const noMetricsInput = (): MetricsInput => ({ metrics: {}, metric_definitions: {}, results: {} });
+const noMetricsInput = (): DocumentsInput => ({ metrics: {}, metric_definitions: {}, results: {} });
 
-const placeholderInput = (): MetricsInput => ({
+const placeholderInput = (): DocumentsInput => ({
   metrics: { placeholder_metric: 0 },
   metric_definitions: {
     placeholder_metric: { definition: 'Placeholder written by a wiring run (no --metrics): not a measurement.', unit: '1', higher_is_better: true },
   },
   primary_metric: 'placeholder_metric',
   results: { placeholder_metric: 0 },
-  history: [],
 });
 

@@ -66,7 +66,7 @@ describe('dl_lab_log.py: the scaffolded train.py keeps its metrics file valid as
     assert.equal(input.history?.length, 40);
     const summary = seal('M1', 'tmp/run/metrics.json', ['--checkpoint', 'tmp/run/best.pt']);
     assert.equal(summary.status, undefined, 'a completed run keeps the 1.0 shape');
-    assert.deepEqual(readJson(join(runDirOf(root, 'M1'), 'analysis.json')).history, input.history);
+    assert.deepEqual(readJson(join(runDirOf(root, 'M1'), 'analysis.json')).history, input.history?.toJSON());
   });
 
   it('SIGKILL at 20 random moments: every metrics file on disk parses and validates, and dl-lab run seals it', async () => {
@@ -187,7 +187,7 @@ describe('dl_lab_log.py: the scaffolded train.py keeps its metrics file valid as
     assert.equal(launched.status, 0, launched.stderr);
     assert.deepEqual(readdirSync(join(root, 'tmp/ddp')).sort(), ['best.pt', 'config.json', 'metrics.history.jsonl', 'metrics.json']);
     const { input } = loadMetricsInput(join(root, 'tmp/ddp/metrics.json'));
-    assert.deepEqual(input.history?.map((entry) => entry.epoch), Array.from({ length: 40 }, (_, i) => i + 1), 'each epoch logged once');
+    assert.deepEqual(input.history?.slice().map((entry) => entry.epoch), Array.from({ length: 40 }, (_, i) => i + 1), 'each epoch logged once');
     assert.match(input.notes ?? '', /world size 2/);
     seal('M2-ddp', 'tmp/ddp/metrics.json');
 
@@ -286,7 +286,7 @@ print(json.dumps({"errors": errors, "history": open("m.history.jsonl").read(), "
     ]);
     assert.equal(history, '{"epoch":1,"loss":0.5}\n', 'refused calls write nothing');
     assert.equal(head.status, 'running');
-    assert.deepEqual(loadMetricsInput(join(dir, 'm.json')).input.history, [{ epoch: 1, loss: 0.5 }]);
+    assert.deepEqual(loadMetricsInput(join(dir, 'm.json')).input.history?.toJSON(), [{ epoch: 1, loss: 0.5 }]);
   });
 
   it('the context manager: an exception marks the run failed with its type and message; SIGINT marks it interrupted (exit 130); SIGTERM exits 143 even when a cleanup raises', function () {
@@ -311,7 +311,7 @@ with dl.start("m.json"):
     assert.equal(interrupted.status, 130, interrupted.stderr);
     const head = readJson(join(dir, 'm.json'));
     assert.deepEqual([head.status, head.status_reason], ['interrupted', 'SIGINT (Ctrl-C)']);
-    assert.deepEqual(loadMetricsInput(join(dir, 'm.json')).input.history, [{ epoch: 1, loss: 0.5 }], 'nothing after the signal');
+    assert.deepEqual(loadMetricsInput(join(dir, 'm.json')).input.history?.toJSON(), [{ epoch: 1, loss: 0.5 }], 'nothing after the signal');
     // SIGTERM in the middle of torch.save: its zip writer, cut mid-file, raises as it closes.
     const cleanupFails = 'try:\n        os.kill(os.getpid(), signal.SIGTERM)\n    finally:\n        raise RuntimeError("unexpected pos")';
     const terminated = runPython(python!, ['-c', script(cleanupFails), template], { cwd: dir });

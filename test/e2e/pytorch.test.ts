@@ -63,7 +63,7 @@ describe('PyTorch scaffold end to end: train.py -> dl-lab run -> Python checker 
     assert.deepEqual(summary.metric_definitions, metrics.metric_definitions);
     assert.equal(summary.primary_metric, 'test_accuracy');
     assert.deepEqual(analysis.results, metrics.results);
-    assert.deepEqual(analysis.history, metrics.history);
+    assert.deepEqual(analysis.history, metrics.history?.toJSON());
     assert.equal(analysis.history.length, readJson(join(root, 'configs/default.json')).training.epochs);
     assert.deepEqual(readFileSync(join(dir, 'checkpoints/best.pt')), readFileSync(join(root, 'tmp/run/best.pt')));
     const manifest = readJson(join(dir, 'manifest.json'));

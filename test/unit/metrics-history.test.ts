@@ -57,7 +57,7 @@ describe('readHistoryFile: a JSON Lines history read in pieces', () => {
       const { path, ref } = write(`h${file}.jsonl`, lines.join('') + tail, committed);
       const expected = readWhole(path, ref, 'h');
       for (const pieceBytes of [1, 2, 3, 7, 64, 1024 * 1024]) {
-        assert.deepEqual(readHistoryFile(path, ref, 'h', pieceBytes), expected, `file ${file}, pieces of ${pieceBytes}`);
+        assert.deepEqual(readHistoryFile(path, ref, 'h', pieceBytes).toJSON(), expected, `file ${file}, pieces of ${pieceBytes}`);
       }
     }
   });

@@ -1,0 +1,157 @@
+/**
+ * A run's training history held as columns of numbers instead of one object per row.
+ *
+ * Why: a script that logs every step (dl_lab_log's `log(step, …)`) leaves 300,000 rows; parsed as
+ * objects they take ~33 MB of heap (an object and a boxed double per value), and `dl-lab run`
+ * held them from the metrics file to the seal, at the top of its memory peak (bench/README.md).
+ * As columns they take 8 bytes a value. The rows come back a batch at a time (`slice`) to be
+ * written as JSON or validated, so the whole history never exists as objects again.
+ *
+ * Exact: each row's keys come back in their order, absent keys stay absent (NaN marks them: JSON
+ * has no NaN), and numbers are the doubles JSON.parse gave. So the JSON text of `slice()` is
+ * JSON.stringify's of the rows the table was built from (tested).
+ */
+import type { History } from './contract/generated/common.js';
+import { schemaViolations, type Violation } from './contract/validate.js';
+import { BATCHED_ARRAY } from './json-chunks.js';
+import { NumberColumn } from './number-column.js';
+
+export type HistoryEntry = History[number];
+
+/** A history as the run path holds it: rows (a short history, a demo's) or a table. */
+export type HistoryRows = History | HistoryTable;
+
+/** Rows validated at once: enough to keep ajv's per-call cost small, few enough to be garbage young. */
+const BATCH_ROWS = 4096;
+
+/** A distinct order of keys rows have, with where each key's values are (-1: the epoch). */
+interface Shape { keys: readonly string[]; columns: Int32Array }
+
+export class HistoryTable {
+  readonly [BATCHED_ARRAY] = true;
+  /** Every key but `epoch`, in the order they first appear. */
+  readonly keys: string[] = [];
+  private readonly columnIndex = new Map<string, number>();
+  private readonly columns: NumberColumn[] = [];
+  private readonly epochs = new NumberColumn();
+  private readonly shapes: Shape[] = [];
+  private readonly shapeIndex = new Map<string, number>();
+  /** Each row's shape (an index into `shapes`). */
+  private readonly rowShapes = new NumberColumn();
+  private lastShape = -1;
+
+  /** A table of rows already valid against common#/$defs/history (a metrics file's, once validated). */
+  static fromRows(rows: History): HistoryTable {
+    const table = new HistoryTable();
+    for (const row of rows) table.append(row);
+    return table;
+  }
+
+  get length(): number {
+    return this.epochs.length;
+  }
+
+  /** Adds a row valid against the history's entry schema (validate first: see historyViolations). */
+  append(row: HistoryEntry): void {
+    const keys = Object.keys(row);
+    for (const key of keys) if (key !== 'epoch' && !this.columnIndex.has(key)) this.addColumn(key);
+    this.rowShapes.push(this.shapeOf(keys));
+    this.epochs.push(row.epoch);
+    for (let c = 0; c < this.columns.length; c++) {
+      const value = row[this.keys[c]];
+      this.columns[c].push(typeof value === 'number' ? value : Number.NaN);
+    }
+  }
+
+  /** The rows from `start` to `end`, as objects (what JSON.parse gave for them). */
+  slice(start = 0, end = this.length): HistoryEntry[] {
+    const from = Math.max(0, start < 0 ? this.length + start : start);
+    const to = Math.min(this.length, end < 0 ? this.length + end : end);
+    const epochs = this.epochs.values;
+    const shapes = this.rowShapes.values;
+    const columns = this.columns.map((column) => column.values);
+    const rows: HistoryEntry[] = [];
+    for (let i = from; i < to; i++) {
+      const shape = this.shapes[shapes[i]];
+      const row: Record<string, number> = {};
+      for (let k = 0; k < shape.keys.length; k++) {
+        const c = shape.columns[k];
+        setOwn(row, shape.keys[k], c === -1 ? epochs[i] : columns[c][i]);
+      }
+      rows.push(row as HistoryEntry);
+    }
+    return rows;
+  }
+
+  /** JSON.stringify of a table is that of its rows. */
+  toJSON(): HistoryEntry[] {
+    return this.slice();
+  }
+
+  /** The epochs, row by row (a view: do not keep it past the next append). */
+  epochColumn(): Float64Array {
+    return this.epochs.values;
+  }
+
+  /** The values of `key`, row by row, NaN where a row does not have it (a view, as epochColumn). */
+  column(key: string): Float64Array | undefined {
+    const c = this.columnIndex.get(key);
+    return c === undefined ? undefined : this.columns[c].values;
+  }
+
+  /** The keys of row `row` (`epoch` included), in their order. */
+  keysOf(row: number): readonly string[] {
+    return this.shapes[this.rowShapes.values[row]].keys;
+  }
+
+  private addColumn(key: string): void {
+    const column = new NumberColumn();
+    column.fill(Number.NaN, this.length);
+    this.columnIndex.set(key, this.columns.length);
+    this.columns.push(column);
+    this.keys.push(key);
+  }
+
+  private shapeOf(keys: readonly string[]): number {
+    // Rows come in runs of one shape as a rule: the last row's is compared first.
+    const last = this.lastShape;
+    if (last !== -1 && sameKeys(this.shapes[last].keys, keys)) return last;
+    // A key never holds '\n' (common#/$defs/key), so the joined keys name the order.
+    const name = keys.join('\n');
+    let index = this.shapeIndex.get(name);
+    if (index === undefined) {
+      index = this.shapes.length;
+      this.shapes.push({ keys, columns: Int32Array.from(keys, (key) => (key === 'epoch' ? -1 : (this.columnIndex.get(key) as number))) });
+      this.shapeIndex.set(name, index);
+    }
+    this.lastShape = index;
+    return index;
+  }
+}
+
+const sameKeys = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((key, i) => key === b[i]);
+
+/** `row[key] = value` as JSON.parse would set it: an own property even for `__proto__`. */
+const setOwn = (row: Record<string, number>, key: string, value: number): void => {
+  if (key === '__proto__') Object.defineProperty(row, key, { value, enumerable: true, writable: true, configurable: true });
+  else row[key] = value;
+};
+
+/**
+ * The violations of `rows` against common#/$defs/history, for rows that stand at `offset` in a
+ * history found at `pointer` of `file`: pointers name the row's place in the whole history.
+ */
+export const historyViolations = (rows: readonly unknown[], file: string, offset = 0, pointer = ''): Violation[] =>
+  schemaViolations('common', rows, file, 'history').map((violation) => ({
+    ...violation,
+    pointer: violation.pointer.replace(/^\/(\d+)/, (_, index: string) => `${pointer}/${offset + Number(index)}`),
+  }));
+
+/** The violations of a table's rows, a batch at a time (a table is built from valid rows; this checks it is still so). */
+export const tableViolations = (table: HistoryTable, file: string, pointer: string): Violation[] => {
+  const violations: Violation[] = [];
+  for (let start = 0; start < table.length; start += BATCH_ROWS) violations.push(...historyViolations(table.slice(start, start + BATCH_ROWS), file, start, pointer));
+  return violations;
+};
+
+export { BATCH_ROWS as HISTORY_BATCH_ROWS };
