@@ -131,6 +131,12 @@ export class HistoryTable {
 
 const sameKeys = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((key, i) => key === b[i]);
 
+/**
+ * Whether `value` is a HistoryTable. Not `instanceof`: a test runner can load this module twice
+ * (a static import and a lazy one), and a table of one copy is then no instance of the other's class.
+ */
+export const isHistoryTable = (value: unknown): value is HistoryTable => typeof value === 'object' && value !== null && !Array.isArray(value) && BATCHED_ARRAY in value;
+
 /** `row[key] = value` as JSON.parse would set it: an own property even for `__proto__`. */
 const setOwn = (row: Record<string, number>, key: string, value: number): void => {
   if (key === '__proto__') Object.defineProperty(row, key, { value, enumerable: true, writable: true, configurable: true });
@@ -142,10 +148,11 @@ const setOwn = (row: Record<string, number>, key: string, value: number): void =
  * history found at `pointer` of `file`: pointers name the row's place in the whole history.
  */
 export const historyViolations = (rows: readonly unknown[], file: string, offset = 0, pointer = ''): Violation[] =>
-  schemaViolations('common', rows, file, 'history').map((violation) => ({
-    ...violation,
-    pointer: violation.pointer.replace(/^\/(\d+)/, (_, index: string) => `${pointer}/${offset + Number(index)}`),
-  }));
+  schemaViolations('common', rows, file, 'history').map((violation) => ({ ...violation, pointer: shiftRowPointer(violation.pointer, offset, pointer) }));
+
+/** A JSON pointer into a batch of rows (`/12/loss`) as one into the whole history the batch starts at `offset` of, found at `prefix`. */
+export const shiftRowPointer = (pointer: string, offset: number, prefix = ''): string =>
+  pointer.replace(/^\/(\d+)/, (_, index: string) => `${prefix}/${offset + Number(index)}`);
 
 /** The violations of a table's rows, a batch at a time (a table is built from valid rows; this checks it is still so). */
 export const tableViolations = (table: HistoryTable, file: string, pointer: string): Violation[] => {

@@ -14,7 +14,7 @@
  * `length`), and is that array in JSON.stringify (`toJSON`): a HistoryTable. Written here as that
  * array, a batch at a time, so it is never made whole.
  */
-export const BATCHED_ARRAY = Symbol('dl-lab batched array');
+export const BATCHED_ARRAY = Symbol.for('dl-lab batched array'); // registered: one symbol even where a module is loaded twice
 
 interface BatchedArray { readonly length: number; slice(start: number, end: number): unknown[] }
 

@@ -3,7 +3,7 @@ import type { RunManifest } from './generated/manifest.js';
 import type { RunSummary } from './generated/summary.js';
 import { undefinedKeyViolations } from './definitions.js';
 import { schemaViolations, type Violation } from './validate.js';
-import { HistoryTable, tableViolations } from '../history-table.js';
+import { isHistoryTable, tableViolations } from '../history-table.js';
 
 /** The JSON documents of one run, parsed, as they are (or will be) on disk. */
 export interface RunDocuments {
@@ -52,6 +52,6 @@ export const runContractViolations = (docs: RunDocuments, labels: RunLabels): Vi
 /** analysis.json's violations; a history still held as a HistoryTable (a run being sealed) is validated a batch of rows at a time. */
 const analysisViolations = (analysis: unknown, label: string): Violation[] => {
   const history = (analysis as { history?: unknown } | null)?.history;
-  if (!(history instanceof HistoryTable)) return schemaViolations('analysis', analysis, label);
+  if (!isHistoryTable(history)) return schemaViolations('analysis', analysis, label);
   return [...schemaViolations('analysis', { ...(analysis as object), history: [] }, label), ...tableViolations(history, label, '/history')];
 };

@@ -1,5 +1,5 @@
-import type { RunAnalysis } from '../contract/generated/analysis.js';
 import type { HistoryView } from '../figures/training-curves.js';
+import type { HistoryTable } from '../history-table.js';
 import type { RunFile } from '../run/outputs.js';
 
 /** An experiment record's figure of one variant: `figures/<variant>_training_curves.{pdf,png}`. */
@@ -8,21 +8,14 @@ export const variantFigureBase = (variant: string): string => `figures/${variant
 /**
  * One variant's columns of the record's mean history as a figure draws them: `<variant>.<column>.mean`
  * under the column's name, with a band of ± its `.std` (none where there is no std: one seed). Read
- * from the history's own rows: three renamed copies of a 300,000-step history (mean, low, high)
+ * from the history's own columns: three renamed copies of a 300,000-step history (mean, low, high)
  * were ~150 MB of a sweep's aggregate.
  */
 const variantView = (variant: string): HistoryView => {
   const prefix = `${variant}.`;
-  const std = (row: Readonly<Record<string, unknown>>, key: string): number => {
-    const value = row[`${key.slice(0, -'.mean'.length)}.std`];
-    return typeof value === 'number' ? value : 0;
-  };
   return {
     name: (key) => (key.startsWith(prefix) && key.endsWith('.mean') ? key.slice(prefix.length, -'.mean'.length) : undefined),
-    band: {
-      low: (row, key) => (row[key] === undefined ? undefined : (row[key] as number) - std(row, key)),
-      high: (row, key) => (row[key] === undefined ? undefined : (row[key] as number) + std(row, key)),
-    },
+    spread: (key) => `${key.slice(0, -'.mean'.length)}.std`,
   };
 };
 
@@ -33,14 +26,14 @@ const variantView = (variant: string): HistoryView => {
  */
 export const experimentFigureFiles = async (
   name: string,
-  history: RunAnalysis['history'],
+  history: HistoryTable,
   completedByVariant: ReadonlyMap<string, number>,
 ): Promise<RunFile[]> => {
   const files: RunFile[] = [];
   const { curveFigureFromHistory, renderPdfAndPng } = await import('../figures/training-curves.js');
   for (const [variant, n] of completedByVariant) {
     const view = variantView(variant);
-    if (!history.some((row) => Object.keys(row).some((key) => view.name(key) !== undefined))) continue;
+    if (!history.keys.some((key) => view.name(key) !== undefined)) continue;
     const figure = curveFigureFromHistory(history, { view });
     figure.title = `${name}: variant ${variant}, mean of ${n} seed${n === 1 ? '' : 's'}`;
     figure.bandLabel = n >= 2 ? 'band: mean ± 1 std (sample, ddof 1)' : 'one seed: no band';

@@ -1,4 +1,5 @@
 import type { RunAnalysis } from '../contract/generated/analysis.js';
+import { HistoryTable } from '../history-table.js';
 import { NumberColumn } from '../number-column.js';
 import { mean, sampleStd } from './statistics.js';
 
@@ -115,8 +116,9 @@ const unionOfAscending = (arrays: readonly Float64Array[]): number[] => {
  *
  * Computed over typed columns, not one array per epoch and column: for three trials that logged
  * 300,000 steps of three columns, those arrays were most of the 1.1 GB `dl-lab sweep` peaked at.
+ * Held as a HistoryTable: as rows, those 300,000 steps of six numbers were ~60 MB of objects.
  */
-export const meanHistory = (variants: ReadonlyArray<{ variant: string; members: ReadonlyArray<readonly HistoryColumn[]> }>): History => {
+export const meanHistory = (variants: ReadonlyArray<{ variant: string; members: ReadonlyArray<readonly HistoryColumn[]> }>): HistoryTable => {
   const columns: Array<{ meanKey: string; stdKey: string; parts: HistoryColumn[] }> = [];
   for (const { variant, members } of variants) {
     const byName = new Map<string, (typeof columns)[number]>();
@@ -128,8 +130,8 @@ export const meanHistory = (variants: ReadonlyArray<{ variant: string; members: 
     columns.push(...byName.values());
   }
   const stats = columns.map((column) => ({ ...column, ...columnStatistics(column.parts), next: 0 }));
-  const epochs = unionOfAscending(stats.map((s) => s.epochs));
-  return epochs.map((epoch) => {
+  const table = new HistoryTable();
+  for (const epoch of unionOfAscending(stats.map((s) => s.epochs))) {
     const row: History[number] = { epoch };
     for (const s of stats) {
       if (s.epochs[s.next] !== epoch) continue;
@@ -137,6 +139,7 @@ export const meanHistory = (variants: ReadonlyArray<{ variant: string; members: 
       if (s.hasStd[s.next]) row[s.stdKey] = s.stds[s.next];
       s.next++;
     }
-    return row;
-  });
+    table.append(row);
+  }
+  return table;
 };

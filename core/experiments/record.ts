@@ -8,13 +8,15 @@ import { stringifyJson } from '../json-file.js';
 import type { MemberData } from './members.js';
 import { STAT_NAMES, experimentKey, flatStatistics, statisticDefinition } from './result-keys.js';
 import { meanHistory } from './mean-history.js';
+import type { HistoryTable } from '../history-table.js';
 import { BOOTSTRAP, CONFIDENCE_LEVEL, DDOF, T_PROBABILITY, summarize, tQuantile } from './statistics.js';
 
 /** What a record is, before it is written: experiment.json and the run documents. */
 export interface RecordDocuments {
   experiment: ExperimentRecord;
   summary: RunSummary;
-  analysis: RunAnalysis;
+  /** analysis.json, its mean history a HistoryTable (mean-history.ts). */
+  analysis: Omit<RunAnalysis, 'history'> & { history: HistoryTable };
 }
 
 export interface RecordInputs {

@@ -6,6 +6,7 @@ import type { RunSummary } from '../contract/generated/summary.js';
 import { escapePointer } from '../contract/definitions.js';
 import { formatViolation, schemaViolations, type Violation } from '../contract/validate.js';
 import { isUserError } from '../errors.js';
+import { HISTORY_BATCH_ROWS, isHistoryTable, shiftRowPointer, type HistoryTable } from '../history-table.js';
 import { parseJson, stringifyJson } from '../json-file.js';
 import { RUNS_DIR } from '../project.js';
 import { forEachRunDir } from '../run/read-limits.js';
@@ -19,7 +20,8 @@ import { EXPERIMENT_FILE, recordTag } from './versions.js';
  * `/12345/base.loss.mean` in a history), or undefined. Arrays are compared element by element: a
  * history of 300,000 steps is never written out whole, neither to compare nor in the message.
  */
-const firstDifference = (recorded: unknown, recomputed: unknown, pointer = ''): { pointer: string; recorded: unknown; recomputed: unknown } | undefined => {
+const firstDifference = (recorded: unknown, recomputed: unknown, pointer = ''): Difference | undefined => {
+  if (isHistoryTable(recomputed)) return firstDifferenceFromTable(recorded, recomputed, pointer);
   if (sameJson(recorded, recomputed)) return undefined;
   if (Array.isArray(recorded) && Array.isArray(recomputed)) {
     for (let i = 0; i < Math.max(recorded.length, recomputed.length); i++) {
@@ -37,6 +39,18 @@ const firstDifference = (recorded: unknown, recomputed: unknown, pointer = ''): 
     }
   }
   return { pointer, recorded, recomputed };
+};
+
+interface Difference { pointer: string; recorded: unknown; recomputed: unknown }
+
+/** firstDifference with a recomputed HistoryTable (a record's mean history), a batch of its rows at a time: never all of them as objects. */
+const firstDifferenceFromTable = (recorded: unknown, table: HistoryTable, pointer: string): Difference | undefined => {
+  if (!Array.isArray(recorded)) return firstDifference(recorded, table.toJSON(), pointer);
+  for (let start = 0; start < Math.max(recorded.length, table.length); start += HISTORY_BATCH_ROWS) {
+    const found = firstDifference(recorded.slice(start, start + HISTORY_BATCH_ROWS), table.slice(start, start + HISTORY_BATCH_ROWS));
+    if (found) return { ...found, pointer: shiftRowPointer(found.pointer, start, pointer) };
+  }
+  return undefined;
 };
 
 /**

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { ASCENT, CAP_HEIGHT, DESCENT, textWidth } from './text-metrics.js';
 import { formatTicks, niceTicks, paddedDomain, type Domain } from './ticks.js';
 import { usvgToPdf } from './usvg-pdf.js';
-import { HistoryTable } from '../history-table.js';
+import { isHistoryTable, type HistoryTable } from '../history-table.js';
 
 export interface CurveSeries {
   label: string;
@@ -32,8 +32,8 @@ export interface CurvePanel {
 export interface HistoryView {
   /** The name the key is drawn under; undefined leaves it out. */
   name: (key: string) => string | undefined;
-  /** The band's edges at a row, for the drawn key. */
-  band?: { low: (row: Readonly<Record<string, unknown>>, key: string) => unknown; high: (row: Readonly<Record<string, unknown>>, key: string) => unknown };
+  /** The key of the band's half-width around the drawn key (its std): the band is the value ± it, ± 0 in a row without it. */
+  spread?: (key: string) => string;
 }
 export interface CurveFigure {
   title?: string;
@@ -112,17 +112,14 @@ const numeric = (v: unknown): number => (typeof v === 'number' ? v : Number.NaN)
  * - Keys whose values are never a finite number are left out; missing values are gaps (NaN).
  * - `bestEpoch` adds the dashed "best epoch (N)" marker.
  *
- * Accepts interface-typed rows too (any object; only its number-valued properties are read).
- * `view` draws some keys of the rows under other names, with bands read from the same rows (an
- * experiment record's `<variant>.<column>.mean` as `<column>`, ± its `.std`), so no copy of a
- * long history is made to rename them.
+ * Accepts interface-typed rows too (any object; only its number-valued properties are read), and a
+ * HistoryTable (read from its columns). `view` draws some keys under other names, with bands read
+ * from the same rows (an experiment record's `<variant>.<column>.mean` as `<column>`, ± its
+ * `.std`), so no copy of a long history is made to rename them.
  */
-export function curveFigureFromHistory(history: ReadonlyArray<object>, options?: { bestEpoch?: number; view?: HistoryView }): CurveFigure;
-/** The same figure from a HistoryTable's columns (a view reads rows, so a table has none). */
-export function curveFigureFromHistory(history: ReadonlyArray<object> | HistoryTable, options?: { bestEpoch?: number }): CurveFigure;
 export function curveFigureFromHistory(history: ReadonlyArray<object> | HistoryTable, options: { bestEpoch?: number; view?: HistoryView } = {}): CurveFigure {
   const { view } = options;
-  const source = history instanceof HistoryTable ? tableSource(history) : rowSource(history, view);
+  const source = isHistoryTable(history) ? tableSource(history) : rowSource(history);
 
   /** `key`: the rows' key; `name`: what the figure calls it. */
   const keys: Array<{ key: string; name: string }> = [];
@@ -138,9 +135,13 @@ export function curveFigureFromHistory(history: ReadonlyArray<object> | HistoryT
     families.set(metric, members);
   });
   const seriesOf = (label: string, key: string): CurveSeries => {
-    const series: CurveSeries = { label, values: source.values(key) };
-    const band = source.band?.(key);
-    if (band) series.band = band;
+    const values = source.values(key);
+    const series: CurveSeries = { label, values };
+    const spreadKey = view?.spread?.(key);
+    if (spreadKey !== undefined) {
+      const spread = source.values(spreadKey).map((value) => (Number.isNaN(value) ? 0 : value));
+      series.band = { low: values.map((value, i) => value - spread[i]), high: values.map((value, i) => value + spread[i]) };
+    }
     return series;
   };
 
@@ -186,43 +187,44 @@ interface FigureSource {
   hasFinite: (key: string) => boolean;
   /** The key's values, NaN where a row has none. */
   values: (key: string) => number[];
-  band?: (key: string) => { low: number[]; high: number[] } | undefined;
 }
 
 /** Rows without a finite epoch are numbered 1, 2, … by position. */
 const drawnEpoch = (epoch: number, index: number): number => (Number.isFinite(epoch) ? epoch : index + 1);
 
-/** Rows of any objects (only their number-valued properties are read), with an optional view's bands. */
-const rowSource = (history: ReadonlyArray<object>, view: HistoryView | undefined): FigureSource => {
-  const rows = history
-    .map((row, index) => {
-      const record = row as Readonly<Record<string, unknown>>;
-      return { record, epoch: drawnEpoch(numeric(record['epoch']), index), index };
-    })
-    .sort((a, b) => a.epoch - b.epoch || a.index - b.index);
+/**
+ * The drawing order of rows with these epochs (by epoch, ties in row order) as the row drawn at
+ * each place, and the epochs in that order. A log is written in epoch order as a rule: then the
+ * order is the rows' own and no index is made.
+ */
+const drawingOrder = (epochs: number[]): { epochs: number[]; order?: Uint32Array } => {
+  for (let i = 1; i < epochs.length; i++) {
+    if (epochs[i] < epochs[i - 1]) {
+      const order = Uint32Array.from(epochs, (_, index) => index).sort((a, b) => epochs[a] - epochs[b] || a - b);
+      return { epochs: Array.from(order, (row) => epochs[row]), order };
+    }
+  }
+  return { epochs };
+};
+
+/** Rows of any objects (only their number-valued properties are read); no object is made per row. */
+const rowSource = (history: ReadonlyArray<object>): FigureSource => {
+  const records = history as ReadonlyArray<Readonly<Record<string, unknown>>>;
+  const { epochs, order } = drawingOrder(records.map((record, index) => drawnEpoch(numeric(record['epoch']), index)));
+  const drawn = order ? Array.from(order, (row) => records[row]) : records;
   const keys = new Set<string>();
-  for (const { record } of rows) for (const key of Object.keys(record)) if (key !== 'epoch') keys.add(key);
-  const band = view?.band;
+  for (const record of drawn) for (const key of Object.keys(record)) if (key !== 'epoch') keys.add(key);
   return {
-    epochs: rows.map((r) => r.epoch),
+    epochs,
     keys,
-    hasFinite: (key) => rows.some((r) => Number.isFinite(numeric(r.record[key]))),
-    values: (key) => rows.map((r) => numeric(r.record[key])),
-    ...(band && { band: (key: string) => ({ low: rows.map((r) => numeric(band.low(r.record, key))), high: rows.map((r) => numeric(band.high(r.record, key))) }) }),
+    hasFinite: (key) => drawn.some((record) => Number.isFinite(numeric(record[key]))),
+    values: (key) => drawn.map((record) => numeric(record[key])),
   };
 };
 
 /** A HistoryTable, read from its columns: no object per row is made (300,000 of them for a per-step log). */
 const tableSource = (table: HistoryTable): FigureSource => {
-  const epochs = Array.from(table.epochColumn(), drawnEpoch);
-  // A log is written in epoch order as a rule: then the drawing order is the rows' own.
-  let order: Uint32Array | undefined;
-  for (let i = 1; i < epochs.length; i++) {
-    if (epochs[i] < epochs[i - 1]) {
-      order = Uint32Array.from(epochs, (_, index) => index).sort((a, b) => epochs[a] - epochs[b] || a - b);
-      break;
-    }
-  }
+  const { epochs, order } = drawingOrder(Array.from(table.epochColumn(), drawnEpoch));
   const keys = new Set<string>();
   const shapes = new Set<readonly string[]>(); // rows share a few key orders, each one array
   for (let i = 0; i < table.length; i++) {
@@ -231,14 +233,14 @@ const tableSource = (table: HistoryTable): FigureSource => {
     shapes.add(shape);
     for (const key of shape) if (key !== 'epoch') keys.add(key);
   }
-  const column = (key: string): Float64Array => table.column(key) ?? new Float64Array(table.length).fill(Number.NaN);
   return {
-    epochs: order ? Array.from(order, (i) => epochs[i]) : epochs,
+    epochs,
     keys,
-    hasFinite: (key) => column(key).some(Number.isFinite),
+    hasFinite: (key) => table.column(key)?.some(Number.isFinite) ?? false,
     values: (key) => {
-      const values = column(key);
-      return order ? Array.from(order, (i) => values[i]) : Array.from(values);
+      const values = table.column(key);
+      if (!values) return epochs.map(() => Number.NaN);
+      return order ? Array.from(order, (row) => values[row]) : Array.from(values);
     },
   };
 };

@@ -6,6 +6,7 @@ import { runDirOf, scaffoldProject, verifyTag } from '../helpers/project.js';
 import { captureOutput, tamperRunFile } from '../helpers/runs.js';
 import { resealRun, sealTrial, writePlan } from '../helpers/experiments.js';
 import { formatViolation } from '../../core/contract/validate.js';
+import { stringifyJson } from '../../core/json-file.js';
 import { collectReportRuns } from '../../core/report/report-data.js';
 import { verifyEachRun } from '../../core/verify/verify-each-run.js';
 import { listRunTags, verifyProject } from '../../core/verify/verify-project.js';
@@ -16,11 +17,14 @@ describe('dl-lab verify on experiment records', () => {
   let root: string;
   let experiment = 0;
 
-  /** A fresh experiment of three seeds, aggregated; returns its name. */
-  const aggregated = async (): Promise<string> => {
+  /** A fresh experiment of three seeds, aggregated; returns its name. `steps`: the members' history, when not the 3-epoch one. */
+  const aggregated = async (steps?: number): Promise<string> => {
     const name = `exp${experiment++}`;
     writePlan(root, name, { base: {} }, [0, 1, 2]);
-    for (const [seed, accuracy] of [0.91, 0.93, 0.95].entries()) await sealTrial(root, name, { variant: 'base', seed, accuracy });
+    for (const [seed, accuracy] of [0.91, 0.93, 0.95].entries()) {
+      const history = steps === undefined ? undefined : Array.from({ length: steps }, (_, epoch) => ({ epoch, val_accuracy: accuracy - 1 / (epoch + 2) + seed * 1e-3 }));
+      await sealTrial(root, name, { variant: 'base', seed, accuracy, ...(history && { changes: { history } }) });
+    }
     await captureOutput(() => runGenerator('aggregate', { cwd: root, args: [name] }));
     assert.equal((await verifyTag(root, name)).ok, true);
     return name;
@@ -111,5 +115,28 @@ describe('dl-lab verify on experiment records', () => {
     });
     resealRun(root, name);
     assert.deepEqual(await problems(name), [`artifacts/runs/${name}/analysis.json: /history/0/base.val_accuracy.mean: 0.5 does not recompute from the member runs (they give ${recorded})`]);
+  });
+
+  it('a record of 6,000-step members: an edit past the first rows compared at once, and a removed last step, are named by their step', async () => {
+    const name = await aggregated(6000);
+    const edit = (change: (history: Array<Record<string, number>>) => void): void =>
+      tamperRunFile(root, name, 'analysis.json', (text) => {
+        const analysis = JSON.parse(text);
+        change(analysis.history);
+        return stringifyJson(analysis);
+      });
+    let recorded = 0;
+    edit((history) => {
+      recorded = history[5000]['base.val_accuracy.mean'];
+      history[5000]['base.val_accuracy.mean'] = 0.5;
+    });
+    resealRun(root, name);
+    assert.deepEqual(await problems(name), [`artifacts/runs/${name}/analysis.json: /history/5000/base.val_accuracy.mean: 0.5 does not recompute from the member runs (they give ${recorded})`]);
+    edit((history) => {
+      history[5000]['base.val_accuracy.mean'] = recorded;
+      history.pop();
+    });
+    resealRun(root, name);
+    assert.match((await problems(name))[0], new RegExp(`^artifacts/runs/${name}/analysis\\.json: /history/5999: absent does not recompute from the member runs \\(they give \\{"epoch":5999,"base\\.val_accuracy\\.mean":`));
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { RunAnalysis } from '../../core/contract/generated/analysis.js';
 import { experimentFigureFiles, variantFigureBase } from '../../core/experiments/figures.js';
+import { HistoryTable } from '../../core/history-table.js';
 import { curveFigureFromHistory, renderPdfAndPng } from '../../core/figures/training-curves.js';
 import { Rng } from '../../core/training/prng.js';
 
@@ -64,7 +65,7 @@ describe('the figures of an experiment record (core/experiments/figures.ts)', ()
       const variants = ['base', 'wide', 'lr0.1'].slice(0, 1 + rng.below(3));
       const history = randomMeanHistory(rng, variants);
       const completed = new Map(variants.map((variant) => [variant, 1 + rng.below(4)] as const));
-      const files = await experimentFigureFiles(`exp${trial}`, history, completed);
+      const files = await experimentFigureFiles(`exp${trial}`, HistoryTable.fromRows(history), completed);
       const expected = await copiedRowFigures(`exp${trial}`, history, completed);
       assert.deepEqual(files.map((file) => file.name), [...expected.keys()], `record ${trial}: the same files`);
       for (const file of files) assert.ok('bytes' in file && Buffer.compare(file.bytes, expected.get(file.name)!) === 0, `record ${trial}: ${file.name} differs`);

@@ -35,7 +35,7 @@ describe('experiment records (core/experiments/record.ts)', () => {
     assert.deepEqual(docs.summary.metrics, { members_total: 5, members_completed: 2, ...docs.analysis.results });
     assert.equal(docs.summary.primary_metric, 'a.acc.mean');
     assert.equal(docs.analysis.results['a.acc.n'], 2);
-    assert.deepEqual(docs.analysis.history, [
+    assert.deepEqual(docs.analysis.history.toJSON(), [
       { epoch: 1, 'a.acc.mean': summarize([0.8, 0.84]).mean, 'a.acc.std': summarize([0.8, 0.84]).std! },
       { epoch: 2, 'a.acc.mean': summarize([0.9, 0.94]).mean, 'a.acc.std': summarize([0.9, 0.94]).std! },
     ]);

@@ -77,7 +77,7 @@ describe('the mean history of an experiment record (core/experiments/mean-histor
 
   it('pools each epoch over the members in their order: mean, and std only from two values on', () => {
     const history = meanHistory([{ variant: 'a', members: [[{ epoch: 2, acc: 0.5 }, { epoch: 1, acc: 0.1 }], [{ epoch: 1, acc: 0.3, loss: 2 }]].map(historyColumns) }]);
-    assert.deepEqual(history, [
+    assert.deepEqual(history.toJSON(), [
       { epoch: 1, 'a.acc.mean': mean([0.1, 0.3]), 'a.acc.std': sampleStd([0.1, 0.3])!, 'a.loss.mean': 2 },
       { epoch: 2, 'a.acc.mean': 0.5 },
     ]);
