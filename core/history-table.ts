@@ -1,5 +1,6 @@
 /**
- * A run's training history held as columns of numbers instead of one object per row.
+ * A training history (a run's, or an experiment record's mean history) held as columns of numbers
+ * instead of one object per row.
  *
  * Why: a script that logs every step (dl_lab_log's `log(step, …)`) leaves 300,000 rows; parsed as
  * objects they take ~33 MB of heap (an object and a boxed double per value), and `dl-lab run`
@@ -7,9 +8,10 @@
  * As columns they take 8 bytes a value. The rows come back a batch at a time (`slice`) to be
  * written as JSON or validated, so the whole history never exists as objects again.
  *
- * Exact: each row's keys come back in their order, absent keys stay absent (NaN marks them: JSON
- * has no NaN), and numbers are the doubles JSON.parse gave. So the JSON text of `slice()` is
- * JSON.stringify's of the rows the table was built from (tested).
+ * Exact: each row keeps its keys in their order (its shape, one array shared by the rows with the
+ * same keys) and its numbers as the doubles JSON.parse gave; a column holds NaN in the rows without
+ * its key, never as a value (JSON has no NaN). So the JSON text of `slice()` is JSON.stringify's
+ * of the rows the table was built from (tested).
  */
 import type { History } from './contract/generated/common.js';
 import { schemaViolations, type Violation } from './contract/validate.js';
