@@ -139,6 +139,9 @@ const sameKeys = (a: readonly string[], b: readonly string[]): boolean => a.leng
  */
 export const isHistoryTable = (value: unknown): value is HistoryTable => typeof value === 'object' && value !== null && !Array.isArray(value) && BATCHED_ARRAY in value;
 
+/** A history's rows, made from a table if it is one (for code that reads short histories row by row). */
+export const historyRows = (history: HistoryRows): History => (isHistoryTable(history) ? history.slice() : history);
+
 /** `row[key] = value` as JSON.parse would set it: an own property even for `__proto__`. */
 const setOwn = (row: Record<string, number>, key: string, value: number): void => {
   if (key === '__proto__') Object.defineProperty(row, key, { value, enumerable: true, writable: true, configurable: true });

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { RunAnalysis } from '../contract/generated/analysis.js';
+import type { AnalysisDocument } from '../run/analysis-document.js';
 import type { CheckpointRecord } from '../contract/generated/checkpoint.js';
 import type { RunManifest } from '../contract/generated/manifest.js';
 import type { RunSummary } from '../contract/generated/summary.js';
@@ -15,7 +15,8 @@ import { verifyRun, type ParsedRunDocuments, type RunVerification } from '../ver
 import { verifyWithDocuments } from '../verify/verify-with-documents.js';
 
 /** The four documents of a run, when they parse and satisfy the contract (else they cannot be read as a run). */
-export interface RunDocs { manifest: RunManifest; summary: RunSummary; analysis: RunAnalysis; checkpointRecord: CheckpointRecord }
+/** `analysis.history` is a HistoryTable when verify read a long history (analysis-document.ts). */
+export interface RunDocs { manifest: RunManifest; summary: RunSummary; analysis: AnalysisDocument; checkpointRecord: CheckpointRecord }
 
 /** A published run as compare, reproduce and report see it: its documents and whether it verifies. */
 export interface LoadedRun {

@@ -1,5 +1,5 @@
 import type { RunAnalysis } from '../contract/generated/analysis.js';
-import { HistoryTable } from '../history-table.js';
+import { HistoryTable, isHistoryTable, type HistoryRows } from '../history-table.js';
 import { NumberColumn } from '../number-column.js';
 import { mean, sampleStd } from './statistics.js';
 
@@ -17,7 +17,8 @@ export interface HistoryColumn {
  * needs of it, in 16 bytes a value where the parsed rows take several times that. A member run
  * that logged 300,000 steps of three columns is 14 MB so, against ~65 MB of heap as parsed rows.
  */
-export const historyColumns = (history: History): HistoryColumn[] => {
+export const historyColumns = (history: HistoryRows): HistoryColumn[] => {
+  if (isHistoryTable(history)) return tableColumns(history);
   const columns = new Map<string, { epochs: NumberColumn; values: NumberColumn }>();
   for (const row of history) {
     for (const name in row) {
@@ -30,6 +31,17 @@ export const historyColumns = (history: History): HistoryColumn[] => {
     }
   }
   return [...columns].map(([name, { epochs, values }]) => ({ name, epochs: epochs.values.slice(), values: values.values.slice() }));
+};
+
+/** historyColumns of a table, from its columns: the rows that have each key, in row order. */
+const tableColumns = (table: HistoryTable): HistoryColumn[] => {
+  const epochs = table.epochColumn();
+  return table.keys.map((name) => {
+    const values = table.column(name)!;
+    const rows: number[] = [];
+    for (let row = 0; row < values.length; row++) if (!Number.isNaN(values[row])) rows.push(row);
+    return { name, epochs: Float64Array.from(rows, (row) => epochs[row]), values: Float64Array.from(rows, (row) => values[row]) };
+  });
 };
 
 /** Whether `values` never go down. */

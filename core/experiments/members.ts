@@ -12,6 +12,7 @@ import { parseJson, readJsonInput } from '../json-file.js';
 import { RUNS_DIR } from '../project.js';
 import { MANIFEST } from '../run/paths.js';
 import type { ParsedRunDocuments } from '../verify/verify-run.js';
+import type { AnalysisDocument } from '../run/analysis-document.js';
 import { verifyWithDocuments, type RunVerifier } from '../verify/verify-with-documents.js';
 import { forEachRunDir } from '../run/read-limits.js';
 import { absolute, planPath } from './layout.js';
@@ -29,7 +30,7 @@ export interface MemberAnalysis {
   history: HistoryColumn[];
 }
 
-export const memberAnalysis = (analysis: RunAnalysis): MemberAnalysis => ({ results: analysis.results, history: historyColumns(analysis.history) });
+export const memberAnalysis = (analysis: AnalysisDocument): MemberAnalysis => ({ results: analysis.results, history: historyColumns(analysis.history) });
 
 /** One member as recorded, with what a record takes from its run (nothing for a missing trial). */
 export interface MemberData {
@@ -107,7 +108,7 @@ export const memberOfVerifiedRun = (experiment: string, trial: Trial, documents:
   if (!documents) throw new Error(`member ${trial.tag} passed verify without its documents`);
   const manifest = documents.manifest as RunManifest;
   const summary = documents.summary as RunSummary;
-  const analysis = documents.analysis as RunAnalysis;
+  const analysis = documents.analysis as AnalysisDocument;
   const recorded = manifestExperiment(manifest);
   const variant = trial.variant ?? recorded?.variant;
   const seed = trial.seed ?? recorded?.seed ?? manifest.seed;

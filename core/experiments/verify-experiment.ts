@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunAnalysis } from '../contract/generated/analysis.js';
 import type { ExperimentRecord } from '../contract/generated/experiment.js';
 import type { RunSummary } from '../contract/generated/summary.js';
 import { escapePointer } from '../contract/definitions.js';
@@ -13,6 +12,7 @@ import { forEachRunDir } from '../run/read-limits.js';
 import { verifyWithDocuments, type RunVerifier } from '../verify/verify-with-documents.js';
 import { memberOfVerifiedRun, type MemberData } from './members.js';
 import { recordDocuments } from './record.js';
+import type { AnalysisDocument } from '../run/analysis-document.js';
 import { EXPERIMENT_FILE, recordTag } from './versions.js';
 
 /**
@@ -43,9 +43,13 @@ const firstDifference = (recorded: unknown, recomputed: unknown, pointer = ''): 
 
 interface Difference { pointer: string; recorded: unknown; recomputed: unknown }
 
-/** firstDifference with a recomputed HistoryTable (a record's mean history), a batch of its rows at a time: never all of them as objects. */
+/**
+ * firstDifference with a recomputed HistoryTable (a record's mean history), a batch of rows at a
+ * time: never all of them as objects. The recorded history is rows, or a table when verify read a
+ * long one as it parsed it.
+ */
 const firstDifferenceFromTable = (recorded: unknown, table: HistoryTable, pointer: string): Difference | undefined => {
-  if (!Array.isArray(recorded)) return firstDifference(recorded, table.toJSON(), pointer);
+  if (!Array.isArray(recorded) && !isHistoryTable(recorded)) return firstDifference(recorded, table.toJSON(), pointer);
   for (let start = 0; start < Math.max(recorded.length, table.length); start += HISTORY_BATCH_ROWS) {
     const found = firstDifference(recorded.slice(start, start + HISTORY_BATCH_ROWS), table.slice(start, start + HISTORY_BATCH_ROWS));
     if (found) return { ...found, pointer: shiftRowPointer(found.pointer, start, pointer) };
@@ -113,7 +117,7 @@ export const experimentRecordViolations = async (
   root: string,
   runDir: string,
   tag: string,
-  documents: { experimentBytes: Buffer; summary: RunSummary; analysis: RunAnalysis },
+  documents: { experimentBytes: Buffer; summary: RunSummary; analysis: AnalysisDocument },
   verify: RunVerifier,
 ): Promise<Violation[]> => {
   const file = `${runDir}/${EXPERIMENT_FILE}`;

@@ -1,4 +1,5 @@
 import type { RunDocs } from '../compare/run-record.js';
+import { historyRows } from '../history-table.js';
 import { dataDigests } from '../compare/differences.js';
 import { allowedDifference, type Tolerance } from '../compare/tolerance.js';
 import type { MetricDefinitions } from '../contract/generated/summary.js';
@@ -51,8 +52,8 @@ const dataChecks = (source: RunDocs, reproduced: RunDocs): ReproCheck[] => {
 
 /** One check per history column: every epoch's value, as a whole. */
 const historyChecks = (source: RunDocs, reproduced: RunDocs, tolerance: Tolerance): ReproCheck[] => {
-  const a = source.analysis.history;
-  const b = reproduced.analysis.history;
+  const a = historyRows(source.analysis.history);
+  const b = historyRows(reproduced.analysis.history);
   const keys = [...new Set(a.flatMap((row) => Object.keys(row)))].filter((key) => key !== 'epoch');
   return keys.map((key): ReproCheck => {
     const name = `${key} (${a.length} epochs)`;

@@ -1,6 +1,6 @@
 import { CONTRACT_VERSION } from '../contract/contract-version.js';
 import { extname } from 'node:path';
-import type { RunAnalysis } from '../contract/generated/analysis.js';
+import type { AnalysisDocument } from './analysis-document.js';
 import type { CheckpointRecord } from '../contract/generated/checkpoint.js';
 import type { RunSummary } from '../contract/generated/summary.js';
 import type { HistoryRows } from '../history-table.js';
@@ -22,7 +22,7 @@ export interface CheckpointSource { path: string; given: string; sha256: string;
 export interface RecordedDocuments {
   summary: RunSummary;
   /** analysis.json, its history still a HistoryTable when the metrics file had one. */
-  analysis: Omit<RunAnalysis, 'history'> & { history: HistoryRows };
+  analysis: AnalysisDocument;
   checkpointRecord: CheckpointRecord;
   extraFiles: RunFile[];
 }

@@ -4,13 +4,13 @@ import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'n
 import { availableParallelism } from 'node:os';
 import { basename, join, relative, sep } from 'node:path';
 import pLimit from 'p-limit';
-import type { RunAnalysis } from '../contract/generated/analysis.js';
 import type { RunManifest } from '../contract/generated/manifest.js';
 import type { RunSummary } from '../contract/generated/summary.js';
 import { runContractViolations } from '../contract/run-contract.js';
 import { formatViolation, schemaViolations, type Violation } from '../contract/validate.js';
 import { sha256File } from '../hashing/sha256-file.js';
 import { readTextFile } from '../hashing/text-file.js';
+import { readAnalysisDocument, TABLE_ANALYSIS_BYTES, type AnalysisDocument } from '../run/analysis-document.js';
 import type { SharedVerifications } from './shared-verifications.js';
 import type { RunVerifier } from './verify-with-documents.js';
 import { parseJson } from '../json-file.js';
@@ -103,7 +103,7 @@ const listTree = (dir: string): { files: Set<string>; links: string[] } => {
 
 /** One file of the run as verified: its size and sha256, and its bytes when small enough to keep. */
 /** A run file's size and digest; the bytes of a file verify reads as bytes, the text of a document it parses. */
-interface ReadFile { size: number; sha256: string; bytes?: Buffer; text?: string }
+interface ReadFile { size: number; sha256: string; bytes?: Buffer; text?: string; parsed?: unknown }
 
 /**
  * Large files (checkpoints) are hashed a core's worth at a time, whatever the number of runs being
@@ -121,9 +121,17 @@ const readRunFile = async (path: string, wholeLimit: number): Promise<ReadFile> 
   return { size: bytes.length, sha256: sha256Of(bytes), bytes };
 };
 
-/** A run document (JSON verify parses), read as text with the digest of its bytes (readTextFile). */
-const readRunDocument = async (path: string): Promise<ReadFile> => {
-  if (statSync(path).size > MAX_STRING_LENGTH) return readRunFile(path, MAX_STRING_LENGTH);
+/**
+ * A run document (JSON verify parses), read as text with the digest of its bytes (readTextFile); a
+ * large analysis.json is parsed as it is read, its history into a table (readAnalysisDocument).
+ */
+const readRunDocument = async (path: string, name: string): Promise<ReadFile> => {
+  const size = statSync(path).size;
+  if (size > MAX_STRING_LENGTH) return readRunFile(path, MAX_STRING_LENGTH);
+  if (name === ANALYSIS && size >= TABLE_ANALYSIS_BYTES) {
+    const { value, ...read } = readAnalysisDocument(path);
+    return value === undefined ? read : { ...read, parsed: value };
+  }
   const { text, bytes, sha256 } = readTextFile(path);
   return { size: bytes, sha256, text };
 };
@@ -171,26 +179,25 @@ export const verifyRun = async (root: string, runDirAbs: string, options: Verify
     [...tree.files].map(async (name) => {
       try {
         const path = join(runDirAbs, name);
-        contents.set(name, await (DOCUMENTS.has(name) ? readRunDocument(path) : readRunFile(path, PARSED_FILES.has(name) ? MAX_STRING_LENGTH : READ_WHOLE_LIMIT)));
+        contents.set(name, await (DOCUMENTS.has(name) ? readRunDocument(path, name) : readRunFile(path, PARSED_FILES.has(name) ? MAX_STRING_LENGTH : READ_WHOLE_LIMIT)));
       } catch (error) {
         problems.push({ file: label(name), pointer: '', message: `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` });
       }
     }),
   );
-  /** A document's text, let go here (its digest is taken): a document of tens of MB is not held once parsed. */
-  const documentText = (name: string): string | undefined => {
+  /** A document, parsed; its text (or what was parsed as it was read) let go here: a document of tens of MB is not held twice. */
+  const parsedDocument = (name: string): unknown => {
     const read = contents.get(name);
-    const text = read?.text;
-    if (read) read.text = undefined;
+    const { text, parsed } = read ?? {};
+    if (read) [read.text, read.parsed] = [undefined, undefined];
+    if (parsed !== undefined) return parsed;
     if (text === undefined) {
       const why = isLink.has(name) ? 'is a symlink, not a file' : read ? `too large to be a run document (${read.size} bytes; at most ${MAX_STRING_LENGTH})` : 'cannot read (ENOENT)';
       problems.push({ file: label(name), pointer: '', message: why });
     }
-    return text;
+    return parseDocument(text, label(name), problems);
   };
-  const [manifest, summary, analysis, checkpointRecord] = [MANIFEST, SUMMARY, ANALYSIS, CHECKPOINT_RECORD].map((name) =>
-    parseDocument(documentText(name), label(name), problems),
-  );
+  const [manifest, summary, analysis, checkpointRecord] = [MANIFEST, SUMMARY, ANALYSIS, CHECKPOINT_RECORD].map(parsedDocument);
   if (problems.length > 0) return done();
   problems.push(
     ...runContractViolations(
@@ -252,7 +259,7 @@ export const verifyRun = async (root: string, runDirAbs: string, options: Verify
     // The record's files are checked; its member runs are read next, without its bytes held (tens of MB for a per-step history).
     contents.clear();
     const verifyMember: RunVerifier = (memberRoot, memberDir, memberOptions = {}) => dependencyVerification(memberRoot, memberDir, runDirAbs, below, options, memberOptions.onDocuments);
-    problems.push(...(await experimentRecordViolations(root, runDir, m.tag, { experimentBytes, summary: summary as RunSummary, analysis: analysis as RunAnalysis }, verifyMember)));
+    problems.push(...(await experimentRecordViolations(root, runDir, m.tag, { experimentBytes, summary: summary as RunSummary, analysis: analysis as AnalysisDocument }, verifyMember)));
   }
   return done();
 };

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { cleanupTempDirs } from '../helpers/fs.js';
 import { runGenerator } from '../helpers/generators.js';
 import { runDirOf, scaffoldProject, verifyTag } from '../helpers/project.js';
@@ -7,6 +8,7 @@ import { captureOutput, tamperRunFile } from '../helpers/runs.js';
 import { resealRun, sealTrial, writePlan } from '../helpers/experiments.js';
 import { formatViolation } from '../../core/contract/validate.js';
 import { stringifyJson } from '../../core/json-file.js';
+import { TABLE_ANALYSIS_BYTES } from '../../core/run/analysis-document.js';
 import { collectReportRuns } from '../../core/report/report-data.js';
 import { verifyEachRun } from '../../core/verify/verify-each-run.js';
 import { listRunTags, verifyProject } from '../../core/verify/verify-project.js';
@@ -117,8 +119,10 @@ describe('dl-lab verify on experiment records', () => {
     assert.deepEqual(await problems(name), [`artifacts/runs/${name}/analysis.json: /history/0/base.val_accuracy.mean: 0.5 does not recompute from the member runs (they give ${recorded})`]);
   });
 
-  it('a record of 6,000-step members: an edit past the first rows compared at once, and a removed last step, are named by their step', async () => {
-    const name = await aggregated(6000);
+  it('a record of 12,000-step members (the record read as a table): an edit past the first rows compared at once, and a removed last step, are named by their step', async () => {
+    const name = await aggregated(12_000);
+    assert.ok(statSync(join(runDirOf(root, name), 'analysis.json')).size >= TABLE_ANALYSIS_BYTES, 'the record is read as a table');
+    assert.ok(statSync(join(runDirOf(root, `${name}-base-s0`), 'analysis.json')).size < TABLE_ANALYSIS_BYTES, 'its members as rows');
     const edit = (change: (history: Array<Record<string, number>>) => void): void =>
       tamperRunFile(root, name, 'analysis.json', (text) => {
         const analysis = JSON.parse(text);
@@ -137,6 +141,6 @@ describe('dl-lab verify on experiment records', () => {
       history.pop();
     });
     resealRun(root, name);
-    assert.match((await problems(name))[0], new RegExp(`^artifacts/runs/${name}/analysis\\.json: /history/5999: absent does not recompute from the member runs \\(they give \\{"epoch":5999,"base\\.val_accuracy\\.mean":`));
+    assert.match((await problems(name))[0], new RegExp(`^artifacts/runs/${name}/analysis\\.json: /history/11999: absent does not recompute from the member runs \\(they give \\{"epoch":11999,"base\\.val_accuracy\\.mean":`));
   });
 });

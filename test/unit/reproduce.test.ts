@@ -22,6 +22,8 @@ describe('reproduce checks (core/reproduce): what came back, per output, dataset
   let root: string;
   let source: RunDocs;
   const clone = (): RunDocs => structuredClone(source);
+  /** A demo run's history: short, so verify gave it as rows. */
+  const rowsOf = (docs: RunDocs): Array<Record<string, number>> => docs.analysis.history as Array<Record<string, number>>;
 
   before(async () => {
     root = await scaffoldProject();
@@ -49,7 +51,7 @@ describe('reproduce checks (core/reproduce): what came back, per output, dataset
     const copy = clone();
     copy.analysis.results.test_accuracy *= 1 + 1e-12;
     copy.summary.metrics.test_loss *= 1 + 1e-3;
-    copy.analysis.history[3].val_loss *= 1 + 1e-4;
+    rowsOf(copy)[3].val_loss *= 1 + 1e-4;
     const checks = checkReproduction(source, copy, RELATIVE);
     assert.equal(status(checks, 'result', 'test_accuracy'), 'within tolerance');
     assert.equal(status(checks, 'metric', 'test_loss'), 'diverged');
@@ -74,7 +76,7 @@ describe('reproduce checks (core/reproduce): what came back, per output, dataset
 
   it('a history of another length diverges', () => {
     const copy = clone();
-    copy.analysis.history.pop();
+    rowsOf(copy).pop();
     const checks = checkReproduction(source, copy, RELATIVE);
     assert.equal(status(checks, 'history', 'val_loss (6 epochs)'), 'diverged');
   });
