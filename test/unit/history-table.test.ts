@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runContractViolations } from '../../core/contract/run-contract.js';
 import { isUserError } from '../../core/errors.js';
+import { historyColumns } from '../../core/experiments/mean-history.js';
 import { curveFigureFromHistory } from '../../core/figures/training-curves.js';
 import { HistoryTable, type HistoryEntry } from '../../core/history-table.js';
 import { emitJsonText } from '../../core/json-chunks.js';
@@ -71,6 +72,14 @@ describe('HistoryTable: a history held as columns, given back as its rows', () =
       const bestEpoch = rng.uniform() < 0.5 ? rng.below(500) : undefined;
       const options = bestEpoch === undefined ? {} : { bestEpoch };
       assert.deepEqual(curveFigureFromHistory(HistoryTable.fromRows(rows), options), curveFigureFromHistory(rows, options), `trial ${trial}`);
+    }
+  });
+
+  it("gives an experiment member's columns as its rows give them (historyColumns)", () => {
+    const rng = new Rng(8);
+    for (let trial = 0; trial < 30; trial++) {
+      const rows = randomRows(rng, 1 + rng.below(500));
+      assert.deepEqual(historyColumns(HistoryTable.fromRows(rows)), historyColumns(rows), `trial ${trial}`);
     }
   });
 
