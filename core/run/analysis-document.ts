@@ -3,7 +3,7 @@
  *
  * Why: verify parsed analysis.json whole. For a 300,000-step history that is 43 MB of text, the
  * rows it parses to (~33 MB of objects), and, from `readFileSync(path, 'utf8')`, a buffer grown to
- * 64 MiB on the way: `verify` of such a run peaked at ~180 MB, `report` of a few at ~220 MB
+ * 64 MiB on the way: `verify` of such a run peaked at ~175 MB, `report` of a few at ~220 MB
  * (bench/README.md). Here the file is read in 1 MiB pieces, hashed as it is read, its rows parsed
  * 4,096 at a time into a table as they come, and the rest of the document parsed on its own: no
  * more than a piece and a batch of rows of its text is held.
