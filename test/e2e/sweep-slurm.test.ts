@@ -120,6 +120,14 @@ describe('dl-lab sweep --slurm on a real one-node cluster', function () {
     // reason squeue shows: a release that lands before Slurm has finished requeueing can be
     // overridden by the hold. Releasing it once, on the first 'PENDING BeginTime', timed out once in CI.
     const state = (): string => String(spawnSync('squeue', ['-h', '-j', `${arrayJob}_0`, '-o', '%T %r'], { encoding: 'utf8' }).stdout).trim();
+    /** The task's output file (both attempts), for a failure's message: the temp project is gone after the run. */
+    const taskOutput = (job: string): string => {
+      try {
+        return readFileSync(join(root, `artifacts/experiments/slr/logs/slurm-${job}_0.out`), 'utf8').split('\n').slice(-40).join('\n');
+      } catch (error) {
+        return String(error);
+      }
+    };
     const started = Date.now();
     const seen: string[] = [];
     let last: string | undefined;
@@ -133,7 +141,7 @@ describe('dl-lab sweep --slurm on a real one-node cluster', function () {
         scontrol('update', `JobId=${arrayJob}_0`, 'StartTime=now');
       }
       return existsSync(runDirOf(root, 'slr-base-s0.r2'));
-    }, 90, 'attempt 2 sealed', () => `; squeue states: ${seen.join(', ')}\n${String(scontrol('show', 'job', `${arrayJob}_0`).stdout)}`);
+    }, 90, 'attempt 2 sealed', () => `; squeue states: ${seen.join(', ')}\n${String(scontrol('show', 'job', `${arrayJob}_0`).stdout)}\ntask output:\n${taskOutput(arrayJob)}`);
     await waitForJobs([arrayJob, aggregateJob], 90);
     assert.equal(readJson(join(runDirOf(root, 'slr-base-s0'), 'summary.json')).status, 'interrupted');
     assert.equal(readJson(join(runDirOf(root, 'slr-base-s0.r2'), 'summary.json')).status, undefined, 'attempt 2 completed');
