@@ -108,6 +108,10 @@ const runAttempt = async (context: TrialContext, run: TrialRun): Promise<TrialOu
   if (context.stop.aborted) return { tag, status: 'stopped', seconds: seconds() };
   const tail = logTail(logFile);
   if (context.interrupt?.aborted) return sealUnfinished('interrupted', 'stopped by SIGTERM (e.g. a Slurm preemption, time limit or scancel)', exit.exitStatus, tail);
+  // Slurm signals every process of the job at once: the command may die of its SIGTERM before this
+  // process has handled its own (context.interrupt), and a trial stopped so is interrupted, not failed
+  // (a failed attempt is final; an interrupted one is run again as <tag>.r2).
+  if (exit.signal === 'SIGTERM') return sealUnfinished('interrupted', 'killed by SIGTERM (e.g. a Slurm preemption, time limit or scancel)', null, tail);
   if (exit.startError) return sealUnfinished('failed', exit.startError, null, tail);
   if (exit.signal) return sealUnfinished('failed', `killed by ${exit.signal}`, null, tail);
   if (exit.exitStatus !== 0) return sealUnfinished('failed', `exit status ${exit.exitStatus}`, exit.exitStatus, tail);

@@ -153,6 +153,18 @@ describe('dl-lab sweep, locally (built bin)', function () {
     assert.deepEqual(readJson(join(runDirOf(root, 'unclosed'), 'experiment.json')).members.map((m: { status: string }) => m.status), ['completed', 'interrupted', 'failed']);
   });
 
+  it('a trial whose command dies of SIGTERM is interrupted, not failed, even before dl-lab has seen a SIGTERM of its own (Slurm signals the whole job)', async () => {
+    const script = writeTrialScript(root);
+    const sweep = runCli(['sweep', 'termed', '--seeds', '0-1', '--jobs', '1', '--', process.execPath, script, '{seed}', '{out}', 'sigterm'], { cwd: root });
+    assert.equal(sweep.status, 2, sweep.stderr);
+    assert.match(sweep.stdout, /^1 trial completed, 0 failed, 1 interrupted this time$/m);
+    const summary = readJson(join(runDirOf(root, 'termed-base-s1'), 'summary.json'));
+    assert.deepEqual([summary.status, summary.status_reason], ['interrupted', 'killed by SIGTERM (e.g. a Slurm preemption, time limit or scancel): training seed 1']);
+    assert.equal(readJson(join(runDirOf(root, 'termed-base-s1'), 'manifest.json')).experiment.exit_status, null);
+    const again = runCli(['sweep', 'termed', '--seeds', '0-1', '--jobs', '1', '--dry-run', '--', process.execPath, script, '{seed}', '{out}', 'sigterm'], { cwd: root });
+    assert.match(again.stdout, /termed-base-s1\.r2 .* attempt 2: termed-base-s1 was interrupted\n/, 'run again, it is attempted again');
+  });
+
   it('when every trial failed, the aggregate summary suggests no statistic to cite (there is none)', async () => {
     const script = writeTrialScript(root);
     const sweep = runCli(['sweep', 'allfail', '--seeds', '1', '--', process.execPath, script, '{seed}', '{out}', 'exit3'], { cwd: root });

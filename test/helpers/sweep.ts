@@ -7,7 +7,8 @@ import { join } from 'node:path';
  * `exit3` on seed 1, `bad-metrics` on seed 1 (exit 0, metrics without definitions),
  * `crash-after-metrics` on seed 1 (writes its metrics and checkpoint, then exits 3), `sleep`
  * (writes <out>/pid whole, by a rename, so a test never reads it empty; then waits 60 s; a new
- * attempt after an interrupted one, DL_LAB_TRIAL `<tag>.r2`…, trains at once), `unclosed-logs`:
+ * attempt after an interrupted one, DL_LAB_TRIAL `<tag>.r2`…, trains at once), `sigterm`: seed 1 dies
+ * of a SIGTERM it sends itself (no handler, as a plain script dies of Slurm's), `unclosed-logs`:
  * seed 1 gets a SIGTERM and handles it as dl_lab_log does (its metrics file says "interrupted",
  * then exit 143 = 128 + 15), seed 2 exits 3 with its metrics file still "running" (a log never
  * closed).
@@ -18,6 +19,7 @@ import { join } from 'node:path';
 const [seed, out, mode] = [Number(process.argv[2]), process.argv[3], process.argv[4] ?? 'ok'];
 console.log('training seed ' + seed);
 if (mode === 'sleep' && !/[.]r[0-9]+$/.test(process.env.DL_LAB_TRIAL ?? '')) { writeFileSync(join(out, 'pid.part'), String(process.pid)); renameSync(join(out, 'pid.part'), join(out, 'pid')); setTimeout(() => {}, 60000); }
+else if (mode === 'sigterm' && seed === 1) { process.kill(process.pid, 'SIGTERM'); setTimeout(() => {}, 60000); }
 else if (mode === 'exit3' && seed === 1) { console.error('RuntimeError: loss diverged at epoch 7'); process.exit(3); }
 else {
   const accuracy = 0.9 + seed / 100;
