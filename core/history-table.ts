@@ -24,7 +24,7 @@ export type HistoryEntry = History[number];
 export type HistoryRows = History | HistoryTable;
 
 /** Rows validated at once: enough to keep ajv's per-call cost small, few enough to be garbage young. */
-const BATCH_ROWS = 4096;
+export const HISTORY_BATCH_ROWS = 4096;
 
 /** A distinct order of keys rows have, with where each key's values are (-1: the epoch). */
 interface Shape { keys: readonly string[]; columns: Int32Array }
@@ -41,11 +41,16 @@ export class HistoryTable {
   /** Each row's shape (an index into `shapes`). */
   private readonly rowShapes = new NumberColumn();
   private lastShape = -1;
+  /**
+   * How many of the first rows were validated against common#/$defs/history as they came in (their
+   * reader did it): the contract check of the table (tableViolations) validates only the rest.
+   */
+  private validRows = 0;
 
   /** A table of rows already valid against common#/$defs/history (a metrics file's, once validated). */
   static fromRows(rows: History): HistoryTable {
     const table = new HistoryTable();
-    for (const row of rows) table.append(row);
+    table.appendValidated(rows);
     return table;
   }
 
@@ -63,6 +68,18 @@ export class HistoryTable {
       const value = row[this.keys[c]];
       this.columns[c].push(typeof value === 'number' ? value : Number.NaN);
     }
+  }
+
+  /** Adds rows their reader has validated against common#/$defs/history (historyViolations). */
+  appendValidated(rows: readonly HistoryEntry[]): void {
+    const allValid = this.validRows === this.length;
+    for (const row of rows) this.append(row);
+    if (allValid) this.validRows = this.length;
+  }
+
+  /** How many of the first rows were validated as they came in (see appendValidated). */
+  get validatedRows(): number {
+    return this.validRows;
   }
 
   /** The rows from `start` to `end`, as objects (what JSON.parse gave for them). */
@@ -159,11 +176,11 @@ export const historyViolations = (rows: readonly unknown[], file: string, offset
 export const shiftRowPointer = (pointer: string, offset: number, prefix = ''): string =>
   pointer.replace(/^\/(\d+)/, (_, index: string) => `${prefix}/${offset + Number(index)}`);
 
-/** The violations of a table's rows, a batch at a time (a table is built from valid rows; this checks it is still so). */
+/** The violations of a table's rows not validated as they came in (appendValidated), a batch at a time. */
 export const tableViolations = (table: HistoryTable, file: string, pointer: string): Violation[] => {
   const violations: Violation[] = [];
-  for (let start = 0; start < table.length; start += BATCH_ROWS) violations.push(...historyViolations(table.slice(start, start + BATCH_ROWS), file, start, pointer));
+  for (let start = table.validatedRows; start < table.length; start += HISTORY_BATCH_ROWS) {
+    violations.push(...historyViolations(table.slice(start, start + HISTORY_BATCH_ROWS), file, start, pointer));
+  }
   return violations;
 };
-
-export { BATCH_ROWS as HISTORY_BATCH_ROWS };

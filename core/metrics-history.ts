@@ -38,7 +38,7 @@ export const readHistoryFile = (path: string, ref: HistoryFileRef, label: string
   const addBatch = (): void => {
     violations.push(...historyViolations(batch, label, batchStart));
     // Once an entry is invalid the table is never used: the entries after it are only validated.
-    if (violations.length === 0) for (const entry of batch) table.append(entry as HistoryEntry);
+    if (violations.length === 0) table.appendValidated(batch as HistoryEntry[]);
     batchStart += batch.length;
     batch = [];
   };

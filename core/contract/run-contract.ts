@@ -49,7 +49,7 @@ export const runContractViolations = (docs: RunDocuments, labels: RunLabels): Vi
   return violations;
 };
 
-/** analysis.json's violations; a history still held as a HistoryTable (a run being sealed) is validated a batch of rows at a time. */
+/** analysis.json's violations; of a history held as a HistoryTable, the rows its reader did not validate, a batch at a time (tableViolations). */
 const analysisViolations = (analysis: unknown, label: string): Violation[] => {
   const history = (analysis as { history?: unknown } | null)?.history;
   if (!isHistoryTable(history)) return schemaViolations('analysis', analysis, label);

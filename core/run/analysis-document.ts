@@ -178,7 +178,7 @@ export class AnalysisReader {
       this.fail();
       return false;
     }
-    for (const row of batch) this.table.append(row as HistoryEntry);
+    this.table.appendValidated(batch as HistoryEntry[]);
     return true;
   }
 

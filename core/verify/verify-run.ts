@@ -101,8 +101,7 @@ const listTree = (dir: string): { files: Set<string>; links: string[] } => {
   return { files, links };
 };
 
-/** One file of the run as verified: its size and sha256, and its bytes when small enough to keep. */
-/** A run file's size and digest; the bytes of a file verify reads as bytes, the text of a document it parses. */
+/** A run file's size and digest; the bytes of a file verify reads as bytes, the text of a document it parses (or the document, parsed as it was read). */
 interface ReadFile { size: number; sha256: string; bytes?: Buffer; text?: string; parsed?: unknown }
 
 /**
