@@ -16,12 +16,19 @@ import { formatTicks, niceTicks, paddedDomain, type Domain } from './ticks.js';
 import { usvgToPdf } from './usvg-pdf.js';
 import { isHistoryTable, type HistoryTable } from '../history-table.js';
 
+/**
+ * A figure's numbers: a plain array, or a Float64Array where they come from a HistoryTable's
+ * columns (8 bytes a value: for a 300,000-step history with bands, plain arrays of boxed doubles
+ * were ~65 MB of an experiment record's aggregation, the Float64Arrays ~24 MB).
+ */
+export type Numbers = ArrayLike<number>;
+
 export interface CurveSeries {
   label: string;
   /** One value per epoch of the figure (`epochs[i]`); NaN/±Infinity or a missing entry = gap. */
-  values: number[];
+  values: Numbers;
   /** A shaded band around the line (e.g. mean ± std over seeds), per epoch like `values`; its meaning is `CurveFigure.bandLabel`. */
-  band?: { low: number[]; high: number[] };
+  band?: { low: Numbers; high: Numbers };
 }
 export interface CurvePanel {
   title: string;
@@ -38,7 +45,7 @@ export interface HistoryView {
 export interface CurveFigure {
   title?: string;
   /** The x values, in drawing order. */
-  epochs: number[];
+  epochs: Numbers;
   panels: CurvePanel[];
   /** Drawn as a vertical dashed line in every panel, with `label` in the legends. */
   markEpoch?: { epoch: number; label: string };
@@ -139,8 +146,13 @@ export function curveFigureFromHistory(history: ReadonlyArray<object> | HistoryT
     const series: CurveSeries = { label, values };
     const spreadKey = view?.spread?.(key);
     if (spreadKey !== undefined) {
-      const spread = source.values(spreadKey).map((value) => (Number.isNaN(value) ? 0 : value));
-      series.band = { low: values.map((value, i) => value - spread[i]), high: values.map((value, i) => value + spread[i]) };
+      const spread = source.values(spreadKey);
+      const [low, high] = [new Float64Array(values.length), new Float64Array(values.length)];
+      for (let i = 0; i < values.length; i++) {
+        const half = Number.isNaN(spread[i]) ? 0 : spread[i];
+        [low[i], high[i]] = [values[i] - half, values[i] + half];
+      }
+      series.band = { low, high };
     }
     return series;
   };
@@ -181,12 +193,12 @@ export function curveFigureFromHistory(history: ReadonlyArray<object> | HistoryT
 
 /** What curveFigureFromHistory reads of a history, in drawing order (by epoch, ties in row order). */
 interface FigureSource {
-  epochs: number[];
+  epochs: Numbers;
   /** Every key but `epoch`, in the order they first appear in drawing order. */
   keys: Iterable<string>;
   hasFinite: (key: string) => boolean;
   /** The key's values, NaN where a row has none. */
-  values: (key: string) => number[];
+  values: (key: string) => Numbers;
 }
 
 /** Rows without a finite epoch are numbered 1, 2, … by position. */
@@ -197,11 +209,12 @@ const drawnEpoch = (epoch: number, index: number): number => (Number.isFinite(ep
  * each place, and the epochs in that order. A log is written in epoch order as a rule: then the
  * order is the rows' own and no index is made.
  */
-const drawingOrder = (epochs: number[]): { epochs: number[]; order?: Uint32Array } => {
+const drawingOrder = <T extends number[] | Float64Array>(epochs: T): { epochs: T; order?: Uint32Array } => {
   for (let i = 1; i < epochs.length; i++) {
     if (epochs[i] < epochs[i - 1]) {
       const order = Uint32Array.from(epochs, (_, index) => index).sort((a, b) => epochs[a] - epochs[b] || a - b);
-      return { epochs: Array.from(order, (row) => epochs[row]), order };
+      const drawn = Array.isArray(epochs) ? Array.from(order, (row) => epochs[row]) : Float64Array.from(order, (row) => epochs[row]);
+      return { epochs: drawn as T, order };
     }
   }
   return { epochs };
@@ -222,9 +235,9 @@ const rowSource = (history: ReadonlyArray<object>): FigureSource => {
   };
 };
 
-/** A HistoryTable, read from its columns: no object per row is made (300,000 of them for a per-step log). */
+/** A HistoryTable, read from its columns into Float64Arrays: no object per row is made (300,000 of them for a per-step log). */
 const tableSource = (table: HistoryTable): FigureSource => {
-  const { epochs, order } = drawingOrder(Array.from(table.epochColumn(), drawnEpoch));
+  const { epochs, order } = drawingOrder(Float64Array.from(table.epochColumn(), drawnEpoch));
   const keys = new Set<string>();
   const shapes = new Set<readonly string[]>(); // rows share a few key orders, each one array
   for (let i = 0; i < table.length; i++) {
@@ -239,8 +252,9 @@ const tableSource = (table: HistoryTable): FigureSource => {
     hasFinite: (key) => table.column(key)?.some(Number.isFinite) ?? false,
     values: (key) => {
       const values = table.column(key);
-      if (!values) return epochs.map(() => Number.NaN);
-      return order ? Array.from(order, (row) => values[row]) : Array.from(values);
+      if (!values) return new Float64Array(epochs.length).fill(Number.NaN);
+      // The column itself where no row moves (the table is not appended to while a figure is drawn).
+      return order ? Float64Array.from(order, (row) => values[row]) : values;
     },
   };
 };
@@ -344,11 +358,15 @@ function layoutOf(figure: CurveFigure): Layout {
   const width = cols * PANEL_W;
 
   // One x axis for all panels: the epochs' range with a 3% margin; integer ticks for integer epochs.
-  const epochs = figure.epochs.filter((e) => Number.isFinite(e));
-  const lo = epochs.reduce((a, b) => Math.min(a, b), epochs[0] ?? 0);
-  const hi = epochs.reduce((a, b) => Math.max(a, b), epochs[0] ?? 1);
-  const xDomain = lo === hi ? { min: lo - 1, max: hi + 1 } : paddedDomain(epochs, 0.03);
-  const xTicks = niceTicks(xDomain, 7, epochs.every((e) => Number.isInteger(e)));
+  let [lo, hi, finiteCount, integers] = [Infinity, -Infinity, 0, true];
+  for (let i = 0; i < figure.epochs.length; i++) {
+    const epoch = figure.epochs[i];
+    if (!Number.isFinite(epoch)) continue;
+    [lo, hi, finiteCount, integers] = [Math.min(lo, epoch), Math.max(hi, epoch), finiteCount + 1, integers && Number.isInteger(epoch)];
+  }
+  // paddedDomain reads only the least and greatest (none: its default domain).
+  const xDomain = finiteCount > 0 && lo === hi ? { min: lo - 1, max: hi + 1 } : paddedDomain(finiteCount > 0 ? [lo, hi] : [], 0.03);
+  const xTicks = niceTicks(xDomain, 7, integers);
 
   const colorOf = new Map<string, string>();
   for (const panel of figure.panels) {
@@ -418,7 +436,7 @@ export type Thinning = (start: number, end: number) => number[];
 const everyPoint: Thinning = (start, end) => Array.from({ length: end - start }, (_, k) => start + k);
 
 /** Runs of consecutive finite points of a series, as the indices of their points, each thinned by `thin`. */
-function runs(epochs: readonly number[], values: readonly number[], thin: Thinning): number[][] {
+function runs(epochs: Numbers, values: Numbers, thin: Thinning): number[][] {
   const out: number[][] = [];
   let start = -1;
   for (let i = 0; i <= epochs.length; i++) {
@@ -433,7 +451,7 @@ function runs(epochs: readonly number[], values: readonly number[], thin: Thinni
 }
 
 /** The [epoch, value] pairs of these indices. */
-const pointsAt = (epochs: readonly number[], values: readonly number[], indices: readonly number[]): Array<[number, number]> =>
+const pointsAt = (epochs: Numbers, values: Numbers, indices: readonly number[]): Array<[number, number]> =>
   indices.map((k): [number, number] => [epochs[k], values[k]]);
 
 /**
@@ -451,7 +469,7 @@ const COLUMNS_PER_UNIT = 8;
  * run of at most 4 points a column on average is drawn whole, so an ordinary history's figure
  * keeps its bytes.
  */
-export function m4(epochs: readonly number[], values: readonly number[], columnOf: (epoch: number) => number, columns: number): Thinning {
+export function m4(epochs: Numbers, values: Numbers, columnOf: (epoch: number) => number, columns: number): Thinning {
   return (start: number, end: number): number[] => {
     if (end - start <= 4 * columns) return everyPoint(start, end);
     const kept: number[] = [];
@@ -490,9 +508,9 @@ export function thinCurveFigure(figure: CurveFigure, columns: number): CurveFigu
   if (epochs.length <= 4 * columns) return figure;
   let first = Infinity;
   let last = -Infinity;
-  for (const epoch of epochs) {
-    if (epoch < first) first = epoch;
-    if (epoch > last) last = epoch;
+  for (let i = 0; i < epochs.length; i++) {
+    if (epochs[i] < first) first = epochs[i];
+    if (epochs[i] > last) last = epochs[i];
   }
   const span = last - first || 1;
   const columnOf = (epoch: number): number => Math.max(0, Math.min(columns - 1, Math.floor(((epoch - first) / span) * columns)));
@@ -505,7 +523,7 @@ export function thinCurveFigure(figure: CurveFigure, columns: number): CurveFigu
     }
   }
   const indices = [...keep.keys()].filter((index) => keep[index] === 1);
-  const pick = (values: readonly number[]): number[] => indices.map((index) => values[index]);
+  const pick = (values: Numbers): number[] => indices.map((index) => values[index]);
   return {
     ...figure,
     epochs: pick(epochs),
@@ -603,7 +621,7 @@ function renderPanel(figure: CurveFigure, layout: Layout, panel: CurvePanel, cel
     if (!series.band) continue;
     const { low, high } = series.band;
     const color = tint(layout.colorOf.get(series.label) ?? '#000000', BAND_TINT);
-    const upper = epochs.map((_, i) => (finite(low[i]) ? high[i] ?? Number.NaN : Number.NaN));
+    const upper = Float64Array.from({ length: epochs.length }, (_, i) => (finite(low[i]) ? high[i] ?? Number.NaN : Number.NaN));
     // Thinned, each column keeps the upper edge's highest point and the lower edge's lowest.
     const [thinUpper, thinLower] = [m4(epochs, upper, columnOf, columns), m4(epochs, low, columnOf, columns)];
     const thin: Thinning = (start, end) => [...new Set([...thinUpper(start, end), ...thinLower(start, end)])].sort((a, b) => a - b);

@@ -64,8 +64,8 @@ const compactCurves = (figure: CurveFigure): CompactCurves | null =>
   figure.panels.length === 0
     ? null
     : {
-        epochs: figure.epochs,
-        panels: figure.panels.map((panel) => ({ title: panel.title, series: panel.series.map((series) => ({ label: series.label, values: series.values.map(compact) })) })),
+        epochs: Array.from(figure.epochs),
+        panels: figure.panels.map((panel) => ({ title: panel.title, series: panel.series.map((series) => ({ label: series.label, values: Array.from(series.values, compact) })) })),
         mark: figure.markEpoch?.epoch ?? null,
       };
 

@@ -232,16 +232,17 @@ describe('figures/training-curves', () => {
       };
       const thin = thinCurveFigure(figure, 1000);
       const [train, validation] = thin.panels[0]!.series;
-      assert.ok(thin.epochs.length <= 4 * 1000 + 2 * 200 + 2, `${thin.epochs.length} points`);
-      assert.equal(train!.values.length, thin.epochs.length);
+      const [epochs, trainValues, validationValues] = [thin.epochs, train!.values, validation!.values].map((numbers) => Array.from(numbers));
+      assert.ok(epochs.length <= 4 * 1000 + 2 * 200 + 2, `${epochs.length} points`);
+      assert.equal(trainValues.length, epochs.length);
       assert.deepEqual(thin.markEpoch, figure.markEpoch);
-      assert.deepEqual([thin.epochs[0], thin.epochs.at(-1)], [0, steps - 1], 'first and last steps kept');
-      assert.equal(Math.max(...train!.values), 5, 'the spike is kept');
-      assert.equal(thin.epochs[train!.values.indexOf(5)], 123_456);
+      assert.deepEqual([epochs[0], epochs.at(-1)], [0, steps - 1], 'first and last steps kept');
+      assert.equal(Math.max(...trainValues), 5, 'the spike is kept');
+      assert.equal(epochs[trainValues.indexOf(5)], 123_456);
       // Every logged validation point is kept (each is a run of one), and the step after it, where it is NaN.
-      assert.deepEqual(thin.epochs.filter((_, k) => Number.isFinite(validation!.values[k])), Array.from({ length: 200 }, (_, k) => k * 1000));
-      for (const step of [1, 1001, 199_001]) assert.ok(Number.isNaN(validation!.values[thin.epochs.indexOf(step)]), `gap after ${step - 1}`);
-      assert.deepEqual(validation!.band!.low.filter(Number.isFinite).length, 200);
+      assert.deepEqual(epochs.filter((_, k) => Number.isFinite(validationValues[k])), Array.from({ length: 200 }, (_, k) => k * 1000));
+      for (const step of [1, 1001, 199_001]) assert.ok(Number.isNaN(validationValues[epochs.indexOf(step)]), `gap after ${step - 1}`);
+      assert.deepEqual(Array.from(validation!.band!.low).filter(Number.isFinite).length, 200);
       // A history of at most 4 points a column is not touched.
       const short: CurveFigure = { epochs: [1, 2, 3], panels: [{ title: 'x', yLabel: 'x', series: [{ label: 'x', values: [1, 2, 3] }] }] };
       assert.equal(thinCurveFigure(short, 1), short);
