@@ -35,17 +35,29 @@ export class HistoryTable {
   readonly keys: string[] = [];
   private readonly columnIndex = new Map<string, number>();
   private readonly columns: NumberColumn[] = [];
-  private readonly epochs = new NumberColumn();
+  private readonly epochs: NumberColumn;
   private readonly shapes: Shape[] = [];
   private readonly shapeIndex = new Map<string, number>();
   /** Each row's shape (an index into `shapes`). */
-  private readonly rowShapes = new NumberColumn();
+  private readonly rowShapes: NumberColumn;
   private lastShape = -1;
+  /** The rows a column is made room for at once (see the constructor). */
+  private readonly capacity: number;
   /**
    * How many of the first rows were validated against common#/$defs/history as they came in (their
    * reader did it): the contract check of the table (tableViolations) validates only the rest.
    */
   private validRows = 0;
+
+  /**
+   * `rows`: how many rows it will hold, when that is known (a record's mean history): each column is
+   * then made that long at once, instead of doubling as rows come (copies, and up to half unused).
+   */
+  constructor({ rows = 1024 }: { rows?: number } = {}) {
+    this.capacity = rows;
+    this.epochs = new NumberColumn(rows);
+    this.rowShapes = new NumberColumn(rows);
+  }
 
   /** A table of rows already valid against common#/$defs/history (a metrics file's, once validated). */
   static fromRows(rows: History): HistoryTable {
@@ -124,7 +136,7 @@ export class HistoryTable {
   }
 
   private addColumn(key: string): void {
-    const column = new NumberColumn();
+    const column = new NumberColumn(Math.max(this.capacity, this.length));
     column.fill(Number.NaN, this.length);
     this.columnIndex.set(key, this.columns.length);
     this.columns.push(column);

@@ -3,8 +3,13 @@
  * 300,000 boxed doubles, or the objects of a 300,000-row history, take several times that.
  */
 export class NumberColumn {
-  private data = new Float64Array(1024);
+  private data: Float64Array;
   length = 0;
+
+  /** `capacity`: how many values it holds before it first grows (doubling); the right number saves the copies and the unused half. */
+  constructor(capacity = 1024) {
+    this.data = new Float64Array(Math.max(1, capacity));
+  }
 
   push(value: number): void {
     if (this.length === this.data.length) {

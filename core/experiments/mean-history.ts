@@ -8,6 +8,7 @@ type History = RunAnalysis['history'];
 /** One column of one member's history: its (epoch, value) pairs in row order; rows without a number in it are left out. */
 export interface HistoryColumn {
   name: string;
+  /** Read only: the columns of one member may share it. */
   epochs: Float64Array;
   values: Float64Array;
 }
@@ -36,8 +37,11 @@ export const historyColumns = (history: HistoryRows): HistoryColumn[] => {
 /** historyColumns of a table, from its columns: the rows that have each key, in row order. */
 const tableColumns = (table: HistoryTable): HistoryColumn[] => {
   const epochs = table.epochColumn();
+  // A key every row has (as a rule, all of them) shares one copy of the epochs with the others.
+  let allEpochs: Float64Array | undefined;
   return table.keys.map((name) => {
     const values = table.column(name)!;
+    if (!values.some(Number.isNaN)) return { name, epochs: (allEpochs ??= epochs.slice()), values: values.slice() };
     const rows: number[] = [];
     for (let row = 0; row < values.length; row++) if (!Number.isNaN(values[row])) rows.push(row);
     return { name, epochs: Float64Array.from(rows, (row) => epochs[row]), values: Float64Array.from(rows, (row) => values[row]) };
@@ -86,22 +90,26 @@ const columnStatistics = (parts: readonly HistoryColumn[]): { epochs: Float64Arr
     at += part.epochs.length;
   }
   const order = pooledOrder(parts, epochs);
-  const out = { epochs: new Float64Array(length), means: new Float64Array(length), stds: new Float64Array(length), hasStd: new Uint8Array(length) };
-  const group = new Float64Array(length);
-  let groups = 0;
-  for (let start = 0; start < length; ) {
+  // How many distinct epochs, and the most values one of them has: the outputs are made that long.
+  let [groups, widest] = [0, 0];
+  for (let start = 0, end = 0; start < length; start = end, groups++) {
+    while (end < length && epochs[order[end]] === epochs[order[start]]) end++;
+    widest = Math.max(widest, end - start);
+  }
+  const out = { epochs: new Float64Array(groups), means: new Float64Array(groups), stds: new Float64Array(groups), hasStd: new Uint8Array(groups) };
+  const group = new Float64Array(widest);
+  for (let start = 0, g = 0; start < length; g++) {
     const epoch = epochs[order[start]];
     let end = start;
     while (end < length && epochs[order[end]] === epoch) group[end - start] = values[order[end++]];
     const pooled = group.subarray(0, end - start);
-    out.epochs[groups] = epoch;
-    out.means[groups] = mean(pooled);
+    out.epochs[g] = epoch;
+    out.means[g] = mean(pooled);
     const std = sampleStd(pooled);
-    if (std !== null) [out.stds[groups], out.hasStd[groups]] = [std, 1];
-    groups++;
+    if (std !== null) [out.stds[g], out.hasStd[g]] = [std, 1];
     start = end;
   }
-  return { epochs: out.epochs.subarray(0, groups), means: out.means.subarray(0, groups), stds: out.stds.subarray(0, groups), hasStd: out.hasStd.subarray(0, groups) };
+  return out;
 };
 
 /** The numbers of some ascending arrays of distinct numbers (columnStatistics' epochs), each once, ascending: merged, not gathered and sorted. */
@@ -142,8 +150,9 @@ export const meanHistory = (variants: ReadonlyArray<{ variant: string; members: 
     columns.push(...byName.values());
   }
   const stats = columns.map((column) => ({ ...column, ...columnStatistics(column.parts), next: 0 }));
-  const table = new HistoryTable();
-  for (const epoch of unionOfAscending(stats.map((s) => s.epochs))) {
+  const epochs = unionOfAscending(stats.map((s) => s.epochs));
+  const table = new HistoryTable({ rows: epochs.length });
+  for (const epoch of epochs) {
     const row: History[number] = { epoch };
     for (const s of stats) {
       if (s.epochs[s.next] !== epoch) continue;
