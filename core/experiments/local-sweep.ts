@@ -1,5 +1,7 @@
 import type { CapturedProvenance } from '../commands/provenance.js';
 import type { ProgressWriter } from '../progress.js';
+import { collectGarbage } from '../collect-garbage.js';
+import { oneAtATime } from '../one-at-a-time.js';
 import { runTrial, type TrialOutcome } from './run-trial.js';
 import type { TrialRun } from './attempts.js';
 import type { SweepPlan } from './sweep-plan.js';
@@ -22,7 +24,7 @@ const progressLine = (done: number, total: number, failed: number, running: numb
   `sweep: ${done}/${total} trials done${failed ? ` · ${failed} failed` : ''}${running ? ` · ${running} running` : ''}`;
 
 /**
- * Run the trials, `jobs` at a time. Ctrl-C (SIGINT) stops cleanly: no new trial starts, running
+ * Run the trials, `jobs` at a time, sealed one at a time (TrialContext.sealing). Ctrl-C (SIGINT) stops cleanly: no new trial starts, running
  * commands get SIGTERM (their process group), a demo trial stops at its next epoch, and nothing
  * unfinished is sealed — every run on disk is complete; re-running the same sweep runs the rest.
  */
@@ -37,6 +39,18 @@ export const runLocalSweep = async (sweep: LocalSweep): Promise<LocalSweepResult
   let next = 0;
   let running = 0;
   const total = sweep.trials.length;
+  // One seal at a time, each followed by a full collection: a trial that logged every step leaves
+  // ~80 MB of garbage (its metrics parsed, its figure) that V8 would otherwise still hold when the
+  // next seal parses its own, and the aggregation after the last.
+  const lane = oneAtATime();
+  const sealing = <T>(seal: () => Promise<T>): Promise<T> =>
+    lane(async () => {
+      try {
+        return await seal();
+      } finally {
+        collectGarbage();
+      }
+    });
   const report = (outcome?: TrialOutcome): void => {
     const failed = outcomes.filter((o) => o.status === 'failed' || o.status === 'interrupted').length;
     const line = progressLine(outcomes.length, total, failed, running);
@@ -48,7 +62,7 @@ export const runLocalSweep = async (sweep: LocalSweep): Promise<LocalSweepResult
       const trial = sweep.trials[next++];
       running++;
       report();
-      const outcome = await runTrial({ root: sweep.root, plan: sweep.plan, provenance: sweep.provenance, command: sweep.command, stop: stop.signal }, trial);
+      const outcome = await runTrial({ root: sweep.root, plan: sweep.plan, provenance: sweep.provenance, command: sweep.command, stop: stop.signal, sealing }, trial);
       running--;
       if (outcome.status !== 'stopped') outcomes.push(outcome);
       report(outcome);

@@ -27,6 +27,12 @@ export interface TrialContext {
   stop: AbortSignal;
   /** A Slurm task's SIGTERM (time limit, scancel): stop the trial and seal it as interrupted. */
   interrupt?: AbortSignal;
+  /**
+   * Runs a trial's sealing (reading its metrics, drawing its figure, writing its run): a local sweep
+   * seals one trial at a time (oneAtATime), since a trial that logged every step takes ~100 MB to
+   * seal, and two at once put `dl-lab sweep` past 250 MB. Training still runs `--jobs` at a time.
+   */
+  sealing?: <T>(seal: () => Promise<T>) => Promise<T>;
 }
 
 class TrialStopped extends Error {}
@@ -58,6 +64,7 @@ const runAttempt = async (context: TrialContext, run: TrialRun): Promise<TrialOu
   const { plan } = context;
   const out = trialOutDir(plan.name, trial.tag);
   const metrics = `${out}/metrics.json`;
+  const sealing = context.sealing ?? ((seal) => seal());
   /**
    * Seal a trial that did not complete; with the metrics it logged when `useMetrics` and the file is
    * there (planUnfinishedRecord leaves an invalid one out and says so, and seals the status that file
@@ -68,18 +75,21 @@ const runAttempt = async (context: TrialContext, run: TrialRun): Promise<TrialOu
     const lastLine = tail.trimEnd().split('\n').at(-1)?.trim().slice(0, 200);
     const reason = lastLine ? `${cause}: ${lastLine}` : cause;
     const withMetrics = useMetrics && plan.command !== null && existsSync(absolute(context.root, metrics));
-    const record = await planUnfinishedRecord({
-      cwd: context.root,
-      tag,
-      config: trialConfigPath(plan.name, trial.tag),
-      ...(withMetrics ? { metrics } : {}),
-      status,
-      reason,
-      command: context.command,
-      experiment: experimentOf(plan, trial, exitStatus),
-      extraFiles: tail ? [{ name: LOG_TAIL_FILE, role: 'other', bytes: Buffer.from(tail) }] : [],
+    const record = await sealing(async () => {
+      const unfinished = await planUnfinishedRecord({
+        cwd: context.root,
+        tag,
+        config: trialConfigPath(plan.name, trial.tag),
+        ...(withMetrics ? { metrics } : {}),
+        status,
+        reason,
+        command: context.command,
+        experiment: experimentOf(plan, trial, exitStatus),
+        extraFiles: tail ? [{ name: LOG_TAIL_FILE, role: 'other', bytes: Buffer.from(tail) }] : [],
+      });
+      await executeRecord(unfinished, context.provenance);
+      return unfinished;
     });
-    await executeRecord(record, context.provenance);
     return { tag, status: record.outcome.status, reason: record.outcome.reason ?? reason, seconds: seconds() };
   };
   if (plan.command === null) {
@@ -117,15 +127,17 @@ const runAttempt = async (context: TrialContext, run: TrialRun): Promise<TrialOu
   if (exit.exitStatus !== 0) return sealUnfinished('failed', `exit status ${exit.exitStatus}`, exit.exitStatus, tail);
   if (!existsSync(absolute(context.root, metrics))) return sealUnfinished('failed', `exit status 0 but no ${metrics}`, 0, tail);
   try {
-    const record = await planRecord({
-      cwd: context.root,
-      tag,
-      config: trialConfigPath(plan.name, trial.tag),
-      metrics,
-      command: context.command,
-      experiment: experimentOf(plan, trial, 0),
+    await sealing(async () => {
+      const record = await planRecord({
+        cwd: context.root,
+        tag,
+        config: trialConfigPath(plan.name, trial.tag),
+        metrics,
+        command: context.command,
+        experiment: experimentOf(plan, trial, 0),
+      });
+      await executeRecord(record, context.provenance);
     });
-    await executeRecord(record, context.provenance);
   } catch (error) {
     if (!isUserError(error)) throw error;
     // Already known unusable (or the config/checkpoint is): seal without it rather than say so twice.
