@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { ANALYSIS, MANIFEST, SUMMARY } from '../run/paths.js';
 
@@ -40,8 +40,8 @@ export class RunDocuments {
     if (this.parsed.has(name)) return member(this.parsed.get(name), key);
     const id = `${name}/${key}`;
     if (this.members.has(id)) return this.members.get(id);
-    const bytes = this.read(name);
-    const cut = bytes === undefined ? { value: undefined } : cutMember(bytes, key);
+    const bytes = this.bytes.has(name) ? this.bytes.get(name) : undefined;
+    const cut = bytes === undefined ? (this.cutFromHead(name, key) ?? this.cutFromWhole(name, key)) : cutMember(bytes, key);
     const value = cut === undefined ? member(this.get(name), key) : cut.value;
     this.members.set(id, value);
     return value;
@@ -58,6 +58,44 @@ export class RunDocuments {
     this.bytes.clear();
     this.parsed.clear();
     this.members.clear();
+  }
+
+  private cutFromWhole(name: RunDocumentName, key: string): { value: unknown } | undefined {
+    const bytes = this.read(name);
+    return bytes === undefined ? { value: undefined } : cutMember(bytes, key);
+  }
+
+  /**
+   * cutMember of a large document (HEAD_READ_BYTES or more) from its first pieces only, read until
+   * the member ends, and its last bytes (a document cut short is parsed whole, and fails): the
+   * results of a run that logged every step come before its 30-80 MB history. Undefined where that
+   * does not find it (a small or missing document, a member after the first MiBs): cut from the whole.
+   */
+  private cutFromHead(name: RunDocumentName, key: string): { value: unknown } | undefined {
+    let fd: number;
+    try {
+      fd = openSync(join(this.dir, RUN_DOCUMENTS[name]), 'r');
+    } catch {
+      return undefined;
+    }
+    try {
+      const size = fstatSync(fd).size;
+      if (size < HEAD_READ_BYTES) return undefined;
+      const tail = Buffer.alloc(TAIL_BYTES);
+      if (!endsWithClose(tail.subarray(0, readSync(fd, tail, 0, TAIL_BYTES, size - TAIL_BYTES)))) return undefined;
+      let head = Buffer.alloc(0);
+      while (head.length < Math.min(size, HEAD_LIMIT_BYTES)) {
+        const piece = Buffer.allocUnsafe(HEAD_PIECE_BYTES);
+        const read = readSync(fd, piece, 0, HEAD_PIECE_BYTES, head.length);
+        if (read === 0) return undefined;
+        head = Buffer.concat([head, piece.subarray(0, read)]);
+        const cut = cutFrom(head, key);
+        if (cut !== 'read on') return cut;
+      }
+      return undefined;
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /*
@@ -98,15 +136,40 @@ const endsWithClose = (bytes: Buffer): boolean => {
   return end >= CLOSE.length && bytes.subarray(end - CLOSE.length, end).equals(CLOSE);
 };
 
+/** Documents this large have their members cut from their first pieces (RunDocuments.cutFromHead). */
+const HEAD_READ_BYTES = 1 << 20;
+const HEAD_PIECE_BYTES = 64 * 1024;
+/** Beyond this, a member not yet found is cut from the whole document. */
+const HEAD_LIMIT_BYTES = 4 << 20;
+/** Enough of the end to see the closing brace past trailing white space. */
+const TAIL_BYTES = 64;
+
 /** `{value}` of top-level member `key` cut from a two-space-indented document, or undefined when the layout is not that (parse it whole). */
 const cutMember = (bytes: Buffer, key: string): { value: unknown } | undefined => {
-  if (!bytes.subarray(0, LAYOUT_START.length).equals(LAYOUT_START) || !endsWithClose(bytes)) return undefined;
+  if (!endsWithClose(bytes)) return undefined;
+  const cut = cutFrom(bytes, key);
+  if (cut !== 'read on') return cut;
+  // The member is the last one, or absent.
   const needle = Buffer.from(`\n  ${JSON.stringify(key)}: `);
   const at = bytes.indexOf(needle);
-  if (at < 0) return { value: undefined };
-  const start = at + needle.length;
-  let end = bytes.indexOf(NEXT_MEMBER, start);
-  if (end < 0) end = bytes.lastIndexOf(CLOSE);
+  return at < 0 ? { value: undefined } : parseMember(bytes, at + needle.length, bytes.lastIndexOf(CLOSE));
+};
+
+/**
+ * cutMember of the first bytes of a document (whose end was checked): the member when the next
+ * member's start is among them, undefined when the layout is not ours, 'read on' when more bytes
+ * are needed (or, given all of them, the member is the last or absent).
+ */
+const cutFrom = (head: Buffer, key: string): { value: unknown } | undefined | 'read on' => {
+  if (!head.subarray(0, LAYOUT_START.length).equals(LAYOUT_START.subarray(0, head.length))) return undefined;
+  const needle = Buffer.from(`\n  ${JSON.stringify(key)}: `);
+  const at = head.indexOf(needle);
+  if (at < 0) return 'read on';
+  const end = head.indexOf(NEXT_MEMBER, at + needle.length);
+  return end < 0 ? 'read on' : parseMember(head, at + needle.length, end);
+};
+
+const parseMember = (bytes: Buffer, start: number, end: number): { value: unknown } | undefined => {
   if (end < start) return undefined;
   const text = bytes.toString('utf8', start, end).trimEnd();
   try {

@@ -49,6 +49,31 @@ describe('RunDocuments: one top-level member without parsing the whole document'
     assert.equal(runWithSummary('[1, 2]').top('summary', 'status'), undefined);
     assert.equal(new RunDocuments('nope', join(tempDir(), 'nope')).top('summary', 'status'), undefined);
   });
+
+  it('cuts a member of a large document from its first bytes, and answers as the whole document does', () => {
+    // An analysis.json of a run that logged every step: its results before a history of several MB.
+    const history = Array.from({ length: 40_000 }, (_, step) => ({ epoch: step, loss: 1 / (1 + step) }));
+    // A note long enough that `results` starts across the 64 KiB pieces the head is read in.
+    const analysis = { schema_version: '1.1', tag: 'R1', demo: false, note: 'x'.repeat(65_530), results: { accuracy: 0.9, loss: 0.1 }, history, uncertainty: { ddof: 1 } };
+    const text = stringifyJson(analysis);
+    assert.ok(text.length > 2 << 20, `${text.length} bytes`);
+    const dir = join(tempDir(), 'R1');
+    mkdirSync(dir, { recursive: true });
+    const write = (content: string): RunDocuments => {
+      writeFileSync(join(dir, 'analysis.json'), content);
+      return new RunDocuments('R1', dir);
+    };
+    const large = write(text);
+    assert.deepEqual(large.top('analysis', 'results'), analysis.results);
+    assert.equal(large.top('analysis', 'demo'), false);
+    assert.deepEqual(large.top('analysis', 'uncertainty'), analysis.uncertainty, 'after the history: cut from the whole');
+    assert.equal(large.top('analysis', 'absent'), undefined);
+    // As in any document in our layout, the member is parsed alone: whatever the history holds.
+    const middle = text.length >> 1;
+    assert.deepEqual(write(`${text.slice(0, middle)}###${text.slice(middle + 3)}`).top('analysis', 'results'), analysis.results);
+    assert.equal(write(text.slice(0, -100)).top('analysis', 'results'), undefined, 'a large document cut short answers nothing either');
+    assert.deepEqual(write(JSON.stringify(analysis)).top('analysis', 'results'), analysis.results, 'another layout: parsed whole');
+  });
 });
 
 describe('--where conditions', () => {
