@@ -61,7 +61,7 @@ export class HistoryTable {
 
   /** A table of rows already valid against common#/$defs/history (a metrics file's, once validated). */
   static fromRows(rows: History): HistoryTable {
-    const table = new HistoryTable();
+    const table = new HistoryTable({ rows: rows.length });
     table.appendValidated(rows);
     return table;
   }
@@ -128,6 +128,14 @@ export class HistoryTable {
   column(key: string): Float64Array | undefined {
     const c = this.columnIndex.get(key);
     return c === undefined ? undefined : this.columns[c].values;
+  }
+
+  /**
+   * Gives back what the columns hold beyond the rows: the JSON Lines reader calls it at the end of a
+   * history it read row by row (300,000 rows of six columns hold ~25 MB, ~10 MB of it unused, once doubled).
+   */
+  trim(): void {
+    for (const column of [this.epochs, this.rowShapes, ...this.columns]) column.trim();
   }
 
   /** The keys of row `row` (`epoch` included), in their order. */

@@ -89,5 +89,6 @@ export const readHistoryFile = (path: string, ref: HistoryFileRef, label: string
   if (badLine !== undefined) throw badLine;
   addBatch();
   throwIfViolations(violations, `invalid history file ${label}`);
+  table.trim();
   return table;
 };

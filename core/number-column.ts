@@ -25,6 +25,11 @@ export class NumberColumn {
     for (let i = 0; i < count; i++) this.push(value);
   }
 
+  /** Gives back the room made for values that never came (up to half of it, after doubling). */
+  trim(): void {
+    if (this.data.length > this.length) this.data = this.data.slice(0, this.length);
+  }
+
   /** The values so far, as a view (valid until the next push). */
   get values(): Float64Array {
     return this.data.subarray(0, this.length);
