@@ -66,6 +66,38 @@ export class HistoryTable {
     return table;
   }
 
+  /**
+   * A table of whole columns (a record's mean history, computed column by column), which become the
+   * table's own (not copied): the epochs, and per key its values, NaN in the rows without the key.
+   * Each row's keys are `epoch`, then the keys it has in `columns` order; `keys` come in the order
+   * they first appear in the rows, as `append` would make them. A key no row has is left out.
+   */
+  static fromColumns(epochs: Float64Array, columns: ReadonlyArray<{ key: string; values: Float64Array }>): HistoryTable {
+    const table = new HistoryTable({ rows: epochs.length });
+    table.epochs.adopt(epochs);
+    const firstRows = columns.map(({ values }) => values.findIndex((value) => !Number.isNaN(value)));
+    const order = columns.map((_, c) => c).filter((c) => firstRows[c] !== -1);
+    for (const c of order.sort((a, b) => firstRows[a] - firstRows[b] || a - b)) {
+      const column = new NumberColumn(1);
+      column.adopt(columns[c].values);
+      table.columnIndex.set(columns[c].key, table.columns.length);
+      table.columns.push(column);
+      table.keys.push(columns[c].key);
+    }
+    // Rows come in runs of one shape: its keys are listed again only where which keys a row has changes.
+    const has = new Uint8Array(columns.length);
+    let keys: string[] | undefined;
+    for (let row = 0; row < epochs.length; row++) {
+      for (let c = 0; c < columns.length; c++) {
+        const present = Number.isNaN(columns[c].values[row]) ? 0 : 1;
+        if (has[c] !== present) [has[c], keys] = [present, undefined];
+      }
+      keys ??= ['epoch', ...columns.filter((_, c) => has[c] === 1).map(({ key }) => key)];
+      table.rowShapes.push(table.shapeOf(keys));
+    }
+    return table;
+  }
+
   get length(): number {
     return this.epochs.length;
   }

@@ -25,6 +25,11 @@ export class NumberColumn {
     for (let i = 0; i < count; i++) this.push(value);
   }
 
+  /** Holds `values` themselves from now on (not a copy): a column computed whole (HistoryTable.fromColumns). */
+  adopt(values: Float64Array): void {
+    [this.data, this.length] = [values, values.length];
+  }
+
   /** Gives back the room made for values that never came (up to half of it, after doubling). */
   trim(): void {
     if (this.data.length > this.length) this.data = this.data.slice(0, this.length);

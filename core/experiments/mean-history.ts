@@ -1,9 +1,6 @@
-import type { RunAnalysis } from '../contract/generated/analysis.js';
 import { HistoryTable, isHistoryTable, type HistoryRows } from '../history-table.js';
 import { NumberColumn } from '../number-column.js';
 import { mean, sampleStd } from './statistics.js';
-
-type History = RunAnalysis['history'];
 
 /** One column of one member's history: its (epoch, value) pairs in row order; rows without a number in it are left out. */
 export interface HistoryColumn {
@@ -112,19 +109,24 @@ const columnStatistics = (parts: readonly HistoryColumn[]): { epochs: Float64Arr
   return out;
 };
 
-/** The numbers of some ascending arrays of distinct numbers (columnStatistics' epochs), each once, ascending: merged, not gathered and sorted. */
-const unionOfAscending = (arrays: readonly Float64Array[]): number[] => {
-  const next = new Uint32Array(arrays.length);
-  const union: number[] = [];
+/**
+ * Every number of some arrays, each once, ascending: the ascending arrays (as a rule, all: a member
+ * logs its steps in order) merged, the others sorted first. An array given twice (a member's columns
+ * share their epochs) is read once.
+ */
+const unionOf = (arrays: readonly Float64Array[]): Float64Array => {
+  const sorted = [...new Set(arrays)].map((array) => (ascending(array) ? array : Float64Array.from(array).sort()));
+  const next = new Uint32Array(sorted.length);
+  const union = new NumberColumn();
   for (;;) {
     let least = Infinity;
     let found = false;
-    for (let k = 0; k < arrays.length; k++) {
-      if (next[k] < arrays[k].length && (!found || arrays[k][next[k]] < least)) [least, found] = [arrays[k][next[k]], true];
+    for (let k = 0; k < sorted.length; k++) {
+      if (next[k] < sorted[k].length && (!found || sorted[k][next[k]] < least)) [least, found] = [sorted[k][next[k]], true];
     }
-    if (!found) return union;
+    if (!found) return union.values.slice();
     union.push(least);
-    for (let k = 0; k < arrays.length; k++) if (next[k] < arrays[k].length && arrays[k][next[k]] === least) next[k]++;
+    for (let k = 0; k < sorted.length; k++) while (next[k] < sorted[k].length && sorted[k][next[k]] === least) next[k]++;
   }
 };
 
@@ -149,18 +151,19 @@ export const meanHistory = (variants: ReadonlyArray<{ variant: string; members: 
     }
     columns.push(...byName.values());
   }
-  const stats = columns.map((column) => ({ ...column, ...columnStatistics(column.parts), next: 0 }));
-  const epochs = unionOfAscending(stats.map((s) => s.epochs));
-  const table = new HistoryTable({ rows: epochs.length });
-  for (const epoch of epochs) {
-    const row: History[number] = { epoch };
-    for (const s of stats) {
-      if (s.epochs[s.next] !== epoch) continue;
-      row[s.meanKey] = s.means[s.next];
-      if (s.hasStd[s.next]) row[s.stdKey] = s.stds[s.next];
-      s.next++;
+  // Column by column, each into arrays as long as the union of the epochs (NaN where it has none):
+  // one column's statistics are held at a time, and no row object is made.
+  const epochs = unionOf(columns.flatMap((column) => column.parts.map((part) => part.epochs)));
+  const tableColumns: Array<{ key: string; values: Float64Array }> = [];
+  for (const { meanKey, stdKey, parts } of columns) {
+    const stats = columnStatistics(parts);
+    const [means, stds] = [new Float64Array(epochs.length).fill(Number.NaN), new Float64Array(epochs.length).fill(Number.NaN)];
+    for (let i = 0, row = 0; i < stats.epochs.length; i++, row++) {
+      while (epochs[row] !== stats.epochs[i]) row++;
+      means[row] = stats.means[i];
+      if (stats.hasStd[i]) stds[row] = stats.stds[i];
     }
-    table.append(row);
+    tableColumns.push({ key: meanKey, values: means }, { key: stdKey, values: stds });
   }
-  return table;
+  return HistoryTable.fromColumns(epochs, tableColumns);
 };

@@ -67,6 +67,20 @@ describe('HistoryTable: a history held as columns, given back as its rows', () =
     }
   });
 
+  it('is made from whole columns as from the rows they hold (fromColumns): keys in order of first appearance, NaN absent', () => {
+    const nan = Number.NaN;
+    const table = HistoryTable.fromColumns(Float64Array.of(0, 1, 2, 3), [
+      { key: 'a.mean', values: Float64Array.of(nan, 0.5, 0.25, nan) },
+      { key: 'a.std', values: Float64Array.of(nan, nan, 0.1, nan) },
+      { key: 'b.mean', values: Float64Array.of(1, 2, nan, 4) },
+      { key: 'b.std', values: Float64Array.of(nan, nan, nan, nan) },
+    ]);
+    const rows: HistoryEntry[] = [{ epoch: 0, 'b.mean': 1 }, { epoch: 1, 'a.mean': 0.5, 'b.mean': 2 }, { epoch: 2, 'a.mean': 0.25, 'a.std': 0.1 }, { epoch: 3, 'b.mean': 4 }];
+    assert.equal(JSON.stringify(table), JSON.stringify(rows));
+    assert.deepEqual(table.keys, HistoryTable.fromRows(rows).keys);
+    assert.deepEqual(table.keys, ['b.mean', 'a.mean', 'a.std'], 'a key no row has (b.std) is left out');
+  });
+
   it('keeps `__proto__` an own key of the rows, as JSON.parse does, never their prototype', () => {
     const rows = JSON.parse('[{"epoch":1,"__proto__":2,"loss":0.5}]') as HistoryEntry[];
     const [row] = HistoryTable.fromRows(rows).slice();
