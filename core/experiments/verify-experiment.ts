@@ -50,6 +50,7 @@ interface Difference { pointer: string; recorded: unknown; recomputed: unknown }
  */
 const firstDifferenceFromTable = (recorded: unknown, table: HistoryTable, pointer: string): Difference | undefined => {
   if (!Array.isArray(recorded) && !isHistoryTable(recorded)) return firstDifference(recorded, table.toJSON(), pointer);
+  if (isHistoryTable(recorded) && recorded.sameRows(table)) return undefined;
   for (let start = 0; start < Math.max(recorded.length, table.length); start += HISTORY_BATCH_ROWS) {
     const found = firstDifference(recorded.slice(start, start + HISTORY_BATCH_ROWS), table.slice(start, start + HISTORY_BATCH_ROWS));
     if (found) return { ...found, pointer: shiftRowPointer(found.pointer, start, pointer) };

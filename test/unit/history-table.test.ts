@@ -81,6 +81,29 @@ describe('HistoryTable: a history held as columns, given back as its rows', () =
     assert.deepEqual(table.keys, ['b.mean', 'a.mean', 'a.std'], 'a key no row has (b.std) is left out');
   });
 
+  it('tells whether another table holds the same rows (sameRows) as their JSON does', () => {
+    const rng = new Rng(21);
+    for (let trial = 0; trial < 40; trial++) {
+      const rows = randomRows(rng, 1 + rng.below(300));
+      const table = HistoryTable.fromRows(rows);
+      const same = (other: HistoryEntry[]): boolean => table.sameRows(HistoryTable.fromRows(other));
+      assert.equal(same(JSON.parse(JSON.stringify(rows)) as HistoryEntry[]), true, `trial ${trial}`);
+      const row = rng.below(rows.length);
+      const edited = structuredClone(rows);
+      const key = Object.keys(edited[row]).find((k) => k !== 'epoch')!;
+      edited[row][key] += 1;
+      // A changed value, an epoch, a row more or less, keys in another order: never the same JSON.
+      assert.equal(same(edited), JSON.stringify(edited) === JSON.stringify(rows), `trial ${trial}: value`);
+      assert.equal(same(rows.map((r, i) => (i === row ? { ...r, epoch: r.epoch + 1 } : r))), false);
+      assert.equal(same(rows.slice(1)), false);
+      assert.equal(same([...rows, rows[0]]), false);
+      const reordered = rows.map((r, i) => (i === row ? (Object.fromEntries(Object.entries(r).reverse()) as HistoryEntry) : r));
+      assert.equal(same(reordered), JSON.stringify(reordered) === JSON.stringify(rows), `trial ${trial}: key order`);
+    }
+    // -0 and 0 are written alike.
+    assert.equal(HistoryTable.fromRows([{ epoch: 0, loss: -0 }]).sameRows(HistoryTable.fromRows([{ epoch: 0, loss: 0 }])), true);
+  });
+
   it('keeps `__proto__` an own key of the rows, as JSON.parse does, never their prototype', () => {
     const rows = JSON.parse('[{"epoch":1,"__proto__":2,"loss":0.5}]') as HistoryEntry[];
     const [row] = HistoryTable.fromRows(rows).slice();
