@@ -24,9 +24,10 @@ const progressLine = (done: number, total: number, failed: number, running: numb
   `sweep: ${done}/${total} trials done${failed ? ` · ${failed} failed` : ''}${running ? ` · ${running} running` : ''}`;
 
 /**
- * Run the trials, `jobs` at a time, sealed one at a time (TrialContext.sealing). Ctrl-C (SIGINT) stops cleanly: no new trial starts, running
- * commands get SIGTERM (their process group), a demo trial stops at its next epoch, and nothing
- * unfinished is sealed — every run on disk is complete; re-running the same sweep runs the rest.
+ * Run the trials, `jobs` at a time, each sealed in its turn (TrialContext.sealing). Ctrl-C (SIGINT)
+ * stops cleanly: no new trial starts, running commands get SIGTERM (their process group), a demo
+ * trial stops at its next epoch, and nothing unfinished is sealed — every run on disk is complete;
+ * re-running the same sweep runs the rest.
  */
 export const runLocalSweep = async (sweep: LocalSweep): Promise<LocalSweepResult> => {
   const stop = new AbortController();
