@@ -1,6 +1,6 @@
 import { chmodSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { DEFAULT_CONFIG_PATH, loadConfig, type LoadedConfig } from '../config.js';
 import { UserError, isUserError } from '../errors.js';
 import type { HashFilesOptions } from '../hashing/hash-files.js';
@@ -28,6 +28,12 @@ export interface RecordOptions {
   checkpoint?: string;
   /** `--move-checkpoint`: link the checkpoint into the run and remove its old name once published (same filesystem). */
   moveCheckpoint?: boolean;
+  /**
+   * A folder of the caller's own (a sweep trial's `{out}`, emptied before each attempt): a checkpoint
+   * inside it is moved into the run where it can be (CheckpointIntake 'move-or-copy'), not copied:
+   * a sweep of 20 seeds with 5 GB checkpoints would otherwise leave 100 GB of copies behind.
+   */
+  scratchDir?: string;
   /** Registered datasets the run used (`--data`), re-checked before anything runs. */
   data?: string[];
   allowDataDrift?: boolean;
@@ -86,7 +92,8 @@ export const planRecord = async (options: RecordOptions): Promise<RecordPlan> =>
   if (checkpointPath && checkpointGiven) await assertReadableFile(checkpointPath, checkpointGiven);
   options.beforeDataCheck?.(target.root);
   const data = await checkRunDatasets(target.root, options.data ?? [], options.allowDataDrift === true, options.onHashProgress);
-  const checkpointIntake: CheckpointIntake = options.moveCheckpoint ? 'move' : 'copy';
+  const inScratch = options.scratchDir !== undefined && checkpointPath !== undefined && isInside(checkpointPath, resolve(options.cwd, options.scratchDir));
+  const checkpointIntake: CheckpointIntake = options.moveCheckpoint ? 'move' : inScratch ? 'move-or-copy' : 'copy';
   return { target, config, metrics, checkpointGiven, checkpointPath, checkpointIntake, data, command: options.command, outcome, parent, experiment: options.experiment, extraFiles: options.extraFiles ?? [] };
 };
 
@@ -99,6 +106,12 @@ const planParent = async (root: string, flag: string | undefined, logged: Metric
   return tag === undefined ? undefined : resolveParent(root, tag, logged?.checkpoint_sha256, flag !== undefined ? '--parent' : `${metricsLabel}: /parent`);
 };
 
+/** Whether `path` is below the folder `dir` (both absolute). */
+const isInside = (path: string, dir: string): boolean => {
+  const below = relative(dir, path);
+  return below !== '' && !below.startsWith('..') && !isAbsolute(below);
+};
+
 /** Fails before any work when the checkpoint is missing or not a file (it is read only once, later). */
 const assertReadableFile = async (path: string, given: string): Promise<void> => {
   const stats = await stat(path).catch((error: NodeJS.ErrnoException) => {
@@ -107,18 +120,21 @@ const assertReadableFile = async (path: string, given: string): Promise<void> =>
   if (!stats.isFile()) throw new UserError(`checkpoint ${given}: not a regular file`, { file: given, field: '--checkpoint' });
 };
 
-/** The checkpoint, put into the staging folder (copied, cloned or linked) and hashed in the same single read. */
-const placeCheckpoint = async (plan: RecordPlan, staging: Staging, onProgress: RecordProgress['onCheckpointProgress']): Promise<CheckpointSource | undefined> => {
+/**
+ * The checkpoint, put into the staging folder (copied, cloned or linked) and hashed in the same
+ * single read; `linked`: its old name is to go once the run is published.
+ */
+const placeCheckpoint = async (plan: RecordPlan, staging: Staging, onProgress: RecordProgress['onCheckpointProgress']): Promise<(CheckpointSource & { linked: boolean }) | undefined> => {
   const { checkpointPath: path, checkpointGiven: given } = plan;
   if (!path || !given) return undefined;
   const to = join(staging.dir, checkpointCopyName(path));
   const { mode, size } = await stat(path);
-  // Publishing makes the run's files read-only, and a linked checkpoint shares its inode with the original.
-  if (plan.checkpointIntake === 'move') staging.onDiscard(() => chmodSync(path, mode & 0o7777));
   const onBytes = onProgress && ((bytes: number): void => onProgress({ files: bytes === size ? 1 : 0, bytes, totalFiles: 1, totalBytes: size }));
   onBytes?.(0);
-  const { sha256, bytes } = await intakeCheckpoint({ from: path, to, given, mode: plan.checkpointIntake, onBytes });
-  return { path, given, sha256, size: bytes };
+  const { sha256, bytes, linked } = await intakeCheckpoint({ from: path, to, given, mode: plan.checkpointIntake, onBytes });
+  // Publishing makes the run's files read-only, and a linked checkpoint shares its inode with the original.
+  if (linked) staging.onDiscard(() => chmodSync(path, mode & 0o7777));
+  return { path, given, sha256, size: bytes, linked };
 };
 
 /** What `executeRecord` tells as it goes. */
@@ -131,11 +147,11 @@ export const executeRecord = async (plan: RecordPlan, provenance: Promise<Captur
   const { target } = plan;
   const staging = await openStaging(target.targetDir);
   try {
-    const published = await stageAndPublish(plan, provenance, staging, progress);
-    if (plan.checkpointIntake === 'move' && plan.checkpointPath) {
+    const { published, checkpoint } = await stageAndPublish(plan, provenance, staging, progress);
+    if (checkpoint?.linked) {
       // The run is published and holds the checkpoint; failing to drop the old name loses nothing.
-      await finishMove(plan.checkpointPath).catch((error: NodeJS.ErrnoException) =>
-        process.stderr.write(`warning: --move-checkpoint: the run has the checkpoint, but ${plan.checkpointGiven} could not be removed (${error.code ?? error.message})\n`),
+      await finishMove(checkpoint.path).catch((error: NodeJS.ErrnoException) =>
+        process.stderr.write(`warning: the run has the checkpoint, but ${checkpoint.given} could not be removed (${error.code ?? error.message})\n`),
       );
     }
     return published;
@@ -145,14 +161,19 @@ export const executeRecord = async (plan: RecordPlan, provenance: Promise<Captur
   }
 };
 
-const stageAndPublish = async (plan: RecordPlan, provenance: Promise<CapturedProvenance>, staging: Staging, progress: RecordProgress): Promise<PublishedRun> => {
+const stageAndPublish = async (
+  plan: RecordPlan,
+  provenance: Promise<CapturedProvenance>,
+  staging: Staging,
+  progress: RecordProgress,
+): Promise<{ published: PublishedRun; checkpoint: Awaited<ReturnType<typeof placeCheckpoint>> }> => {
   const now = new Date();
   const { target } = plan;
   const checkpoint = await placeCheckpoint(plan, staging, progress.onCheckpointProgress);
   const docs = recordedDocuments(target.tag, target.runDir, plan.metrics?.input, checkpoint, plan.outcome);
   const figures = await trainingCurveFiles(docs.analysis.history, docs.summary.best_checkpoint?.epoch ?? undefined);
   const captured = await provenance;
-  return publishRun({
+  const published = await publishRun({
     staging,
     targetDir: target.targetDir,
     runDir: target.runDir,
@@ -181,6 +202,7 @@ const stageAndPublish = async (plan: RecordPlan, provenance: Promise<CapturedPro
         outputs,
       ),
   });
+  return { published, checkpoint };
 };
 
 /** Plan, capture provenance and seal in one call: `dl-lab run` for callers other than the generator. */

@@ -80,7 +80,7 @@ const runAttempt = async (context: TrialContext, run: TrialRun): Promise<TrialOu
         cwd: context.root,
         tag,
         config: trialConfigPath(plan.name, trial.tag),
-        ...(withMetrics ? { metrics } : {}),
+        ...(withMetrics ? { metrics, scratchDir: out } : {}),
         status,
         reason,
         command: context.command,
@@ -133,6 +133,8 @@ const runAttempt = async (context: TrialContext, run: TrialRun): Promise<TrialOu
         tag,
         config: trialConfigPath(plan.name, trial.tag),
         metrics,
+        // A checkpoint the command left in {out} is moved into the run, not copied: {out} is the sweep's scratch.
+        scratchDir: out,
         command: context.command,
         experiment: experimentOf(plan, trial, 0),
       });

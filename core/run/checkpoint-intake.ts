@@ -15,8 +15,14 @@ import { storageReadBytes } from './storage-reads.js';
  * - move (`--move-checkpoint`): a hard link into the run, hashed once; the original name is
  *   removed only after the run is published (`finishMove`), so a failed or killed run never
  *   loses the file. Same filesystem only (EXDEV is refused, never turned into a silent copy).
+ * - move-or-copy (a checkpoint in a sweep trial's own `{out}` folder, which nothing else reads): a
+ *   move where it is a regular file of one name that the filesystem can link into the run;
+ *   otherwise a copy, and the file stays (a symlink or a second name may be the user's own file).
  */
-export type CheckpointIntake = 'copy' | 'move';
+export type CheckpointIntake = 'copy' | 'move' | 'move-or-copy';
+
+/** The checkpoint's digest, and whether it was linked into the run (its old name then goes: finishMove). */
+export type IntakeResult = FileDigest & { linked: boolean };
 
 export interface IntakeRequest {
   /** Absolute path of the user's checkpoint. */
@@ -31,17 +37,34 @@ export interface IntakeRequest {
 }
 
 /** Puts the checkpoint at `to` and returns its digest, having read it from the disk once. */
-export const intakeCheckpoint = async (request: IntakeRequest): Promise<FileDigest> => {
+export const intakeCheckpoint = async (request: IntakeRequest): Promise<IntakeResult> => {
   await mkdir(dirname(request.to), { recursive: true });
   try {
-    if (request.mode === 'move') return await linkAndHash(request);
-    return await cloneAndHash(request).catch(async (error: NodeJS.ErrnoException) => {
+    if (request.mode === 'move') return { ...(await linkAndHash(request)), linked: true };
+    if (request.mode === 'move-or-copy' && (await soleName(request.from))) {
+      const linked = await linkAndHash(request).catch((error: NodeJS.ErrnoException) => {
+        if (CANNOT_LINK.has(error.code ?? '')) return undefined;
+        throw error;
+      });
+      if (linked) return { ...linked, linked: true };
+    }
+    const copied = await cloneAndHash(request).catch(async (error: NodeJS.ErrnoException) => {
       if (!CANNOT_CLONE.has(error.code ?? '')) throw error;
       return copyHashing(request.from, request.to, request.onBytes);
     });
+    return { ...copied, linked: false };
   } catch (error) {
     throw describe(error, request);
   }
+};
+
+/** Errors meaning "this file cannot be linked there": another filesystem, one without hard links, too many links. */
+const CANNOT_LINK = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK']);
+
+/** Whether `path` is a regular file (not a symlink) with no other name: moving it then takes nothing from anyone. */
+const soleName = async (path: string): Promise<boolean> => {
+  const stats = await lstat(path);
+  return stats.isFile() && stats.nlink === 1;
 };
 
 /** Errors meaning "this filesystem (pair) cannot reflink": fall back to copying. */

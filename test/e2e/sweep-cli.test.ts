@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { startCli } from '../helpers/cli-async.js';
@@ -98,6 +98,9 @@ describe('dl-lab sweep, locally (built bin)', function () {
     const ok = runDirOf(root, 'cmd-base-s2');
     assert.deepEqual(readJson(join(ok, 'analysis.json')).results, { accuracy: 0.92 });
     assert.deepEqual(readFileSync(join(ok, 'checkpoints/best.bin')), Buffer.alloc(64, 2));
+    // Moved out of {out}, the sweep's scratch, not copied: one file of one name, in the run.
+    assert.equal(existsSync(join(root, 'artifacts/experiments/cmd/out/cmd-base-s2/best.bin')), false);
+    assert.equal(statSync(join(ok, 'checkpoints/best.bin')).nlink, 1);
     assert.deepEqual(readJson(join(ok, 'manifest.json')).experiment, { name: 'cmd', variant: 'base', seed: 2, overrides: {}, exit_status: 0 });
     assert.equal(readJson(join(ok, 'summary.json')).status, undefined, 'a completed run has no status (1.0 readers see an ordinary run)');
 
@@ -117,6 +120,16 @@ describe('dl-lab sweep, locally (built bin)', function () {
     assert.equal(readJson(join(runDirOf(root, 'cmd'), 'experiment.json')).statistics.base.accuracy.n, 2, 'statistics use the completed members only');
   });
 
+  it('a checkpoint a trial leaves outside {out} is copied into its run, and stays where it is', async () => {
+    const script = writeTrialScript(root);
+    const sweep = runCli(['sweep', 'outside', '--seeds', '3', '--', process.execPath, script, '{seed}', '{out}', 'ckpt-outside'], { cwd: root });
+    assert.equal(sweep.status, 0, sweep.stderr);
+    assert.deepEqual(readFileSync(join(runDirOf(root, 'outside-base-s3'), 'checkpoints/best.bin')), Buffer.alloc(64, 3));
+    assert.deepEqual(readFileSync(join(root, 'tmp/outside-3.bin')), Buffer.alloc(64, 3));
+    assert.equal(statSync(join(root, 'tmp/outside-3.bin')).nlink, 1, 'not linked into the run either');
+    assert.deepEqual((await verifyTag(root, 'outside-base-s3')).problems, []);
+  });
+
   it('a trial that crashed after writing a valid metrics file is sealed as failed and keeps the numbers it logged', async () => {
     const script = writeTrialScript(root);
     const sweep = runCli(['sweep', 'crash', '--seeds', '1', '--', process.execPath, script, '{seed}', '{out}', 'crash-after-metrics'], { cwd: root });
@@ -127,6 +140,7 @@ describe('dl-lab sweep, locally (built bin)', function () {
     assert.deepEqual([summary.metrics, summary.primary_metric], [{ accuracy: 0.91 }, 'accuracy']);
     assert.deepEqual(readJson(join(run, 'analysis.json')).results, { accuracy: 0.91 });
     assert.deepEqual(readFileSync(join(run, 'checkpoints/best.bin')), Buffer.alloc(64, 1));
+    assert.equal(existsSync(join(root, 'artifacts/experiments/crash/out/crash-base-s1/best.bin')), false, 'moved into the failed run too');
     assert.equal(readJson(join(run, 'manifest.json')).experiment.exit_status, 3);
     assert.equal(readFileSync(join(run, 'logs/tail.log'), 'utf8'), 'training seed 1\nRuntimeError: CUDA out of memory\n');
     assert.deepEqual((await verifyTag(root, 'crash-base-s1')).problems, []);

@@ -11,10 +11,10 @@ import { join } from 'node:path';
  * of a SIGTERM it sends itself (no handler, as a plain script dies of Slurm's), `unclosed-logs`:
  * seed 1 gets a SIGTERM and handles it as dl_lab_log does (its metrics file says "interrupted",
  * then exit 143 = 128 + 15), seed 2 exits 3 with its metrics file still "running" (a log never
- * closed).
+ * closed), `ckpt-outside`: the checkpoint is written to <cwd>/tmp/outside-<seed>.bin, not into <out>.
  */
 export const TRIAL_SCRIPT = `
-import { renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 const [seed, out, mode] = [Number(process.argv[2]), process.argv[3], process.argv[4] ?? 'ok'];
 console.log('training seed ' + seed);
@@ -29,7 +29,11 @@ else {
     history: [{ epoch: 1, accuracy: 0.5 }, { epoch: 2, accuracy }],
     best_checkpoint: { path: 'best.bin', selected_by: 'accuracy', epoch: 2, metric_value: accuracy },
   };
-  writeFileSync(join(out, 'best.bin'), Buffer.alloc(64, seed));
+  if (mode === 'ckpt-outside') {
+    mkdirSync('tmp', { recursive: true });
+    metrics.best_checkpoint.path = join(process.cwd(), 'tmp', 'outside-' + seed + '.bin');
+  }
+  writeFileSync(mode === 'ckpt-outside' ? metrics.best_checkpoint.path : join(out, 'best.bin'), Buffer.alloc(64, seed));
   if (mode === 'unclosed-logs' && seed === 1) {
     process.on('SIGTERM', () => {
       writeFileSync(join(out, 'metrics.json'), JSON.stringify({ ...metrics, status: 'interrupted', status_reason: 'SIGTERM (terminated)' }));
