@@ -114,11 +114,15 @@ describe('dl-lab sweep --slurm on a real one-node cluster', function () {
     }
     assert.equal(readFileSync(join(root, 'artifacts/experiments/slr/slurm-jobs.txt'), 'utf8'), `${arrayJob} ${aggregateJob}\n`);
     const requeue = scontrol('requeue', `${arrayJob}_0`);
+    const requeuedAt = Date.now();
     assert.equal(requeue.status, 0, String(requeue.stderr));
     // Slurm holds a requeued job (BeginTime, cred_expire: two minutes) before it may start again, so
     // the test releases it (StartTime=now) once a second for as long as it is pending, whatever
     // reason squeue shows: a release that lands before Slurm has finished requeueing can be
     // overridden by the hold. Releasing it once, on the first 'PENDING BeginTime', timed out once in CI.
+    // Not within 2 s of the requeue: the requeue revokes the job's credential, and slurmd refuses a
+    // start whose credential dates from the same second ("Killing non-startable batch JobId=…: Job
+    // credential revoked", exit 1 after 0 s: it failed so in CI, slurmctld.log and slurmd.log said).
     const state = (): string => String(spawnSync('squeue', ['-h', '-j', `${arrayJob}_0`, '-o', '%T %r'], { encoding: 'utf8' }).stdout).trim();
     /** The task's output file (both attempts), for a failure's message: the temp project is gone after the run. */
     const taskOutput = (job: string): string => {
@@ -136,7 +140,7 @@ describe('dl-lab sweep --slurm on a real one-node cluster', function () {
       const now = state();
       if (now !== last) seen.push(`${((Date.now() - started) / 1000).toFixed(1)} s ${now}`);
       last = now;
-      if (now.startsWith('PENDING') && Date.now() - released >= 1000) {
+      if (now.startsWith('PENDING') && Date.now() - requeuedAt >= 2000 && Date.now() - released >= 1000) {
         released = Date.now();
         scontrol('update', `JobId=${arrayJob}_0`, 'StartTime=now');
       }
