@@ -40,8 +40,7 @@ export class RunDocuments {
     if (this.parsed.has(name)) return member(this.parsed.get(name), key);
     const id = `${name}/${key}`;
     if (this.members.has(id)) return this.members.get(id);
-    const bytes = this.bytes.has(name) ? this.bytes.get(name) : undefined;
-    const cut = bytes === undefined ? (this.cutFromHead(name, key) ?? this.cutFromWhole(name, key)) : cutMember(bytes, key);
+    const cut = this.cut(name, key);
     const value = cut === undefined ? member(this.get(name), key) : cut.value;
     this.members.set(id, value);
     return value;
@@ -60,39 +59,31 @@ export class RunDocuments {
     this.members.clear();
   }
 
-  private cutFromWhole(name: RunDocumentName, key: string): { value: unknown } | undefined {
-    const bytes = this.read(name);
-    return bytes === undefined ? { value: undefined } : cutMember(bytes, key);
-  }
-
   /**
-   * cutMember of a large document (HEAD_READ_BYTES or more) from its first pieces only, read until
-   * the member ends, and its last bytes (a document cut short is parsed whole, and fails): the
-   * results of a run that logged every step come before its 30-80 MB history. Undefined where that
-   * does not find it (a small or missing document, a member after the first MiBs): cut from the whole.
+   * cutMember of the document, opened once: a large one (HEAD_READ_BYTES or more) from its first
+   * bytes only, read until the member ends, and its last bytes (a document cut short is parsed
+   * whole, and fails): the results of a run that logged every step come before its 30-80 MB
+   * history. Otherwise, or where its first MiBs do not hold the member, from the whole document,
+   * whose bytes are kept (`read`).
    */
-  private cutFromHead(name: RunDocumentName, key: string): { value: unknown } | undefined {
+  private cut(name: RunDocumentName, key: string): { value: unknown } | undefined {
+    if (this.bytes.has(name)) {
+      const bytes = this.bytes.get(name);
+      return bytes === undefined ? { value: undefined } : cutMember(bytes, key);
+    }
     let fd: number;
     try {
       fd = openSync(join(this.dir, RUN_DOCUMENTS[name]), 'r');
     } catch {
-      return undefined;
+      this.bytes.set(name, undefined);
+      return { value: undefined };
     }
     try {
       const size = fstatSync(fd).size;
-      if (size < HEAD_READ_BYTES) return undefined;
-      const tail = Buffer.alloc(TAIL_BYTES);
-      if (!endsWithClose(tail.subarray(0, readSync(fd, tail, 0, TAIL_BYTES, size - TAIL_BYTES)))) return undefined;
-      let head = Buffer.alloc(0);
-      while (head.length < Math.min(size, HEAD_LIMIT_BYTES)) {
-        const piece = Buffer.allocUnsafe(HEAD_PIECE_BYTES);
-        const read = readSync(fd, piece, 0, HEAD_PIECE_BYTES, head.length);
-        if (read === 0) return undefined;
-        head = Buffer.concat([head, piece.subarray(0, read)]);
-        const cut = cutFrom(head, key);
-        if (cut !== 'read on') return cut;
-      }
-      return undefined;
+      const fromHead = size >= HEAD_READ_BYTES ? cutFromHead(fd, size, key) : undefined;
+      if (fromHead) return fromHead;
+      const bytes = this.read(name, fd);
+      return bytes === undefined ? { value: undefined } : cutMember(bytes, key);
     } finally {
       closeSync(fd);
     }
@@ -102,11 +93,11 @@ export class RunDocuments {
    * Synchronous reads: a query touches one to three small files of thousands of runs, and a sync
    * read costs a fraction of the thread-pool round trips of an async one (as in verify-run.ts).
    */
-  private read(name: RunDocumentName): Buffer | undefined {
+  private read(name: RunDocumentName, fd?: number): Buffer | undefined {
     if (this.bytes.has(name)) return this.bytes.get(name);
     let bytes: Buffer | undefined;
     try {
-      bytes = readFileSync(join(this.dir, RUN_DOCUMENTS[name]));
+      bytes = readFileSync(fd ?? join(this.dir, RUN_DOCUMENTS[name]));
     } catch {
       bytes = undefined;
     }
@@ -143,6 +134,24 @@ const HEAD_PIECE_BYTES = 64 * 1024;
 const HEAD_LIMIT_BYTES = 4 << 20;
 /** Enough of the end to see the closing brace past trailing white space. */
 const TAIL_BYTES = 64;
+
+/**
+ * cutFrom the first bytes of the open document `fd` of `size` bytes (its end checked first), read
+ * in doubling pieces up to HEAD_LIMIT_BYTES; undefined where they do not settle it.
+ */
+const cutFromHead = (fd: number, size: number, key: string): { value: unknown } | undefined => {
+  const tail = Buffer.alloc(TAIL_BYTES);
+  if (!endsWithClose(tail.subarray(0, readSync(fd, tail, 0, TAIL_BYTES, size - TAIL_BYTES)))) return undefined;
+  const head = Buffer.allocUnsafe(Math.min(size, HEAD_LIMIT_BYTES));
+  for (let filled = 0; filled < head.length; ) {
+    const read = readSync(fd, head, filled, Math.min(head.length - filled, Math.max(HEAD_PIECE_BYTES, filled)), filled);
+    if (read === 0) return undefined;
+    filled += read;
+    const cut = cutFrom(head.subarray(0, filled), key);
+    if (cut !== 'read on') return cut;
+  }
+  return undefined;
+};
 
 /** `{value}` of top-level member `key` cut from a two-space-indented document, or undefined when the layout is not that (parse it whole). */
 const cutMember = (bytes: Buffer, key: string): { value: unknown } | undefined => {
