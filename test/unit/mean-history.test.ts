@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { RunAnalysis } from '../../core/contract/generated/analysis.js';
 import { historyColumns, meanHistory } from '../../core/experiments/mean-history.js';
+import { HistoryTable } from '../../core/history-table.js';
 import { mean, sampleStd } from '../../core/experiments/statistics.js';
 import { Rng } from '../../core/training/prng.js';
 
@@ -72,6 +73,31 @@ describe('the mean history of an experiment record (core/experiments/mean-histor
       }));
       const columnar = byVariant.map(({ variant, histories }) => ({ variant, members: histories.map(historyColumns) }));
       assert.equal(JSON.stringify(meanHistory(columnar)), JSON.stringify(perEpochArrays(byVariant)), `experiment ${trial}`);
+    }
+  });
+
+  it('gives the same bytes when every member logged the same steps (the rule for seeds), from rows and from tables', () => {
+    const rng = new Rng(15);
+    const random = (): number => rng.uniform();
+    for (let trial = 0; trial < 200; trial++) {
+      // One list of steps for the experiment: ascending with gaps, and in some experiments a step
+      // logged twice by every member (a resumed run) or one member short of the last step.
+      const epochs = Array.from({ length: 80 }, (_, epoch) => epoch).filter(() => random() < 0.8);
+      if (random() < 0.15 && epochs.length > 2) epochs.splice(1, 0, epochs[1]);
+      const shortMember = random() < 0.15;
+      const columns = ['loss', 'val_loss', 'acc'].filter(() => random() < 0.9);
+      const byVariant = ['base', 'lr0.1'].slice(0, 1 + Math.floor(random() * 2)).map((variant) => ({
+        variant,
+        histories: Array.from({ length: 1 + Math.floor(random() * 5) }, (_, member): History => {
+          const steps = shortMember && member === 1 ? epochs.slice(0, -1) : epochs;
+          return steps.map((epoch) => ({ epoch, ...Object.fromEntries(columns.map((column) => [column, (random() - 0.3) * 10 ** Math.floor(random() * 6 - 3)])) }));
+        }),
+      }));
+      const expected = JSON.stringify(perEpochArrays(byVariant));
+      const fromRows = byVariant.map(({ variant, histories }) => ({ variant, members: histories.map(historyColumns) }));
+      const fromTables = byVariant.map(({ variant, histories }) => ({ variant, members: histories.map((history) => historyColumns(HistoryTable.fromRows(history))) }));
+      assert.equal(JSON.stringify(meanHistory(fromRows)), expected, `experiment ${trial}, from rows`);
+      assert.equal(JSON.stringify(meanHistory(fromTables)), expected, `experiment ${trial}, from tables`);
     }
   });
 
