@@ -80,8 +80,14 @@ export class AnalysisReader {
   /** The bytes up to the history's `[` (head), and after its `]` (tail). */
   private readonly head: Buffer[] = [];
   private readonly tail: Buffer[] = [];
-  /** Bytes not yet placed: in the rows, those of the batch being read (from just after the `[` or a `,` between rows). */
+  /** Bytes not yet placed: in the rows, those of the batch being read (from just after the `[` or a `,` between rows). A view of `room`, or empty. */
   private pending = Buffer.alloc(0);
+  /**
+   * The one buffer `pending` is kept in, from piece to piece (grown when a piece does not fit
+   * after it). Why not a new buffer for each piece: those 1–2 MiB buffers, dozens a document,
+   * each freed, leave glibc's heaps holding what it seldom gives back.
+   */
+  private room = Buffer.alloc(0);
   /** Where the search for the next row end or the history's end resumes in `pending`, and the batch's rows and end so far. */
   private searched = 0;
   private rows = 0;
@@ -96,9 +102,25 @@ export class AnalysisReader {
       this.tail.push(Buffer.from(piece));
       return;
     }
-    this.pending = Buffer.concat([this.pending, piece]);
+    this.append(piece);
     if (this.phase === 'head') this.readHead();
     if (this.phase === 'rows') this.readRows();
+  }
+
+  /** `pending` followed by `piece`, at the start of `room`. */
+  private append(piece: Buffer): void {
+    const kept = this.pending.length;
+    const needed = kept + piece.length;
+    if (this.room.length < needed) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(needed, 2 * this.room.length));
+      this.pending.copy(grown, 0);
+      this.room = grown;
+    } else if (kept > 0) {
+      const from = this.pending.byteOffset - this.room.byteOffset;
+      this.room.copyWithin(0, from, from + kept);
+    }
+    piece.copy(this.room, kept);
+    this.pending = this.room.subarray(0, needed);
   }
 
   end(): Record<string, unknown> | undefined {
@@ -145,7 +167,7 @@ export class AnalysisReader {
         // The history's `]`: the last batch is everything before its line; the tail, everything after it.
         if (!this.addBatch(close)) return;
         this.tail.push(Buffer.from(this.pending.subarray(close + HISTORY_CLOSE.length)));
-        this.pending = Buffer.alloc(0);
+        [this.pending, this.room] = [Buffer.alloc(0), Buffer.alloc(0)];
         this.phase = 'tail';
         return;
       }
@@ -186,6 +208,6 @@ export class AnalysisReader {
     this.phase = 'failed';
     this.head.length = 0;
     this.tail.length = 0;
-    this.pending = Buffer.alloc(0);
+    [this.pending, this.room] = [Buffer.alloc(0), Buffer.alloc(0)];
   }
 }
