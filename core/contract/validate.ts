@@ -75,7 +75,10 @@ const validatorFor = (name: SchemaName, definition?: string): ValidateFunction =
 export interface Violation { file: string; pointer: string; message: string }
 
 /** A violation as text; an empty pointer means the problem is the file itself (missing, unreadable…). */
-export const formatViolation = (v: Violation): string => (v.pointer ? `${v.file}: ${v.pointer}: ${v.message}` : `${v.file}: ${v.message}`);
+export const formatViolation = (v: Violation): string => `${v.file}: ${fieldAndMessage(v)}`;
+
+/** A violation without its file: `<json pointer>: <message>`, or the message alone. */
+const fieldAndMessage = (v: Violation): string => (v.pointer ? `${v.pointer}: ${v.message}` : v.message);
 
 /** The field a violation is about: for a missing or unknown property, the property itself (not its parent). */
 const pointerOf = (error: ErrorObject): string => {
@@ -125,11 +128,11 @@ export const schemaViolations = (name: SchemaName, data: unknown, file: string, 
 export const throwIfViolations = (violations: readonly Violation[], what: string): void => {
   if (violations.length === 0) return;
   const [first] = violations;
-  throw new UserError(`${what}: ${violations.length} problem${violations.length === 1 ? '' : 's'}`, {
-    file: first.file,
-    field: first.pointer,
-    details: violations.map(formatViolation),
-  });
+  const where = { file: first.file, field: first.pointer };
+  // One problem is said in one line (`invalid metrics file m.json: /results: …`, the file named
+  // once); several are counted, then listed a line each.
+  if (violations.length === 1) throw new UserError(`${what}: ${what.endsWith(first.file) ? fieldAndMessage(first) : formatViolation(first)}`, where);
+  throw new UserError(`${what}: ${violations.length} problems`, { ...where, details: violations.map(formatViolation) });
 };
 
 /** Validate one document against its schema or throw a UserError naming file and pointers. */

@@ -14,6 +14,8 @@ export interface BadInput {
   setup?: (root: string) => void;
   /** What the error must say: the file/option and the field. */
   error: RegExp;
+  /** The error is one line (a metrics or config file with one problem). */
+  oneLine?: boolean;
 }
 
 const write = (root: string, path: string, text: string) => {
@@ -24,17 +26,20 @@ const write = (root: string, path: string, text: string) => {
 const definitions = { acc: { definition: 'accuracy', unit: 'fraction', higher_is_better: true } };
 const metricsFile = (overrides: Record<string, unknown>) =>
   JSON.stringify({ metrics: { acc: 0.9 }, metric_definitions: definitions, primary_metric: 'acc', results: { acc: 0.9 }, ...overrides });
-const badMetrics = (name: string, text: string, error: RegExp): BadInput => ({
+/** `oneLine`: the file has one problem (several are counted, then listed a line each). */
+const badMetrics = (name: string, text: string, error: RegExp, oneLine = true): BadInput => ({
   name: `metrics: ${name}`,
   args: ['run', 'T-metrics', '--metrics', 'tmp/metrics.json'],
   setup: (root) => write(root, 'tmp/metrics.json', text),
   error,
+  oneLine,
 });
 const badConfig = (name: string, text: string, error: RegExp, command: 'run' | 'demo' = 'run'): BadInput => ({
   name: `config (${command}): ${name}`,
   args: command === 'run' ? ['run', 'T-config', '--config', 'configs/bad.json'] : ['demo', '--config', 'configs/bad.json', '--quiet'],
   setup: (root) => write(root, 'configs/bad.json', text),
   error,
+  oneLine: true,
 });
 /** Mutate a published run (its files are read-only, as published). */
 const tamper = (name: string, change: (runDir: string) => void, error: RegExp): BadInput => ({
@@ -81,10 +86,10 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'config: missing file', args: ['run', 'T-config', '--config', 'configs/nope.json'], error: /configs\/nope\.json: cannot read \(ENOENT\)/ },
   { name: 'config: a directory', args: ['run', 'T-config', '--config', 'configs'], error: /configs: not a regular file/ },
   // --metrics files
-  badMetrics('missing keys', '{"metrics": {"acc": 0.9}}', /tmp\/metrics\.json: \/metric_definitions: missing required field 'metric_definitions'/),
+  badMetrics('missing keys', '{"metrics": {"acc": 0.9}}', /^dl-lab run: error: invalid metrics file tmp\/metrics\.json: 3 problems\n  - tmp\/metrics\.json: \/primary_metric: missing required field 'primary_metric'\n  - tmp\/metrics\.json: \/metric_definitions: missing required field 'metric_definitions'\n/, false),
   badMetrics('NaN', '{"metrics": {"acc": NaN}}', /tmp\/metrics\.json: not valid JSON.*JSON has no NaN or Infinity/s),
   badMetrics('Infinity', metricsFile({}).replace('"acc":0.9', '"acc":Infinity'), /tmp\/metrics\.json: not valid JSON.*NaN or Infinity/s),
-  badMetrics('string value', metricsFile({ metrics: { acc: '0.9' } }), /tmp\/metrics\.json: \/metrics\/acc: must be number/),
+  badMetrics('string value', metricsFile({ metrics: { acc: '0.9' } }), /^dl-lab run: error: invalid metrics file tmp\/metrics\.json: \/metrics\/acc: must be number\n$/),
   badMetrics('metric without definition', metricsFile({ metrics: { acc: 0.9, loss: 0.3 } }), /tmp\/metrics\.json: \/metrics\/loss: 'loss' has no entry in metric_definitions/),
   badMetrics('results key not defined', metricsFile({ results: { f1: 0.5 } }), /tmp\/metrics\.json: \/results\/f1: 'f1' has no entry in metric_definitions/),
   badMetrics('nested values', metricsFile({ results: { acc: { mean: 0.9 } } }), /tmp\/metrics\.json: \/results\/acc: must be number/),

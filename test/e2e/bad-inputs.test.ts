@@ -44,6 +44,7 @@ describe(`bad inputs: ${BAD_INPUTS.length} cases through the built CLI`, functio
       assert.notEqual(outcome.status, 0, 'non-zero exit');
       assert.equal(outcome.status, 1, `exit 1 for a user error: ${outcome.stderr}`);
       assert.match(outcome.stderr, input.error);
+      if (input.oneLine) assert.equal(outcome.stderr.trimEnd().split('\n').length, 1, `one line: ${outcome.stderr}`);
       assert.doesNotMatch(outcome.stderr, /\n\s+at .*:\d+:\d+/, 'no stack trace');
       assert.doesNotMatch(outcome.stderr, /internal error/);
       assert.deepEqual(outcome.changed, [], 'project byte-for-byte as before');
