@@ -67,6 +67,8 @@ export default class AppGenerator extends DlLabGenerator<Answers, AppOptions> {
   writing(): void {
     const { name, framework } = this.answers as Required<Answers>;
     // dlLab: the templates' commands name what the user started (dl-lab or yo), as the printed ones do.
+    // The templates print values with <%- %>: <%= %> HTML-escapes them, and in these Markdown, Python and
+    // shell files `&lt;TAG&gt;` or `&#34;out of memory&#34;` is wrong text (a pasted `&` even forks the shell).
     const context = { name, framework, pythonPackage: pythonPackageName(name), dlLab: (command?: string, args?: string) => dlLabCommand(command, args) };
     const files = [...scaffoldFiles, ...(framework === 'pytorch' ? pytorchScaffoldFiles(name) : [])];
     for (const file of files) {

@@ -23,10 +23,10 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
 
-from <%= pythonPackage %> import dl_lab_log as dl  # noqa: E402
-from <%= pythonPackage %>.data import SPLITS, make_splits  # noqa: E402
-from <%= pythonPackage %>.metrics import METRIC_DEFINITIONS, PRIMARY_METRIC, RESULT_KEYS, SELECTED_BY, evaluate  # noqa: E402
-from <%= pythonPackage %>.model import build_model  # noqa: E402
+from <%- pythonPackage %> import dl_lab_log as dl  # noqa: E402
+from <%- pythonPackage %>.data import SPLITS, make_splits  # noqa: E402
+from <%- pythonPackage %>.metrics import METRIC_DEFINITIONS, PRIMARY_METRIC, RESULT_KEYS, SELECTED_BY, evaluate  # noqa: E402
+from <%- pythonPackage %>.model import build_model  # noqa: E402
 
 
 def parse_args(argv=None):

@@ -1,1 +1,1 @@
-"""<%= name %>: the example PyTorch training behind train.py, and a checker for sealed runs (validate.py)."""
+"""<%- name %>: the example PyTorch training behind train.py, and a checker for sealed runs (validate.py)."""

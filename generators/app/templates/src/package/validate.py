@@ -1,6 +1,6 @@
 """Check sealed dl-lab runs from Python, without Node:
 
-    PYTHONPATH=src python -m <%= pythonPackage %>.validate artifacts/runs/<TAG> [...]   (no argument: every run)
+    PYTHONPATH=src python -m <%- pythonPackage %>.validate artifacts/runs/<TAG> [...]   (no argument: every run)
 
 The checks of `dl-lab verify`: each file against the project's JSON Schemas (schemas/, Draft
 2020-12, cross-file $refs resolved by $id); every metric, result, primary_metric and selected_by
