@@ -134,8 +134,9 @@ const firstFiles = (files: FileColumns, bytes: Float64Array): ListedFile[] =>
 
 /**
  * Never overwrite silently: an existing record, or a note someone wrote by hand for a name not yet
- * registered, needs `replace`. Names differing only in case are refused outright: their notes
- * would be the same file on case-insensitive file systems (macOS, Windows).
+ * registered, needs `--replace` (the option's name under dl-lab and yo alike, so the message names
+ * it as typed). Names differing only in case are refused outright: their notes would be the same
+ * file on case-insensitive file systems (macOS, Windows).
  */
 function refuseOverwrite(name: string, registered: string[], replace: boolean, noteExists: boolean): void {
   const twin = registered.find((other) => other !== name && other.toLowerCase() === name.toLowerCase());
@@ -144,10 +145,10 @@ function refuseOverwrite(name: string, registered: string[], replace: boolean, n
   }
   if (replace) return;
   if (registered.includes(name)) {
-    throw new UserError(`Dataset "${name}" is already registered; pass replace to re-register it`, { field: 'name' });
+    throw new UserError(`Dataset "${name}" is already registered; pass --replace to re-register it`, { field: 'name' });
   }
   if (noteExists) {
-    throw new UserError(`${notePathFor(name)} already exists though "${name}" is not registered; pass replace to overwrite it`, {
+    throw new UserError(`${notePathFor(name)} already exists though "${name}" is not registered; pass --replace to overwrite it`, {
       field: 'name',
       file: notePathFor(name),
     });

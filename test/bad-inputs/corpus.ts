@@ -142,6 +142,14 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'run T -rf (an option run does not have)', args: ['run', 'T-unknown', '-rf'], error: /^dl-lab run: error: unknown option "-rf"; see dl-lab run --help$/m },
   { name: 'demo --sed 1 (a misspelt option)', args: ['demo', '--sed', '1', '--quiet'], error: /^dl-lab demo: error: unknown option "--sed"; see dl-lab demo --help$/m },
   { name: 'data add --name (no value)', args: ['data', 'add', 'data/train.csv', '--name'], error: /--name needs a value/ },
+  // The refusals name the option that overrides them, as typed (`--replace`, the same under yo).
+  { name: 'data add: a name already registered', args: ['data', 'add', 'data/train.csv', '--name', 'train'], error: /^dl-lab data: error: Dataset "train" is already registered; pass --replace to re-register it$/m },
+  {
+    name: 'data add: a note already there for a name not registered',
+    args: ['data', 'add', 'data/train.csv', '--name', 'other'],
+    setup: (root) => write(root, 'knowledge_base/data/other.md', '# my own note\n'),
+    error: /^dl-lab data: error: knowledge_base\/data\/other\.md already exists though "other" is not registered; pass --replace to overwrite it$/m,
+  },
   // Project marker
   { name: '.yo-rc.json corrupt', args: ['run', 'T-yo'], setup: (root) => writeFileSync(join(root, '.yo-rc.json'), '{"generator-dl-lab": {'), error: /\.yo-rc\.json: not valid JSON/ },
   { name: '.yo-rc.json without our key', args: ['run', 'T-yo'], setup: (root) => writeFileSync(join(root, '.yo-rc.json'), '{}'), error: /\.yo-rc\.json: missing object "generator-dl-lab"/ },

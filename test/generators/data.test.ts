@@ -42,7 +42,7 @@ describe('datasets and code state in runs (data generator, run/demo --data, --re
 
   it('refuses to register the same name twice and leaves the registry as it was', async () => {
     const before = snapshotTree(join(root, 'knowledge_base'));
-    await assert.rejects(runGenerator('data', { cwd: root, args: ['add', 'data/labels.txt'], options: { name: 'moons' } }), /Dataset "moons" is already registered/);
+    await assert.rejects(runGenerator('data', { cwd: root, args: ['add', 'data/labels.txt'], options: { name: 'moons' } }), /Dataset "moons" is already registered; pass --replace to re-register it$/);
     assert.deepEqual(snapshotTree(join(root, 'knowledge_base')), before);
   });
 
