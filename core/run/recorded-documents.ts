@@ -10,8 +10,15 @@ import { runFilePath } from './paths.js';
 import type { RunOutcome } from './run-status.js';
 import { UserError } from '../errors.js';
 
-export const WIRING_NOTE =
-  'Wiring run written by `dl-lab run` without --metrics: every number is a placeholder, not a measurement. Do not cite it.';
+/** The note of a wiring run, naming the command that writes one (`dl-lab run` or, printed under yo, `yo dl-lab:run`). */
+export const wiringNote = (command = 'dl-lab run'): string =>
+  `Wiring run written by \`${command}\` without --metrics: every number is a placeholder, not a measurement. Do not cite it.`;
+
+/** As recorded in the run's manifest and checkpoint record: files dl-lab writes say `dl-lab …`, whichever launcher sealed it. */
+export const WIRING_NOTE = wiringNote();
+
+/** A wiring run is known by its recorded note: a demo-flagged run of placeholder numbers (the built-in demo has its own note). */
+export const isWiringRun = (manifest: { demo: boolean; note?: string }): boolean => manifest.demo && manifest.note === WIRING_NOTE;
 
 /** What the documents are made from: a metrics file as read (its history a table), or one built in code (its history rows). */
 export type DocumentsInput = Omit<MetricsRead, 'history'> & { history?: HistoryRows };

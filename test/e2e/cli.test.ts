@@ -21,6 +21,13 @@ describe('the built dl-lab bin, end to end (child processes)', () => {
     const run = runCli(['run', 'M0-wiring'], { cwd: root });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /wrote run M0-wiring -> artifacts\/runs\/M0-wiring\//);
+    // Placeholder numbers: the summary says not to cite them and prints no `cite numbers as` line.
+    assert.deepEqual(run.stdout.split('\n').slice(1), [
+      'results: placeholder_metric=0',
+      'note: Wiring run written by `dl-lab run` without --metrics: every number is a placeholder, not a measurement. Do not cite it.',
+      'next: dl-lab run <TAG> --metrics <your metrics.json>   (or: dl-lab demo --seed 1)',
+      '',
+    ]);
 
     const demo = runCli(['demo', '--seed', '0'], { cwd: root });
     assert.equal(demo.status, 0, demo.stderr);

@@ -8,6 +8,7 @@ import { cleanupTempDirs, readJson, snapshotTree } from '../helpers/fs.js';
 import { runGenerator } from '../helpers/generators.js';
 import { git } from '../helpers/git.js';
 import { runDirOf, scaffoldProject, verifyTag } from '../helpers/project.js';
+import { captureOutput } from '../helpers/runs.js';
 
 const validMetrics = {
   metrics: { val_accuracy: 0.9125, val_loss: 0.2731, epochs_trained: 12 },
@@ -30,10 +31,19 @@ describe('dl-lab run (run generator)', () => {
   after(cleanupTempDirs);
 
   it('without --metrics writes a valid, clearly marked wiring run recording the real commit', async () => {
-    await runGenerator('run', { cwd: root, args: ['M0-wiring'] });
+    const { stdout } = await captureOutput(() => runGenerator('run', { cwd: root, args: ['M0-wiring'] }));
     const dir = runDirOf(root, 'M0-wiring');
     const manifest = readJson(join(dir, 'manifest.json'));
     const summary = readJson(join(dir, 'summary.json'));
+    // Printed under yo: the note names the command the user has, and there is no line to cite from.
+    assert.deepEqual(stdout.split('\n').slice(1), [
+      'results: placeholder_metric=0',
+      'note: Wiring run written by `yo dl-lab:run` without --metrics: every number is a placeholder, not a measurement. Do not cite it.',
+      'next: yo dl-lab:run <TAG> --metrics <your metrics.json>   (or: yo dl-lab:demo --seed 1)',
+      '',
+    ]);
+    // Recorded: files dl-lab writes say `dl-lab …`, whichever launcher sealed the run.
+    assert.equal(manifest.note, 'Wiring run written by `dl-lab run` without --metrics: every number is a placeholder, not a measurement. Do not cite it.');
     assert.equal(manifest.code.git.commit, git(root, 'rev-parse', 'HEAD'));
     assert.equal(manifest.code.git.dirty, false);
     assert.equal(manifest.demo, true);
