@@ -9,6 +9,9 @@ import { dlLabCommand } from '../../core/invocation.js';
 
 type DataOptions = BaseOptions & { action?: string; path?: string; name?: string; url?: string; license?: string; replace?: boolean };
 
+/** What `data list` and `data check` say with nothing registered, naming the command the user has. */
+const noDatasetsLine = (): string => `no datasets registered; add one with: ${dlLabCommand('data', 'add <path> --name <name>')}`;
+
 /** `dl-lab data add <path> --name <n>` / `dl-lab data list`: register datasets so runs record exactly which bytes they used. */
 export default class DataGenerator extends DlLabGenerator<Record<string, never>, DataOptions> {
   private lines: string[] = [];
@@ -29,7 +32,7 @@ export default class DataGenerator extends DlLabGenerator<Record<string, never>,
     if (this.options.action === 'list') {
       const datasets = await listDatasets(cwd);
       this.lines = datasets.length === 0
-        ? [`no datasets registered; add one with: ${dlLabCommand('data', 'add <path> --name <name>')}`]
+        ? [noDatasetsLine()]
         : datasets.map((d) => `${d.name}  ${d.kind} ${d.path}  ${d.file_count} file(s), ${humanBytes(d.bytes)}  sha256 ${d.digest.slice(0, 12)}`);
       return;
     }
@@ -37,7 +40,7 @@ export default class DataGenerator extends DlLabGenerator<Record<string, never>,
       const name = stringOption('path', this.options.path);
       const entries = await withHashingProgress(process.stderr, name === undefined ? 'datasets' : datasetsLabel([name]), false, (onProgress) => checkDatasetsCommand(cwd, name, onProgress));
       this.lines = entries.length === 0
-        ? ['no datasets registered; add one with: dl-lab data add <path> --name <name>']
+        ? [noDatasetsLine()]
         : entries.map((d) => `${d.name}: unchanged, ${d.file_count} file(s), ${humanBytes(d.bytes)}, sha256 ${d.sha256.slice(0, 12)}`);
       return;
     }

@@ -7,6 +7,7 @@ import { cleanupTempDirs, readJson, snapshotTree, tempDir } from '../helpers/fs.
 import { runGenerator } from '../helpers/generators.js';
 import { git } from '../helpers/git.js';
 import { registeredFileArray, runDirOf, scaffoldProject, verifyTag } from '../helpers/project.js';
+import { captureOutput } from '../helpers/runs.js';
 
 describe('datasets and code state in runs (data generator, run/demo --data, --require-clean)', () => {
   let root: string;
@@ -20,6 +21,13 @@ describe('datasets and code state in runs (data generator, run/demo --data, --re
     git(root, 'commit', '-qam', 'ignore data');
   });
   after(cleanupTempDirs);
+
+  it('data list and data check with nothing registered name the command under yo (yo dl-lab:data add …)', async () => {
+    for (const action of ['list', 'check']) {
+      const { stdout } = await captureOutput(() => runGenerator('data', { cwd: root, args: [action] }));
+      assert.equal(stdout.trim(), 'no datasets registered; add one with: yo dl-lab:data add <path> --name <name>', action);
+    }
+  });
 
   it('data add registers a folder: every file hashed, a digest over sorted (path, sha256), and a note', async () => {
     await runGenerator('data', { cwd: root, args: ['add', 'data/moons'], options: { name: 'moons', url: 'https://example.org/moons', license: 'CC-BY-4.0', splitLogic: 'val = 20%' } });
