@@ -104,6 +104,27 @@ export const assertKnownOptions = (args: readonly string[], declared: readonly D
   }
 };
 
+/**
+ * The same check for options that arrive parsed, as names and values: yo parses the command line
+ * itself and hands the generator `{ metric: 'm.json' }` (camelCase, plus a dashed copy), never the
+ * words typed, so `assertKnownOptions` of the words alone let a misspelt option through. Each name
+ * becomes the flag the user typed (`--no-…` for false, `-x` for one letter); `others` are names the
+ * launcher and Yeoman use themselves (dashed), which are not the command's to refuse.
+ */
+export const assertKnownOptionNames = (
+  options: Readonly<Record<string, unknown>>,
+  declared: readonly DeclaredOption[],
+  others: ReadonlySet<string>,
+  helpCommand: string,
+): void => {
+  const flags = Object.entries(options).flatMap(([name, value]) => {
+    const dashed = name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+    if (value === undefined || others.has(dashed)) return [];
+    return [dashed.length === 1 ? `-${dashed}` : value === false ? `--no-${dashed}` : `--${dashed}`];
+  });
+  assertKnownOptions([...new Set(flags)], declared, helpCommand);
+};
+
 /** A required positional argument that was not given: name it, and any option-like word that took its place. */
 export const missingArgumentError = (name: string, args: readonly string[], declared: readonly DeclaredOption[]): UserError => {
   const known = new Set(declared.flatMap((option) => [`--${option.name}`, `--no-${option.name}`, option.alias && `-${option.alias}`]));

@@ -1,7 +1,8 @@
 import Generator, { type BaseOptions } from 'yeoman-generator';
-import { assertKnownOptions, checkOptionValues, decimalNumber, missingArgumentError, type DeclaredOption } from '../core/cli-options.js';
+import { assertKnownOptionNames, assertKnownOptions, checkOptionValues, decimalNumber, missingArgumentError, type DeclaredOption } from '../core/cli-options.js';
 import { dropOutputOnceItsReaderIsGone } from '../core/closed-output.js';
 import { dlLabCommand, inLauncherTerms, launcher } from '../core/invocation.js';
+import { YEOMAN_OPTION_NAMES } from './yeoman-option-names.js';
 
 /**
  * Base of our generators. They never install packages, so the environment's package-manager step
@@ -44,9 +45,18 @@ export class DlLabGenerator<Config extends Record<string, unknown>, Options exte
   }
 
   // Yeoman parses the command line again after each declared option; only once the generator is
-  // built (its tasks are queued) are all of them known, so an unknown one is refused here.
+  // built (its tasks are queued) are all of them known, so an unknown one is refused here, before
+  // any task runs. The words on the command line are what the dl-lab bin passes; yo and
+  // yeoman-test pass options already parsed, checked by name (Yeoman's own names and this
+  // command's argument names, which may be passed as options, are not unknown).
   override async queueTasks(): Promise<void> {
-    if (!this.options.help) assertKnownOptions(this._args, this.declaredOptions(), dlLabCommand(this.commandName(), '--help'));
+    if (!this.options.help) {
+      const declared = this.declaredOptions();
+      const helpCommand = dlLabCommand(this.commandName(), '--help');
+      assertKnownOptions(this._args, declared, helpCommand);
+      const argumentNames = this._arguments.map((argument) => argument.name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`));
+      assertKnownOptionNames(this._initOptions, declared, new Set([...YEOMAN_OPTION_NAMES, ...argumentNames]), helpCommand);
+    }
     await super.queueTasks();
   }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { chownSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { verifyRun } from '../../core/verify/verify-run.js';
@@ -42,6 +42,26 @@ describe('yo dl-lab (real yo, as a non-root user)', function () {
       ...asUser(user),
     });
   };
+
+  /** A yo command that must fail: its exit status and stderr. */
+  const yoFails = (home: string, cwd: string, args: string[]): { status: number | null; stderr: string } => {
+    const env = { ...process.env, HOME: home, NO_UPDATE_NOTIFIER: '1', CI: 'true' };
+    const { status, stderr } = spawnSync(process.execPath, [YO, ...args, '--no-insight'], { cwd, env, encoding: 'utf8', ...asUser(user) });
+    return { status, stderr };
+  };
+
+  it('refuses an option the sub-generator does not declare (yo parses options itself), writing nothing', () => {
+    const { home, project } = workspace();
+    yo(home, project, ['dl-lab', '--name', 'yo-proj', '--yes']);
+    // Meant --metrics: before, this sealed a placeholder wiring run and exited 0.
+    const misspelt = yoFails(home, project, ['dl-lab:run', 'M1-x', '--metric', 'tmp/run/metrics.json']);
+    assert.equal(misspelt.status, 1);
+    assert.equal(misspelt.stderr.trim().split('\n').at(-1), 'unknown option "--metric"; see yo dl-lab:run --help');
+    assert.equal(existsSync(join(project, 'artifacts/runs/M1-x')), false);
+    const negated = yoFails(home, project, ['dl-lab:demo', '--seed', '0', '--no-quite']);
+    assert.equal(negated.stderr.trim().split('\n').at(-1), 'unknown option "--no-quite"; see yo dl-lab:demo --help');
+    assert.equal(existsSync(join(project, 'artifacts/runs/demo-seed0')), false);
+  });
 
   it('lists only our real sub-generators', () => {
     const { home, project } = workspace();
