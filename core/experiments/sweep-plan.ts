@@ -57,7 +57,7 @@ export const buildSweepPlan = (request: SweepRequest): SweepPlan => {
 /** The config one trial runs with: the base config, its variant's overrides, then its seed. */
 export const trialConfig = (plan: SweepPlan, base: ExperimentConfig, trial: PlannedTrial): ExperimentConfig => {
   const variant = plan.variants.find((v) => v.name === trial.variant)!;
-  const config = { ...applyOverrides(base, variant.overrides), seed: trial.seed };
+  const config = { ...applyOverrides(base, variant.overrides, '--grid', plan.base_config.path ?? undefined), seed: trial.seed };
   return assertValid<ExperimentConfig>('config', config, `config of variant ${variant.name} (--grid)`);
 };
 

@@ -197,6 +197,7 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'sweep: invalid NAME', args: ['sweep', 'a/b'], error: /invalid NAME "a\/b"/ },
   { name: 'sweep: --seeds not integers', args: ['sweep', 'x', '--seeds', '0-two'], error: /--seeds "0-two": "0-two" is not a seed/ },
   { name: 'sweep: --grid through a number', args: ['sweep', 'x', '--grid', 'training.lr.x=1'], error: /--grid training\.lr\.x: the config's training\.lr is 0\.5, not an object/ },
+  { name: 'sweep: --grid of a key the config does not have (a typo)', args: ['sweep', 'x', '--seeds', '0-1', '--grid', 'training.lrr=0.1'], error: /^dl-lab sweep: error: --grid training\.lrr: configs\/default\.json has no key training\.lrr \(did you mean training\.lr\?\); to vary a new key, add it to configs\/default\.json first$/m },
   { name: 'sweep: --grid on the seed', args: ['sweep', 'x', '--grid', 'seed=1'], error: /--grid "seed=1": the seed is set by --seeds/ },
   { name: 'sweep: --task of a sweep never planned', args: ['sweep', 'nope', '--task', '0'], error: /artifacts\/experiments\/nope\/plan\.json does not exist/ },
   { name: 'sweep: --jobs not an integer', args: ['sweep', 'x', '--jobs', '1.5'], error: /--jobs must be a positive integer, got 1\.5/ },

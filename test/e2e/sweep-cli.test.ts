@@ -303,6 +303,19 @@ describe('dl-lab sweep, locally (built bin)', function () {
     assert.equal(none.stderr, 'dl-lab sweep: error: --slurm: every trial of sweep pre is sealed as completed or failed; nothing to submit (dl-lab aggregate pre updates its record)\n');
   });
 
+  it('a --grid key the base config does not have (a typo) is refused in one line with the closest key, before anything is written', () => {
+    const script = writeTrialScript(root);
+    const before = snapshotTree(root);
+    // Before: both demo trials ran and an experiment was sealed, training.lrr an unused key in their configs.
+    const typo = runCli(['sweep', 'bad', '--seeds', '0-1', '--grid', 'training.lrr=0.1'], { cwd: root });
+    assert.equal(typo.status, 1);
+    assert.equal(typo.stderr, 'dl-lab sweep: error: --grid training.lrr: configs/default.json has no key training.lrr (did you mean training.lr?); to vary a new key, add it to configs/default.json first\n');
+    const command = runCli(['sweep', 'bad', '--seeds', '0', '--grid', 'model.dropout=0.1,0.2', '--', process.execPath, script, '{seed}', '{out}'], { cwd: root });
+    assert.equal(command.status, 1);
+    assert.equal(command.stderr, 'dl-lab sweep: error: --grid model.dropout: configs/default.json has no key model.dropout; to vary a new key, add it to configs/default.json first\n');
+    assert.deepEqual(snapshotTree(root), before);
+  });
+
   it('the same sweep again runs only the trials that have no run (e.g. after Ctrl-C)', async () => {
     assert.equal(runCli(['sweep', 'res', '--seeds', '0-1', '--grid', 'training.epochs=5'], { cwd: root }).status, 0);
     const kept = readJson(join(runDirOf(root, 'res-epochs5-s0'), 'manifest.json')).seal.digest;

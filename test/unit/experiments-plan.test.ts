@@ -56,11 +56,27 @@ describe('sweep planning: seeds, grid, variants, overrides, commands', () => {
     assert.deepEqual(gridVariants(parseGrid(['opt.name=sgd,adam w'])).map((v) => v.name), ['namesgd', 'nameadam-w']);
   });
 
-  it('overrides set dotted paths on a copy, creating objects, and refuse to run through a non-object', () => {
-    const base = { seed: 0, training: { lr: 0.5, epochs: 40 } };
-    assert.deepEqual(applyOverrides(base, { 'training.lr': 0.1, 'model.hidden': 8 }), { seed: 0, training: { lr: 0.1, epochs: 40 }, model: { hidden: 8 } });
-    assert.deepEqual(base, { seed: 0, training: { lr: 0.5, epochs: 40 } }, 'the base config is left as it is');
+  it('overrides set dotted paths on a copy, and refuse to run through a non-object', () => {
+    const base = { seed: 0, training: { lr: 0.5, epochs: 40 }, model: { hidden: 16, extra: null } };
+    assert.deepEqual(applyOverrides(base, { 'training.lr': 0.1, 'model.hidden': 8, 'model.extra': 1 }), { seed: 0, training: { lr: 0.1, epochs: 40 }, model: { hidden: 8, extra: 1 } });
+    assert.deepEqual(applyOverrides(base, { model: { hidden: 4 } }), { seed: 0, training: { lr: 0.5, epochs: 40 }, model: { hidden: 4 } });
+    assert.deepEqual(base, { seed: 0, training: { lr: 0.5, epochs: 40 }, model: { hidden: 16, extra: null } }, 'the base config is left as it is');
     assert.match(refusal(() => applyOverrides(base, { 'training.lr.x': 1 })), /--grid training.lr.x: the config's training.lr is 0.5, not an object/);
+  });
+
+  it('an override of a key the base config does not have is refused (a typo would be an unused key), with the closest key', () => {
+    const base = { seed: 0, training: { lr: 0.5, epochs: 40 }, model: { hidden: 16 } };
+    const advice = 'to vary a new key, add it to configs/default.json first';
+    assert.equal(refusal(() => applyOverrides(base, { 'training.lrr': 0.1 }, '--grid', 'configs/default.json')), `--grid training.lrr: configs/default.json has no key training.lrr (did you mean training.lr?); ${advice}`);
+    assert.equal(refusal(() => applyOverrides(base, { 'trainng.lr': 0.1 }, '--grid', 'configs/default.json')), `--grid trainng.lr: configs/default.json has no key trainng.lr (did you mean training.lr?); ${advice}`);
+    assert.equal(refusal(() => applyOverrides(base, { 'optimizer.momentum': 0.9 }, '--grid', 'configs/default.json')), `--grid optimizer.momentum: configs/default.json has no key optimizer.momentum; ${advice}`);
+    assert.equal(refusal(() => applyOverrides(base, { 'model.dropout': 0.1 })), '--grid model.dropout: the base config has no key model.dropout; to vary a new key, add it to the base config first');
+  });
+
+  it('a sweep whose --grid names a key its base config lacks is refused when its trial configs are made, before any is written', () => {
+    const base = inMemoryConfig({ seed: 0, training: { lr: 0.5 } });
+    const plan = buildSweepPlan({ name: 'bad', seeds: [0, 1], grid: parseGrid(['training.lrr=0.1']), command: null, baseConfig: base });
+    assert.match(refusal(() => trialConfig(plan, base.config, plan.trials[0])), /^--grid training\.lrr: the base config has no key training\.lrr \(did you mean training\.lr\?\)/);
   });
 
   it('the plan: trials = variants × seeds, tags NAME-variant-sSEED, each trial config = base + overrides + seed', () => {
