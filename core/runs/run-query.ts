@@ -75,6 +75,15 @@ export const parseCondition = (text: string): Condition => {
   }
   const [, name, operator, wanted] = match;
   if (wanted === '') throw new UserError(`--where ${JSON.stringify(text)}: no value after ${operator}`, { field: '--where' });
+  // `test_accuracy=>0.9` would otherwise be `=` with the text ">0.9": no run ever matches, and a typo
+  // looks like an empty answer. Text that really starts with such a character is matched with `~`.
+  if (['=', '==', '!='].includes(operator) && /^[<>=!~]/.test(wanted)) {
+    const typed = operator + /^[<>=!~]+/.exec(wanted)![0];
+    throw new UserError(
+      `--where ${JSON.stringify(text)}: ${typed} is not an operator: OP is one of ${OPERATORS.join(' ')} (for a value starting with < > = ! or ~, use ~, e.g. note~^!)`,
+      { field: '--where' },
+    );
+  }
   if (['>=', '<=', '>', '<'].includes(operator) && asNumber(wanted) === undefined && !ISO_DATE.test(wanted)) {
     throw new UserError(`--where ${JSON.stringify(text)}: ${operator} needs a number or a date (YYYY-MM-DD…), got ${JSON.stringify(wanted)}`, { field: '--where' });
   }

@@ -94,4 +94,29 @@ describe('--where conditions', () => {
     assert.equal(holds('status!=completed', undefined), false, 'a run without the field never matches');
     assert.equal(holds('hp.model=null', null), true);
   });
+
+  it('refuse an operator typed in the wrong order or doubled, which would read as = with text like ">0.9"', () => {
+    const refusal = (text: string): string => {
+      try {
+        parseCondition(text);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'accepted';
+    };
+    const hint = 'OP is one of >= <= != !~ = > < ~ (for a value starting with < > = ! or ~, use ~, e.g. note~^!)';
+    assert.equal(refusal('test_accuracy=>0.9'), `--where "test_accuracy=>0.9": => is not an operator: ${hint}`);
+    assert.equal(refusal('test_accuracy=<0.99'), `--where "test_accuracy=<0.99": =< is not an operator: ${hint}`);
+    assert.equal(refusal('hp.training.lr===0.1'), `--where "hp.training.lr===0.1": === is not an operator: ${hint}`);
+    assert.equal(refusal('status!==completed'), `--where "status!==completed": !== is not an operator: ${hint}`);
+    assert.equal(refusal('status=!completed'), `--where "status=!completed": =! is not an operator: ${hint}`);
+    assert.equal(refusal('tag=~^M2'), `--where "tag=~^M2": =~ is not an operator: ${hint}`);
+    assert.equal(refusal('test_accuracy = > 0.9'), `--where "test_accuracy = > 0.9": => is not an operator: ${hint}`);
+    // What stays valid: == as =, an = inside the value, and operator characters in a pattern.
+    assert.equal(holds('hp.training.lr==0.1', 0.1), true);
+    assert.equal(holds('note=a=b', 'a=b'), true);
+    assert.equal(holds('note~^!x', '!x'), true);
+    assert.equal(holds('note~a=>b', 'a=>b'), true);
+    assert.equal(holds('tag~^M2', 'M2-wide'), true);
+  });
 });
