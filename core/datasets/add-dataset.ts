@@ -40,6 +40,8 @@ export interface AddDatasetOptions {
 
 export interface AddDatasetResult {
   record: DatasetRecord;
+  /** With `replace`: the recorded fields (url, license, split_logic) carried over because they were not given again. */
+  kept: ProvenanceField[];
   /** Absolute path of the note written, knowledge_base/data/<name>.md. */
   notePath: string;
 }
@@ -67,13 +69,12 @@ export async function addDataset(projectRoot: string, input: AddDatasetInput, op
   const absPath = resolve(root, input.path);
   const { kind, files, bytes, startedNs } = await scanAndHash(absPath, input.path, options);
   const list = encodeFileList(files);
+  const { provenance, kept } = carryOver(input, options.replace === true ? registry.datasets[name] : undefined);
   const record: DatasetRecord = {
     name,
     path: recordedPath(root, absPath),
     kind,
-    ...(input.url === undefined ? {} : { url: input.url }),
-    ...(input.license === undefined ? {} : { license: input.license }),
-    ...(input.splitLogic === undefined ? {} : { split_logic: input.splitLogic }),
+    ...provenance,
     registered_at: (options.now ?? new Date()).toISOString(),
     file_count: files.paths.length,
     bytes: bytes.reduce((sum, size) => sum + size, 0),
@@ -98,8 +99,28 @@ export async function addDataset(projectRoot: string, input: AddDatasetInput, op
     if (print !== undefined && print.files === record.file_count) options.fingerprints.store(absPath, record.digest, print, startedNs);
     await options.fingerprints.save().catch(() => undefined);
   }
-  return { record, notePath };
+  return { record, notePath, kept };
 }
+
+export type ProvenanceField = 'url' | 'license' | 'split_logic';
+
+/**
+ * Re-registering changed files (`replace`) is not a new dataset: where it came from, its license and
+ * how it was split stay true, so each recorded field not given again is kept (one given again
+ * replaces it). Dropping them would silently lose provenance the user typed once.
+ */
+const carryOver = (input: AddDatasetInput, previous: DatasetRecord | undefined): { provenance: Pick<DatasetRecord, ProvenanceField>; kept: ProvenanceField[] } => {
+  const given: Pick<DatasetRecord, ProvenanceField> = { url: input.url, license: input.license, split_logic: input.splitLogic };
+  const provenance: Pick<DatasetRecord, ProvenanceField> = {};
+  const kept: ProvenanceField[] = [];
+  for (const field of ['url', 'license', 'split_logic'] as const) {
+    const value = given[field] ?? previous?.[field];
+    if (value === undefined) continue;
+    provenance[field] = value;
+    if (given[field] === undefined) kept.push(field);
+  }
+  return { provenance, kept };
+};
 
 /**
  * The dataset's files with their sha256 and size, in path order, after refusing what cannot be

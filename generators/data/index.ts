@@ -49,7 +49,7 @@ export default class DataGenerator extends DlLabGenerator<Record<string, never>,
     const name = stringOption('name', this.options.name);
     if (!path) throw new UserError('data add needs the path of a file or folder', { field: 'path' });
     if (!name) throw new UserError('data add needs --name <name>', { field: '--name' });
-    const { record, notePath, root } = await withHashingProgress(process.stderr, datasetsLabel([name]), false, (onProgress) =>
+    const { record, notePath, root, kept } = await withHashingProgress(process.stderr, datasetsLabel([name]), false, (onProgress) =>
       addDatasetCommand({
         cwd,
         path,
@@ -63,6 +63,7 @@ export default class DataGenerator extends DlLabGenerator<Record<string, never>,
     );
     this.lines = [
       `registered dataset ${record.name}: ${record.kind} ${record.path}, ${record.file_count} file(s), ${humanBytes(record.bytes)}, digest ${record.digest}`,
+      ...(kept.length === 0 ? [] : [`kept from the previous registration: ${kept.join(', ')}`]),
       `wrote knowledge_base/data/datasets.json and ${notePath.slice(root.length + 1)}`,
       `next: ${dlLabCommand('run', `<TAG> --data ${record.name}`)}   (the run re-checks these bytes first)`,
     ];
