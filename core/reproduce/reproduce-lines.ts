@@ -23,7 +23,9 @@ const configLine = (config: ConfigCheck): string =>
   configWarning(config) ??
   (config.status === 'built-in defaults'
     ? `config: built-in defaults (sha256 ${short(config.recorded_sha256)})`
-    : `config: ${config.path} unchanged since the run (sha256 ${short(config.recorded_sha256)})`);
+    : config.status === 'not checked'
+      ? `config: ${config.path} not checked: it is relative to the project the run was made in, which the run does not record; reproduce from inside that project to check it (sha256 ${short(config.recorded_sha256)} when the run was made)`
+      : `config: ${config.path} unchanged since the run (sha256 ${short(config.recorded_sha256)})`);
 
 const codeDescription = (docs: RunDocs): string => {
   const git = docs.manifest.code.git;

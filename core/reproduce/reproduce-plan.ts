@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { planDemo, type DemoPlan } from '../commands/demo.js';
 import { requireDocs, resolveRun, type LoadedRun, type RunDocs } from '../compare/run-record.js';
 import type { ExperimentConfig } from '../config.js';
@@ -26,7 +26,8 @@ export interface ConfigCheck {
   path: string | null;
   recorded_sha256: string;
   current_sha256: string | null;
-  status: 'unchanged' | 'changed' | 'missing' | 'built-in defaults';
+  /** 'not checked': the path is relative to a project the run does not record, and reproduce runs outside any project. */
+  status: 'unchanged' | 'changed' | 'missing' | 'built-in defaults' | 'not checked';
 }
 
 export interface ReproducePlan {
@@ -58,13 +59,28 @@ export const kindOf = (docs: RunDocs): ReproduceKind => {
   return docs.manifest.demo ? 'wiring' : 'external';
 };
 
-export const checkConfig = async (root: string, config: RunManifest['config']): Promise<ConfigCheck> => {
+/** `root`: the folder the recorded path is relative to; undefined when that is not known (see configRoot). */
+export const checkConfig = async (root: string | undefined, config: RunManifest['config']): Promise<ConfigCheck> => {
   const base = { path: config.path, recorded_sha256: config.sha256 };
   if (config.path === null) return { ...base, current_sha256: null, status: 'built-in defaults' };
+  if (root === undefined) return { ...base, current_sha256: null, status: 'not checked' };
   const absolute = resolve(root, config.path);
   if (!existsSync(absolute)) return { ...base, current_sha256: null, status: 'missing' };
   const { sha256 } = await sha256File(absolute);
   return { ...base, current_sha256: sha256, status: sha256 === config.sha256 ? 'unchanged' : 'changed' };
+};
+
+/**
+ * The folder a run's config path is relative to. A run written with `--out-dir` outside a project
+ * is its own root (run_dir '.'), but the config it read (configs/default.json) was the project's,
+ * and the manifest records no project root: resolving against the run folder reported a config
+ * that is there as gone. The project reproduce runs in is where the user made the run from (its
+ * git state is that project's too); outside any project nothing says where the file was.
+ */
+const configRoot = (source: LoadedRun, docs: RunDocs, cwd: string): string | undefined => {
+  const { path } = docs.manifest.config;
+  if (docs.manifest.run_dir !== '.' || path === null || isAbsolute(path)) return source.root;
+  return findProjectRoot(cwd);
 };
 
 const MAX_TAG_LENGTH = 128;
@@ -102,7 +118,7 @@ export const planReproduce = async (options: ReproduceOptions): Promise<Reproduc
   }
   const docs = requireDocs(source, 'TAG');
   const kind = kindOf(docs);
-  const config = await checkConfig(source.root, docs.manifest.config);
+  const config = await checkConfig(configRoot(source, docs, options.cwd), docs.manifest.config);
   if (options.as !== undefined) validateTag(options.as, '--as');
   if (kind === 'experiment') {
     if (options.as !== undefined || options.outDir !== undefined) {

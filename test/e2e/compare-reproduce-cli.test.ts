@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sha256Hex } from '../../core/hash.js';
 import { runCli } from '../helpers/cli.js';
 import { cleanupTempDirs, tempDir } from '../helpers/fs.js';
 import { runGenerator } from '../helpers/generators.js';
@@ -75,6 +76,51 @@ describe('compare, reproduce and report through the built dl-lab bin: exit codes
     const unknown = cli('reproduce', 'nope');
     assert.equal(unknown.status, 1);
     assert.match(unknown.stderr, /^dl-lab reproduce: error: TAG: no run "nope"/);
+  });
+
+  it('reproduce of a demo --out-dir run outside the project checks the project\'s config file, not one in the run folder', () => {
+    const outside = tempDir();
+    const made = cli('demo', '--seed', '0', '--epochs', '5', '--out-dir', join(outside, 'dl_run'), '--quiet');
+    assert.equal(made.status, 0, made.stderr);
+    const config = join(root, 'configs/default.json');
+    const original = readFileSync(config, 'utf8');
+    const recorded = `${sha256Hex(original).slice(0, 12)}…`;
+    const again = (name: string, cwd = root) => runCli(['reproduce', join(outside, 'dl_run'), '--out-dir', join(outside, name), '--quiet'], { cwd });
+    const configLine = (stdout: string) => stdout.split('\n').find((line) => /^(⚠ )?config/.test(line));
+
+    const unchanged = again('unchanged');
+    assert.equal(unchanged.status, 0, unchanged.stderr);
+    assert.equal(configLine(unchanged.stdout), `config: configs/default.json unchanged since the run (sha256 ${recorded})`);
+    assert.doesNotMatch(unchanged.stdout + unchanged.stderr, /⚠/);
+    assert.match(unchanged.stdout, /^REPRODUCED: /m);
+
+    try {
+      writeFileSync(config, original.replace('"lr": 0.5', '"lr": 0.05'));
+      const changed = again('changed');
+      assert.equal(changed.status, 0, changed.stderr);
+      const warning = `⚠ config file changed since the run: configs/default.json has sha256 ${sha256Hex(readFileSync(config)).slice(0, 12)}… now, ${recorded} when the run was made; the reproduction uses the recorded hyperparameters (manifest.json /hyperparameters), not the file`;
+      assert.equal(configLine(changed.stdout), warning);
+      assert.ok(changed.stderr.includes(`${warning}\n`), changed.stderr);
+
+      renameSync(config, `${config}.moved`);
+      const missing = again('missing');
+      assert.equal(missing.status, 0, missing.stderr);
+      const gone = '⚠ config file configs/default.json no longer exists; the reproduction uses the recorded hyperparameters (manifest.json /hyperparameters)';
+      assert.equal(configLine(missing.stdout), gone);
+      assert.ok(missing.stderr.includes(`${gone}\n`), missing.stderr);
+    } finally {
+      if (existsSync(`${config}.moved`)) renameSync(`${config}.moved`, config);
+      writeFileSync(config, original);
+    }
+
+    // Outside any project nothing says which project the path was relative to: no false warning.
+    const elsewhere = again('elsewhere', tempDir());
+    assert.equal(elsewhere.status, 0, elsewhere.stderr);
+    assert.equal(
+      configLine(elsewhere.stdout),
+      `config: configs/default.json not checked: it is relative to the project the run was made in, which the run does not record; reproduce from inside that project to check it (sha256 ${recorded} when the run was made)`,
+    );
+    assert.doesNotMatch(elsewhere.stdout + elsewhere.stderr, /⚠/);
   });
 
   it('report: writes artifacts/report.html and exits 0', () => {

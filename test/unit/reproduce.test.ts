@@ -96,6 +96,8 @@ describe('reproduce checks (core/reproduce): what came back, per output, dataset
     assert.notEqual(changed.current_sha256, changed.recorded_sha256);
     assert.equal((await checkConfig(root, { ...config, path: 'configs/gone.json' })).status, 'missing');
     assert.equal((await checkConfig(root, { ...config, path: null })).status, 'built-in defaults');
+    // No known folder the path is relative to (an --out-dir run reproduced outside any project).
+    assert.deepEqual(await checkConfig(undefined, config), { path: config.path, recorded_sha256: config.sha256, current_sha256: null, status: 'not checked' });
   });
 });
 
