@@ -153,7 +153,7 @@ describe('HistoryTable: a history held as columns, given back as its rows', () =
       assert.fail('no error');
     } catch (error) {
       assert.ok(isUserError(error));
-      assert.deepEqual(error.details, ['h: /8500/loss: must be number']);
+      assert.equal(error.message, 'invalid history file h: /8500/loss: must be number');
     }
   });
 });

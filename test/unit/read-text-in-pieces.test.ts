@@ -3,11 +3,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readJsonValue, readTextInPieces } from '../../core/json-file.js';
 import { Rng } from '../../core/training/prng.js';
-import { tempDir } from '../helpers/fs.js';
+import { cleanupTempDirs, tempDir } from '../helpers/fs.js';
 
 describe('reading a user file as text in pieces (core/json-file.ts readTextInPieces)', () => {
-  const dir = tempDir('dl-lab-read-text-');
-  const file = join(dir, 'input.json');
+  let file: string;
+  before(() => {
+    file = join(tempDir('dl-lab-read-text-'), 'input.json');
+  });
+  after(cleanupTempDirs);
 
   it("gives what readFileSync(path, 'utf8') gives, for 500 random byte strings (valid and invalid UTF-8) in pieces of 1 to 64 bytes", () => {
     const rng = new Rng(21);
