@@ -127,6 +127,8 @@ describe('the report with 1,000 runs in headless Chromium', function () {
     assert.equal((await visibleTags()).length, 5);
     await filter('tag~(');
     assert.match(await page.textContent('#filter-error') ?? '', /^filter: Invalid regular expression/);
+    await filter('test_accuracy=>0.9');
+    assert.equal(await page.textContent('#filter-error'), 'filter: test_accuracy=>0.9: => is not an operator: OP is one of >= <= != !~ = > < ~');
     await filter('');
     assert.equal((await visibleTags()).length, TOTAL);
     assert.deepEqual(problems, []);

@@ -107,6 +107,10 @@
         return (run) => run.tag.toLowerCase().includes(word) || run.group.toLowerCase().includes(word);
       }
       const [, name, op, wanted] = match;
+      // As `dl-lab runs --where` refuses it: `test_accuracy=>0.9` is not `=` with the text ">0.9".
+      if ((op === '=' || op === '==' || op === '!=') && /^[<>=!~]/.test(wanted)) {
+        throw new Error(`${text}: ${op}${/^[<>=!~]+/.exec(wanted)[0]} is not an operator: OP is one of >= <= != !~ = > < ~`);
+      }
       const number = asNumber(wanted);
       const get = (run) => field(run, name);
       if (op === '~' || op === '!~') {
