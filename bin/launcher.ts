@@ -8,6 +8,7 @@ import { prestartEnvironmentCapture } from '../core/commands/provenance.js';
 import { dropOutputOnceItsReaderIsGone } from '../core/closed-output.js';
 import { isUserError } from '../core/errors.js';
 import { setLauncher } from '../core/invocation.js';
+import { npxPrefixOf } from '../core/npx-start.js';
 import { assertYoRcReadable } from '../core/project.js';
 import { generatorPath, listSubcommands } from '../core/subcommands.js';
 import { BUNDLED_GENERATORS } from './bundled-generators.js';
@@ -51,8 +52,9 @@ const registerGenerator = (env: BaseEnvironment, name: string): void => {
 
 const main = async (): Promise<number> => {
   dropOutputOnceItsReaderIsGone(process.stdout, process.stderr);
-  // Every command the generators print will say `dl-lab …`, the command this user has.
-  setLauncher('dl-lab');
+  // Every command the generators print will say `dl-lab …`, the command this user has, or
+  // `npx dl-lab …` when npx started it (read here, once: the processes it starts inherit npm's variables).
+  setLauncher('dl-lab', npxPrefixOf('dl-lab', process.env));
   const argv = process.argv.slice(2);
   const subcommands = BUNDLED_GENERATORS ? Object.keys(BUNDLED_GENERATORS) : listSubcommands();
   const { name, args, help, unknown } = parseCommandLine(argv, subcommands);

@@ -1,7 +1,7 @@
 import Generator, { type BaseOptions } from 'yeoman-generator';
 import { assertKnownOptionNames, assertKnownOptions, checkOptionValues, decimalNumber, missingArgumentError, type DeclaredOption } from '../core/cli-options.js';
 import { dropOutputOnceItsReaderIsGone } from '../core/closed-output.js';
-import { dlLabCommand, inLauncherTerms, launcher } from '../core/invocation.js';
+import { dlLabCommand, inLauncherTerms } from '../core/invocation.js';
 import { YEOMAN_OPTION_NAMES } from './yeoman-option-names.js';
 
 /**
@@ -66,10 +66,9 @@ export class DlLabGenerator<Config extends Record<string, unknown>, Options exte
     return name && name !== 'app' ? name : undefined;
   }
 
-  /** `--help`: the usage line and the USAGE examples name the command the user started (dl-lab or yo). */
+  /** `--help`: the usage line and the USAGE examples name the command the user started (dl-lab or yo, through npx or not). */
   override usage(): string {
-    const usage = super.usage();
-    return launcher() === 'dl-lab' ? usage.replace(/^yo dl-lab(?::([a-z][a-z-]*))?/, (_, name?: string) => dlLabCommand(name)) : usage;
+    return super.usage().replace(/^yo dl-lab(?::([a-z][a-z-]*))?/, (_, name?: string) => dlLabCommand(name));
   }
 
   override help(): string {

@@ -10,7 +10,8 @@ import { validateProjectName } from '../../core/scaffold/project-name.js';
 import { assertScaffoldTarget } from '../../core/scaffold/target-dir.js';
 import { defaultConfigJson, pytorchScaffoldFiles, scaffoldFiles, scaffoldTargets, schemaCopies } from '../../core/scaffold/layout.js';
 import { askForFramework, askForProjectName } from './prompts.js';
-import { dlLabCommand } from '../../core/invocation.js';
+import { dlLabCommand, launcher } from '../../core/invocation.js';
+import { shellWord } from '../../core/shell-word.js';
 
 /** `dl-lab` / `yo dl-lab`: lay out a reproducibility-first deep-learning project. */
 type AppOptions = BaseOptions & { name?: string; framework?: string; out?: string; yes?: boolean; force?: boolean; skipGit?: boolean };
@@ -69,7 +70,13 @@ export default class AppGenerator extends DlLabGenerator<Answers, AppOptions> {
     // dlLab: the templates' commands name what the user started (dl-lab or yo), as the printed ones do.
     // The templates print values with <%- %>: <%= %> HTML-escapes them, and in these Markdown, Python and
     // shell files `&lt;TAG&gt;` or `&#34;out of memory&#34;` is wrong text (a pasted `&` even forks the shell).
-    const context = { name, framework, pythonPackage: pythonPackageName(name), dlLab: (command?: string, args?: string) => dlLabCommand(command, args) };
+    const context = {
+      name,
+      framework,
+      pythonPackage: pythonPackageName(name),
+      // The project's README is read long after this process: `dl-lab …` or `yo dl-lab:…`, never npx.
+      dlLab: (command?: string, args?: string) => dlLabCommand(command, args, launcher()),
+    };
     const files = [...scaffoldFiles, ...(framework === 'pytorch' ? pytorchScaffoldFiles(name) : [])];
     for (const file of files) {
       this.fs.copyTpl(this.templatePath(file.template), this.destinationPath(file.target), context);
@@ -86,14 +93,18 @@ export default class AppGenerator extends DlLabGenerator<Answers, AppOptions> {
       : this.gitOutcome.initialized ? `git: initialised, first commit ${this.gitOutcome.commit.slice(0, 12)}`
       : `git: ${this.gitOutcome.reason}`;
     const { name, framework } = this.answers as Required<Answers>;
+    // Both commands run in the new project (the `train:` line once there), so they are said as
+    // they run from it: under npx that folder may be outside the prefix npx started from.
+    const project = this.destinationRoot();
+    const inProject = (command: string, args: string): string => dlLabCommand(command, args, undefined, project);
     printSummary([
-      `created project ${name} in ${this.destinationRoot()}`,
+      `created project ${name} in ${project}`,
       git,
-      `next: cd ${this.destinationRoot()} && ${dlLabCommand('demo', '--seed 0')}`,
+      `next: cd ${shellWord(project)} && ${inProject('demo', '--seed 0')}`,
       ...(framework === 'pytorch'
         ? [
             `python package: src/${pythonPackageName(name)}/`,
-            `train: python train.py --config configs/default.json --out tmp/run && ${dlLabCommand('run', 'M1-baseline --metrics tmp/run/metrics.json --checkpoint tmp/run/best.pt')}`,
+            `train: python train.py --config configs/default.json --out tmp/run && ${inProject('run', 'M1-baseline --metrics tmp/run/metrics.json --checkpoint tmp/run/best.pt')}`,
           ]
         : []),
     ]);
