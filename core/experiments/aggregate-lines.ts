@@ -1,4 +1,5 @@
 import type { AggregateResult } from './aggregate.js';
+import { dlLabCommand } from '../invocation.js';
 import { RUNS_DIR } from '../project.js';
 
 /** The closing summary of `dl-lab aggregate`: where the record is, each variant's primary result, what to do next. */
@@ -32,10 +33,12 @@ export const aggregateSummaryLines = (result: AggregateResult): string[] => {
   // With no completed member there are no statistics: an example key would name one that does not exist.
   if (counts('completed') === 0) {
     lines.push('no completed member: no statistics to cite');
-    lines.push(`next: dl-lab verify ${result.tag}`);
+    lines.push(`next: ${dlLabCommand('verify', result.tag)}`);
     return lines;
   }
   lines.push(`cite statistics as ${RUNS_DIR}/${result.tag}/analysis.json:results.<variant>.<key>.<stat> (e.g. ${variants[0] ?? 'base'}.${experiment.primary_metric}.mean)`);
-  lines.push(`next: dl-lab verify ${result.tag}   dl-lab paper ${result.tag} --spread ci95${variants.length >= 2 ? `   dl-lab compare ${result.tag}:${variants[0]} ${result.tag}:${variants[1]}` : ''}`);
+  // One `next:` line a command: a line is pasted into a shell whole.
+  lines.push(`next: ${dlLabCommand('verify', result.tag)}`, `next: ${dlLabCommand('paper', `${result.tag} --spread ci95`)}`);
+  if (variants.length >= 2) lines.push(`next: ${dlLabCommand('compare', `${result.tag}:${variants[0]} ${result.tag}:${variants[1]}`)}`);
   return lines;
 };

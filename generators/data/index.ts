@@ -65,7 +65,8 @@ export default class DataGenerator extends DlLabGenerator<Record<string, never>,
       `registered dataset ${record.name}: ${record.kind} ${record.path}, ${record.file_count} file(s), ${humanBytes(record.bytes)}, digest ${record.digest}`,
       ...(kept.length === 0 ? [] : [`kept from the previous registration: ${kept.join(', ')}`]),
       `wrote knowledge_base/data/datasets.json and ${notePath.slice(root.length + 1)}`,
-      `next: ${dlLabCommand('run', `<TAG> --data ${record.name}`)}   (the run re-checks these bytes first)`,
+      // The remark is a shell comment: the line still pastes as one command (<TAG> filled in).
+      `next: ${dlLabCommand('run', `<TAG> --data ${record.name}`)}   # the run re-checks these bytes first`,
     ];
   }
 

@@ -44,7 +44,7 @@ describe('experiments through the built bin: aggregate, verify, paper, check-pap
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /^members: 5 completed of 6 \(1 missing\)$/m);
     assert.match(result.stdout, /^ {2}hidden16: test_accuracy mean 0\.\d+ ± 0\.\d+ \(std\), 95% CI \[0\.\d+, \d\.\d+\], n = 2$/m);
-    const next = /^next: (.*)$/m.exec(result.stdout)![1].split(/ {3}/);
+    const next = [...result.stdout.matchAll(/^next: (.*)$/gm)].map((match) => match[1]);
     assert.deepEqual(next, ['dl-lab verify abl', 'dl-lab paper abl --spread ci95', 'dl-lab compare abl:hidden16 abl:hidden4']);
     for (const command of next) {
       const run = cli(...command.split(' ').slice(1));

@@ -63,13 +63,28 @@ describe('a fresh clone, as a non-root user', function () {
     assert.equal(run('git', ['status', '--porcelain'], clone), '');
   };
 
-  it('npx dl-lab demo --seed 0 writes artifacts/runs/demo-seed0/, and so does npx yo dl-lab:demo --seed 0', async () => {
+  /**
+   * Neither `dl-lab` nor `yo` is on the PATH in a clone: the `next:` lines say `npx dl-lab …` /
+   * `npx yo dl-lab:…`, and the demo one runs as printed (sh -c); its run is removed again.
+   */
+  const assertNextLinesRun = (stdout: string, clone: string, command: string): void => {
+    const next = stdout.split('\n').filter((line) => line.startsWith('next: ')).map((line) => line.slice('next: '.length));
+    assert.deepEqual(next, [`npx ${command}run <TAG> --metrics <your metrics.json>`, `npx ${command}demo --seed 1`]);
+    assert.match(run('sh', ['-c', next[1]], clone), /^wrote run demo-seed1 /m);
+    rmSync(join(clone, 'artifacts/runs/demo-seed1'), { recursive: true, force: true });
+  };
+
+  it('npx dl-lab demo --seed 0 writes artifacts/runs/demo-seed0/, and so does npx yo dl-lab:demo --seed 0; what they print next runs', async () => {
     const clone = freshClone('clone');
-    assert.match(run('npx', ['dl-lab', 'demo', '--seed', '0'], clone), /^wrote run demo-seed0 -> artifacts\/runs\/demo-seed0\//m);
+    const demo = run('npx', ['dl-lab', 'demo', '--seed', '0'], clone);
+    assert.match(demo, /^wrote run demo-seed0 -> artifacts\/runs\/demo-seed0\//m);
     await assertDemoRun(clone, 'dl-lab');
+    assertNextLinesRun(demo, clone, 'dl-lab ');
     // The same clone again, its run removed (building a second clone would test the build twice).
     rmSync(join(clone, 'artifacts/runs/demo-seed0'), { recursive: true, force: true });
-    assert.match(run('npx', ['yo', 'dl-lab:demo', '--seed', '0', '--no-insight'], clone), /^wrote run demo-seed0 -> artifacts\/runs\/demo-seed0\//m);
+    const yoDemo = run('npx', ['yo', 'dl-lab:demo', '--seed', '0', '--no-insight'], clone);
+    assert.match(yoDemo, /^wrote run demo-seed0 -> artifacts\/runs\/demo-seed0\//m);
     await assertDemoRun(clone, 'yo');
+    assertNextLinesRun(yoDemo, clone, 'yo dl-lab:');
   });
 });

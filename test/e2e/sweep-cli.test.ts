@@ -53,8 +53,8 @@ describe('dl-lab sweep, locally (built bin)', function () {
     assert.deepEqual(record.members.map((m: { tag: string; status: string }) => `${m.tag} ${m.status}`).sort(), tags.map((tag) => `${tag} completed`));
     assert.deepEqual((await verifyTag(root, 'lr')).problems, []);
     // Every `next:` command the sweep printed runs as printed.
-    const next = /^next: (.*)$/m.exec(sweep.stdout)![1].split(/ {3}/);
-    assert.ok(next.length >= 2, sweep.stdout);
+    const next = [...sweep.stdout.matchAll(/^next: (.*)$/gm)].map((match) => match[1]);
+    assert.deepEqual(next, ['dl-lab verify lr', 'dl-lab paper lr --spread ci95', 'dl-lab compare lr:lr0.1 lr:lr0.5'], sweep.stdout);
     for (const command of next) {
       const [bin, ...args] = command.split(' ');
       assert.equal(bin, 'dl-lab');
