@@ -20,6 +20,7 @@ import { loadMembers, readPlan, runsNamingExperiment, sortMembers, type Manifest
 import { recordDocuments, type RecordDocuments } from './record.js';
 import { BOOTSTRAP } from './statistics.js';
 import { EXPERIMENT_FILE, existingRecordVersions, recordTag } from './versions.js';
+import { dlLabCommand } from '../invocation.js';
 
 export interface AggregateOptions {
   /** argv recorded in the manifest (default: this process's, as `dl-lab aggregate` or `dl-lab sweep` ran). */
@@ -75,7 +76,7 @@ export const aggregateExperiment = async (root: string, name: string, options: A
   const named = runsNamingExperiment(root, await listRunTags(root), name);
   const trials = memberTrials(planned?.plan, named);
   if (trials.length === 0) {
-    throw new UserError(`no experiment named ${name}: artifacts/experiments/${name}/plan.json does not exist and no run's manifest names it (run: dl-lab sweep ${name})`, { field: 'NAME' });
+    throw new UserError(`no experiment named ${name}: artifacts/experiments/${name}/plan.json does not exist and no run's manifest names it (run: ${dlLabCommand('sweep', name)})`, { field: 'NAME' });
   }
   const members = sortMembers(await loadMembers(root, name, trials, verifyRun));
   const versions = existingRecordVersions(root, name);

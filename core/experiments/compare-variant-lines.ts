@@ -1,6 +1,7 @@
 import { COMPARE_EXIT } from '../compare/compare-runs.js';
 import { formatNumber, textTable } from '../compare/text-table.js';
 import type { KeyComparison, VariantComparison, VariantSide } from './compare-variants.js';
+import { dlLabCommand } from '../invocation.js';
 
 const sideLine = (label: string, side: VariantSide): string =>
   `${label}: ${side.record}:${side.variant}  (${side.run_dir}; verify ${side.verified ? 'ok' : `FAILED, ${side.problems.length} problem(s)`}; ${side.completed} of ${side.members} members completed; primary metric ${side.primary_metric})`;
@@ -11,7 +12,7 @@ const meanStd = (side: KeyComparison['a']): string => (side ? `${formatNumber(si
 export const variantWarnings = (comparison: VariantComparison): string[] =>
   (['a', 'b'] as const).flatMap((label) => {
     const side = comparison[label];
-    return side.verified ? [] : [`⚠ ${label.toUpperCase()} (${side.record}) FAILS VERIFICATION; see \`dl-lab verify ${side.record}\``, ...side.problems.slice(0, 5).map((p) => `  - ${p}`)];
+    return side.verified ? [] : [`⚠ ${label.toUpperCase()} (${side.record}) FAILS VERIFICATION; see \`${dlLabCommand('verify', side.record)}\``, ...side.problems.slice(0, 5).map((p) => `  - ${p}`)];
   });
 
 /** The comparison of two variants as text: sides, one row per result (mean ± std, difference, its intervals, p-value, verdict), the gate. */

@@ -12,6 +12,7 @@ import { SharedVerifications } from '../verify/shared-verifications.js';
 import { verifyRun } from '../verify/verify-run.js';
 import { mean, sampleStd, welchDifference } from './statistics.js';
 import { EXPERIMENT_FILE, readExperimentRecord } from './versions.js';
+import { dlLabCommand } from '../invocation.js';
 
 /** One side of an experiment comparison: a variant of a verified experiment record, and its members' values. */
 export interface VariantSide {
@@ -83,7 +84,7 @@ export const loadVariant = async (cwd: string, given: string, field: string, sha
   const root = findProjectRoot(cwd);
   const [tag, variantGiven] = given.includes(':') ? [given.slice(0, given.indexOf(':')), given.slice(given.indexOf(':') + 1)] : [given, undefined];
   if (!root || !TAG_PATTERN.test(tag) || !existsSync(join(root, RUNS_DIR, tag, EXPERIMENT_FILE))) {
-    throw new UserError(`${field}: no experiment record "${tag}" (${RUNS_DIR}/${tag}/${EXPERIMENT_FILE}; dl-lab aggregate ${tag} writes it)`, { file: given, field });
+    throw new UserError(`${field}: no experiment record "${tag}" (${RUNS_DIR}/${tag}/${EXPERIMENT_FILE}; ${dlLabCommand('aggregate', tag)} writes it)`, { file: given, field });
   }
   const verification = await shared.verifyAlone(root, join(root, RUNS_DIR, tag));
   const record: ExperimentRecord = readExperimentRecord(root, tag);

@@ -17,6 +17,7 @@ import { verifyWithDocuments, type RunVerifier } from '../verify/verify-with-doc
 import { forEachRunDir } from '../run/read-limits.js';
 import { absolute, planPath } from './layout.js';
 import { historyColumns, type HistoryColumn } from './mean-history.js';
+import { dlLabCommand } from '../invocation.js';
 
 /**
  * What a trial's manifest says about its experiment (contract 1.1 `manifest.experiment`, written
@@ -94,7 +95,7 @@ const loadMember = async (root: string, experiment: string, trial: Trial, verify
   }
   const { verification, documents } = await verifyWithDocuments(verify, root, dir);
   if (!verification.ok) {
-    throw new UserError(`member run ${RUNS_DIR}/${trial.tag} fails verification; an experiment never summarizes a tampered run (dl-lab verify ${trial.tag})`, {
+    throw new UserError(`member run ${RUNS_DIR}/${trial.tag} fails verification; an experiment never summarizes a tampered run (${dlLabCommand('verify', trial.tag)})`, {
       file: verification.problems[0]?.file,
       field: verification.problems[0]?.pointer,
       details: verification.problems.slice(0, 10).map(formatViolation),

@@ -17,6 +17,7 @@ import { parseSeeds } from './seeds.js';
 import { assertNoJobsQueued, currentDlLabBin, sbatchCommands, slurmJobs, submitSlurmSweep, type SlurmSubmission } from './slurm.js';
 import { buildSweepPlan, existingPlan, readSweepPlan, trialConfig, writeSweepFiles, type SweepPlan } from './sweep-plan.js';
 import { checkCommandTemplate } from './trial-command.js';
+import { dlLabCommand } from '../invocation.js';
 
 export const DEFAULT_SEEDS = '0-4';
 
@@ -110,7 +111,7 @@ const dryRunLines = (setup: SweepSetup, jobs: SlurmSubmission | undefined): stri
 export const executeSweep = async (setup: SweepSetup, provenance: () => Promise<CapturedProvenance>, progress: ProgressWriter): Promise<SweepResult> => {
   const { root, plan, options } = setup;
   if (options.slurm && setup.pending.length === 0) {
-    throw new UserError(`--slurm: every trial of sweep ${plan.name} is sealed as completed or failed; nothing to submit (dl-lab aggregate ${plan.name} updates its record)`, { field: '--slurm' });
+    throw new UserError(`--slurm: every trial of sweep ${plan.name} is sealed as completed or failed; nothing to submit (${dlLabCommand('aggregate', plan.name)} updates its record)`, { field: '--slurm' });
   }
   // A resumed sweep submits only the trials still to run: those with no run, and the next attempt of interrupted ones.
   const tasks = setup.pending.map((run) => plan.trials.findIndex((trial) => trial.tag === run.trial.tag));

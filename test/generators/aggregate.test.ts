@@ -88,14 +88,15 @@ describe('dl-lab aggregate (aggregate generator)', () => {
   });
 
   it('refuses an unknown experiment and a tampered member, writing nothing', async () => {
-    await assert.rejects(aggregate('nope'), /no experiment named nope: artifacts\/experiments\/nope\/plan\.json does not exist/);
+    // The command each message suggests is the user's (yeoman-test runs generators as yo does).
+    await assert.rejects(aggregate('nope'), /no experiment named nope: artifacts\/experiments\/nope\/plan\.json does not exist and no run's manifest names it \(run: yo dl-lab:sweep nope\)$/);
     writePlan(root, 'tamper', { base: {} }, [0, 1]);
     await sealTrial(root, 'tamper', { variant: 'base', seed: 0, accuracy: 0.9 });
     await sealTrial(root, 'tamper', { variant: 'base', seed: 1, accuracy: 0.8 });
     const { tamperRunFile } = await import('../helpers/runs.js');
     tamperRunFile(root, 'tamper-base-s1', 'analysis.json', (text) => text.replace('0.8', '0.99'));
     const before = snapshotTree(root);
-    await assert.rejects(aggregate('tamper'), /member run artifacts\/runs\/tamper-base-s1 fails verification/);
+    await assert.rejects(aggregate('tamper'), /member run artifacts\/runs\/tamper-base-s1 fails verification; an experiment never summarizes a tampered run \(yo dl-lab:verify tamper-base-s1\)$/m);
     assert.deepEqual(snapshotTree(root), before);
   });
 });
