@@ -25,7 +25,8 @@ describe('the built dl-lab bin, end to end (child processes)', () => {
     assert.deepEqual(run.stdout.split('\n').slice(1), [
       'results: placeholder_metric=0',
       'note: Wiring run written by `dl-lab run` without --metrics: every number is a placeholder, not a measurement. Do not cite it.',
-      'next: dl-lab run <TAG> --metrics <your metrics.json>   (or: dl-lab demo --seed 1)',
+      'next: dl-lab run <TAG> --metrics <your metrics.json>',
+      'next: dl-lab demo --seed 1',
       '',
     ]);
 

@@ -39,7 +39,8 @@ describe('dl-lab run (run generator)', () => {
     assert.deepEqual(stdout.split('\n').slice(1), [
       'results: placeholder_metric=0',
       'note: Wiring run written by `yo dl-lab:run` without --metrics: every number is a placeholder, not a measurement. Do not cite it.',
-      'next: yo dl-lab:run <TAG> --metrics <your metrics.json>   (or: yo dl-lab:demo --seed 1)',
+      'next: yo dl-lab:run <TAG> --metrics <your metrics.json>',
+      'next: yo dl-lab:demo --seed 1',
       '',
     ]);
     // Recorded: files dl-lab writes say `dl-lab …`, whichever launcher sealed the run.
