@@ -63,14 +63,15 @@ export const effectiveTrainConfig = (config: ExperimentConfig, overrides: DemoPl
 };
 
 /**
- * Resolve where the demo writes and with which settings. Inside a project it reads
- * configs/default.json (or --config); outside one it uses the built-in defaults.
+ * Resolve where the demo writes and with which settings. Inside a project (the one the user is
+ * in, wherever --out-dir writes) it reads configs/default.json (or --config); outside one it uses
+ * the built-in defaults.
  */
 export const planDemo = async (options: DemoOptions): Promise<DemoPlan> => {
   const overrides = Object.fromEntries(
     (['seed', 'epochs', 'lr', 'hidden'] as const).flatMap((key) => (options[key] === undefined ? [] : [[key, options[key] as number]])),
   );
-  const projectRoot = findProjectRoot(options.outDir ? join(options.cwd, options.outDir) : options.cwd);
+  const projectRoot = findProjectRoot(options.cwd);
   const defaultFile = projectRoot ? join(projectRoot, DEFAULT_CONFIG_PATH) : undefined;
   const config = options.effectiveConfig
     ? options.effectiveConfig

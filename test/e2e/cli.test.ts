@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { verifyRun } from '../../core/verify/verify-run.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { cleanupTempDirs, readJson, snapshotTree, tempDir } from '../helpers/fs.js';
@@ -49,6 +49,22 @@ describe('the built dl-lab bin, end to end (child processes)', () => {
     assert.equal(demo.stderr, '');
     for (const file of ['manifest.json', 'summary.json', 'analysis.json', 'checkpoints/best.json']) assert.ok(existsSync(join(out, file)), file);
     assert.deepEqual((await verifyRun(out, out)).problems, []);
+  });
+
+  it("demo --out-dir from inside a project trains with the project's config, wherever the folder is", () => {
+    const work = tempDir();
+    assert.equal(runCli(['--name', 'outdirs', '--out', 'p', '--skip-git', '--framework', 'none'], { cwd: work }).status, 0);
+    const root = join(work, 'p');
+    const config = readJson(join(root, 'configs/default.json'));
+    writeFileSync(join(root, 'configs/default.json'), JSON.stringify({ ...config, training: { ...config.training, epochs: 3 } }));
+    // A sibling of the project (../), a folder elsewhere (absolute), and one inside it.
+    for (const out of ['../beside', join(tempDir(), 'elsewhere'), 'tmp/inside']) {
+      const demo = runCli(['demo', '--seed', '0', '--out-dir', out, '--quiet'], { cwd: root });
+      assert.equal(demo.status, 0, demo.stderr);
+      const manifest = readJson(resolve(root, out, 'manifest.json'));
+      assert.equal(manifest.config.path, 'configs/default.json', out);
+      assert.equal(manifest.hyperparameters.training.epochs, 3, out);
+    }
   });
 
   it('a user error exits 1 with one clear line naming the field, no stack trace, nothing written', () => {
