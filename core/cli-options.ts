@@ -104,6 +104,9 @@ export const assertKnownOptions = (args: readonly string[], declared: readonly D
   }
 };
 
+/** An option's name as typed on a command line: `skipInstall` is `skip-install` (Yeoman hands generators camelCase names). */
+export const dashedOptionName = (name: string): string => name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+
 /**
  * The same check for options that arrive parsed, as names and values: yo parses the command line
  * itself and hands the generator `{ metric: 'm.json' }` (camelCase, plus a dashed copy), never the
@@ -118,7 +121,7 @@ export const assertKnownOptionNames = (
   helpCommand: string,
 ): void => {
   const flags = Object.entries(options).flatMap(([name, value]) => {
-    const dashed = name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+    const dashed = dashedOptionName(name);
     if (value === undefined || others.has(dashed)) return [];
     return [dashed.length === 1 ? `-${dashed}` : value === false ? `--no-${dashed}` : `--${dashed}`];
   });

@@ -1,5 +1,5 @@
 import Generator, { type BaseOptions } from 'yeoman-generator';
-import { assertKnownOptionNames, assertKnownOptions, checkOptionValues, decimalNumber, missingArgumentError, type DeclaredOption } from '../core/cli-options.js';
+import { assertKnownOptionNames, assertKnownOptions, checkOptionValues, dashedOptionName, decimalNumber, missingArgumentError, type DeclaredOption } from '../core/cli-options.js';
 import { dropOutputOnceItsReaderIsGone } from '../core/closed-output.js';
 import { dlLabCommand, inLauncherTerms } from '../core/invocation.js';
 import { YEOMAN_OPTION_NAMES } from './yeoman-option-names.js';
@@ -54,7 +54,7 @@ export class DlLabGenerator<Config extends Record<string, unknown>, Options exte
       const declared = this.declaredOptions();
       const helpCommand = dlLabCommand(this.commandName(), '--help');
       assertKnownOptions(this._args, declared, helpCommand);
-      const argumentNames = this._arguments.map((argument) => argument.name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`));
+      const argumentNames = this._arguments.map((argument) => dashedOptionName(argument.name));
       assertKnownOptionNames(this._initOptions, declared, new Set([...YEOMAN_OPTION_NAMES, ...argumentNames]), helpCommand);
     }
     await super.queueTasks();
