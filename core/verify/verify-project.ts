@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { UserError } from '../errors.js';
+import { suggestKey } from '../paper/check-paper.js';
 import { RUNS_DIR, validateTag } from '../project.js';
 import { STAGING_PREFIX } from '../run/paths.js';
 import { cleanStaleStaging, type StagingCleanup } from '../run/staging.js';
@@ -21,12 +23,17 @@ export const listRunTags = async (root: string): Promise<string[]> =>
  * killed writers (reporting those still in use).
  */
 export const verifyProject = async (root: string, tags?: readonly string[]): Promise<ProjectVerification> => {
-  const staging = await cleanStaleStaging(join(root, RUNS_DIR));
   const wanted = tags && tags.length > 0 ? tags.map((tag) => validateTag(tag)) : await listRunTags(root);
-  const runs: ProjectVerification['runs'] = wanted.map((tag) => ({ tag, runDir: `${RUNS_DIR}/${tag}`, ok: false, problems: [{ file: `${RUNS_DIR}/${tag}`, pointer: '', message: 'no such run' }] }));
-  const found = wanted.flatMap((tag, index) => (existsSync(join(root, RUNS_DIR, tag)) ? [index] : []));
-  await verifyEachRun(root, found.map((index) => join(root, RUNS_DIR, wanted[index])), (k, verification) => {
-    runs[found[k]] = { tag: wanted[found[k]], ...verification };
+  // A tag with no folder is a typo, not a run that failed: refuse it before verifying anything.
+  const missing = wanted.find((tag) => !existsSync(join(root, RUNS_DIR, tag)));
+  if (missing !== undefined) {
+    const suggestion = suggestKey(missing, await listRunTags(root));
+    throw new UserError(`TAG ${missing}: no such run (${RUNS_DIR}/${missing}/ does not exist${suggestion ? `; did you mean ${suggestion}?` : ''})`, { file: `${RUNS_DIR}/${missing}`, field: 'TAG' });
+  }
+  const staging = await cleanStaleStaging(join(root, RUNS_DIR));
+  const runs: ProjectVerification['runs'] = [];
+  await verifyEachRun(root, wanted.map((tag) => join(root, RUNS_DIR, tag)), (k, verification) => {
+    runs[k] = { tag: wanted[k], ...verification };
   });
   return { ok: runs.every((run) => run.ok), runs, staging };
 };

@@ -192,7 +192,8 @@ export const BAD_INPUTS: BadInput[] = [
     rmSync(join(dir, 'checkpoints', 'best.json'));
     symlinkSync('../summary.json', join(dir, 'checkpoints', 'best.json'));
   }, /artifacts\/runs\/demo-seed0\/checkpoints\/best\.json: is a symlink, not a file/),
-  { name: 'verify: unknown tag', args: ['verify', 'no-such-run'], error: /artifacts\/runs\/no-such-run: no such run/ },
+  { name: 'verify: unknown tag', args: ['verify', 'no-such-run'], error: /^dl-lab verify: error: TAG no-such-run: no such run \(artifacts\/runs\/no-such-run\/ does not exist\)$/m, oneLine: true },
+  { name: 'verify: mistyped tag beside a real one', args: ['verify', 'M0-wiring', 'demo-seed1'], error: /^dl-lab verify: error: TAG demo-seed1: no such run \(artifacts\/runs\/demo-seed1\/ does not exist; did you mean demo-seed0\?\)$/m, oneLine: true },
   // Sweeps: every check before anything is written
   { name: 'sweep: invalid NAME', args: ['sweep', 'a/b'], error: /invalid NAME "a\/b"/ },
   { name: 'sweep: --seeds not integers', args: ['sweep', 'x', '--seeds', '0-two'], error: /--seeds "0-two": "0-two" is not a seed/ },
