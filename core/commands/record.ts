@@ -14,6 +14,8 @@ import { trainingCurveFiles } from '../run/figure-files.js';
 import { buildManifest, type ManifestInputs } from '../run/manifest.js';
 import type { RunFile } from '../run/outputs.js';
 import { assertTargetFree, publishRun, type PublishedRun } from '../run/publish.js';
+import { captureTrainingPython } from '../provenance/python.js';
+import type { PythonInfo } from '../provenance/types.js';
 import { checkpointCopyName, recordedDocuments, type CheckpointSource } from '../run/recorded-documents.js';
 import type { ManifestDataEntry } from '../datasets/types.js';
 import { checkRunDatasets } from './datasets.js';
@@ -72,6 +74,8 @@ export interface RecordPlan {
   parent: ParentLink | undefined;
   experiment?: ManifestInputs['experiment'];
   extraFiles: readonly RunFile[];
+  /** The training's own interpreter, when the metrics file names it: described instead of PATH's python3. */
+  trainingPython: Promise<PythonInfo> | undefined;
 }
 
 /** Every check that needs no heavy work, before anything runs: tag, project, config, metrics, checkpoint. */
@@ -82,6 +86,8 @@ export const planRecord = async (options: RecordOptions): Promise<RecordPlan> =>
     ? loadConfig(options.config, options.cwd, target.root)
     : loadConfig(DEFAULT_CONFIG_PATH, target.root, target.root);
   const metrics = options.metrics ? loadMetricsInput(resolve(options.cwd, options.metrics), options.metrics) : undefined;
+  // Started now, so its probe runs beside the rest of the run (it never rejects).
+  const trainingPython = metrics?.input.python && captureTrainingPython(metrics.input.python.executable, options.metrics ?? '--metrics');
   const checkpointGiven = options.checkpoint ?? metrics?.input.best_checkpoint?.path;
   const checkpointPath = options.checkpoint ? resolve(options.cwd, options.checkpoint) : metrics?.checkpointPath;
   if (options.moveCheckpoint && !checkpointPath) {
@@ -94,7 +100,7 @@ export const planRecord = async (options: RecordOptions): Promise<RecordPlan> =>
   const data = await checkRunDatasets(target.root, options.data ?? [], options.allowDataDrift === true, options.onHashProgress);
   const inScratch = options.scratchDir !== undefined && checkpointPath !== undefined && isInside(checkpointPath, resolve(options.cwd, options.scratchDir));
   const checkpointIntake: CheckpointIntake = options.moveCheckpoint ? 'move' : inScratch ? 'move-or-copy' : 'copy';
-  return { target, config, metrics, checkpointGiven, checkpointPath, checkpointIntake, data, command: options.command, outcome, parent, experiment: options.experiment, extraFiles: options.extraFiles ?? [] };
+  return { target, config, metrics, checkpointGiven, checkpointPath, checkpointIntake, data, command: options.command, outcome, parent, experiment: options.experiment, extraFiles: options.extraFiles ?? [], trainingPython };
 };
 
 /** The parent link from `--parent` and/or the metrics file's `parent` (the logger's resumed_from), which must agree. */
@@ -173,6 +179,7 @@ const stageAndPublish = async (
   const docs = recordedDocuments(target.tag, target.runDir, plan.metrics?.input, checkpoint, plan.outcome);
   const figures = await trainingCurveFiles(docs.analysis.history, docs.summary.best_checkpoint?.epoch ?? undefined);
   const captured = await provenance;
+  const environment = plan.trainingPython ? { ...captured.environment, python: await plan.trainingPython } : captured.environment;
   const published = await publishRun({
     staging,
     targetDir: target.targetDir,
@@ -192,7 +199,7 @@ const stageAndPublish = async (
           runDir: target.runDir,
           createdAt: now,
           code: { git: captured.git },
-          environment: captured.environment,
+          environment,
           data: plan.data,
           config: { path: plan.config.path, sha256: plan.config.sha256 },
           hyperparameters: plan.config.config,

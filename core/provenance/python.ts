@@ -6,6 +6,8 @@ import type { PythonInfo } from './types.js';
 export interface PythonCaptureOptions {
   /** Interpreter to ask (looked up on env.PATH); default `python3`. */
   executable?: string;
+  /** Which interpreter that is (recorded): the training's own, or the python3 on PATH (the default). */
+  source?: 'training' | 'path';
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
 }
@@ -40,10 +42,25 @@ export const capturePython = async (options: PythonCaptureOptions = {}): Promise
       available: true,
       // sys.executable is '' when Python cannot tell; the name we ran is the next best thing.
       executable: parsed.executable || executable,
+      source: options.source ?? 'path',
       version: parsed.version,
       packages: formatPackages(parsed.packages),
     };
   } catch {
     return { available: false, reason: `${executable} printed something that is not the expected JSON` };
   }
+};
+
+/**
+ * The interpreter the training ran in, as its metrics file names it (`python.executable`, which
+ * dl_lab_log writes from sys.executable): what the run records, rather than whatever python3 is
+ * first on PATH when dl-lab runs (a venv not activated, `/opt/conda/envs/x/bin/python train.py`).
+ * The schema lets only an absolute path to a file named python…/pypy… through, so a metrics file
+ * never makes dl-lab start another program. One that cannot be started here (the run is sealed on
+ * another machine, the venv is gone) is recorded as unavailable with the reason, never replaced
+ * by another interpreter's description.
+ */
+export const captureTrainingPython = async (executable: string, label: string, options: Omit<PythonCaptureOptions, 'executable' | 'source'> = {}): Promise<PythonInfo> => {
+  const info = await capturePython({ ...options, executable, source: 'training' });
+  return info.available ? info : { available: false, reason: `${executable}, which ${label} names as the training's interpreter (python.executable), could not be described: ${info.reason}` };
 };

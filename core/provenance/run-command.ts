@@ -62,7 +62,7 @@ const nothingAt = (path: string): boolean => {
 type ExecError = Error & { code?: string | number | null; killed?: boolean; signal?: NodeJS.Signals | null };
 
 const describeFailure = (file: string, error: ExecError, stdout: string, stderr: string, timeoutMs: number): string => {
-  if (error.code === 'ENOENT') return `${file} not found on PATH`;
+  if (error.code === 'ENOENT') return file.includes('/') ? `${file} does not exist` : `${file} not found on PATH`;
   if (error.code === 'EACCES') return `${file} is not executable`;
   if (error.killed || error.signal) return `${file} timed out after ${timeoutMs / 1000} s`;
   // A Python traceback ends with the exception; nvidia-smi prints its failures ("couldn't

@@ -66,6 +66,12 @@ export interface MetricsInput {
     tag: string;
     checkpoint_sha256: string;
   };
+  /**
+   * Contract 1.1: the Python interpreter the training ran in (its sys.executable; dl_lab_log writes it). dl-lab run then describes this interpreter (version, packages) in the manifest's environment.python, not the python3 first on PATH. Only an absolute path whose file name starts with python or pypy is run (a metrics file never makes dl-lab start another program).
+   */
+  python?: {
+    executable: string;
+  };
 }
 /**
  * Every number you may want to compare or regress on (flat).

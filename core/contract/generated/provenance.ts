@@ -194,6 +194,10 @@ export interface EnvironmentInfo {
 export interface PythonInfoAvailable {
   available: true;
   executable: string;
+  /**
+   * Contract 1.1: which interpreter this is. training: the one the training ran in, as its metrics file names it (python.executable); path: the python3 first on PATH when dl-lab ran (absent in older runs: path).
+   */
+  source?: 'training' | 'path';
   version: string;
   /**
    * Installed distributions as name==version, names normalized per PEP 503, sorted, one per name.

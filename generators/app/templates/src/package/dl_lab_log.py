@@ -17,7 +17,7 @@
     dl-lab run M1 --metrics tmp/run/metrics.json          # seals whatever state the file is in
 
 Files (format: schemas/metrics-input.schema.json, contract 1.1): `<path>`, the "head" (status,
-definitions, metrics, results, checkpoint), and beside it `<stem>.history.jsonl`, the history, one
+definitions, metrics, results, checkpoint, this interpreter's sys.executable), and beside it `<stem>.history.jsonl`, the history, one
 entry per line. `log` only writes its line, in one write() at the end of the history: a line is
 there whole, or it lacks its line break and readers drop it. Every other call replaces the head
 atomically (written beside, then renamed), recording how many history bytes it has seen and their
@@ -46,6 +46,9 @@ _TAG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 _RANK_VARIABLES = ("RANK", "SLURM_PROCID", "OMPI_COMM_WORLD_RANK", "PMI_RANK")
 _SIGNAL_CAUSES = {"SIGTERM": "terminated: Slurm's time limit, scancel or kill", "SIGINT": "Ctrl-C"}
 _MAX_REASON = 4096
+# The head's python.executable: an absolute path to a file named python…/pypy… (the schema's pattern),
+# so `dl-lab run` describes this interpreter, not whichever python3 is first on PATH when it runs.
+_INTERPRETER = re.compile(r"(/|[A-Za-z]:[\\/])(.*[\\/])?([Pp]ython|[Pp]y[Pp]y)[^\\/]*")
 
 
 class Interrupted(SystemExit):
@@ -283,6 +286,8 @@ class Log:
         head = {"schema_version": CONTRACT_VERSION, "status": self._status}
         if self._status_reason is not None:
             head["status_reason"] = self._status_reason
+        if sys.executable and _INTERPRETER.fullmatch(sys.executable):
+            head["python"] = {"executable": sys.executable}
         head.update(metrics=self._metrics, metric_definitions=self._definitions)
         if self._primary is not None:
             head["primary_metric"] = self._primary
