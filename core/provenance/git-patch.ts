@@ -4,7 +4,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { isAbsolute, join } from 'node:path';
 import { withTempFolder } from '../temp-folder.js';
 import { gitBytes, gitText } from './git-client.js';
-import { appendLargeFileDiff, appendNewFileDiff, ByteSink, STREAMED_FILE_BYTES } from './new-file-diff.js';
+import { appendLargeFileDiff, appendNewFileDiff, ByteSink, fileKindOf, STREAMED_FILE_BYTES, type FileKind } from './new-file-diff.js';
 
 /**
  * Options that make `git diff` output a patch `git apply` accepts whatever the user's git
@@ -87,9 +87,9 @@ const untrackedDiffs = async (top: string, files: readonly SizedPath[], objectFo
   const vanished: string[] = [];
   for (let i = 0; i < files.length; i++) {
     if (i > 0 && i % DIFF_BATCH === 0) await yieldToEventLoop();
-    const { path, stats } = files[i];
-    const large = stats !== undefined && stats.isFile() && stats.size >= STREAMED_FILE_BYTES;
-    if (!(large ? await appendLargeFileDiff(sink, top, path, objectFormat, stats) : appendNewFileDiff(sink, top, path, objectFormat, stats))) vanished.push(path);
+    const { path, file } = files[i];
+    const large = file !== undefined && file.kind === 'file' && file.size >= STREAMED_FILE_BYTES;
+    if (!(large ? await appendLargeFileDiff(sink, top, path, objectFormat, file) : appendNewFileDiff(sink, top, path, objectFormat, file))) vanished.push(path);
   }
   return { patch: sink.bytes(), vanished };
 };
@@ -114,7 +114,7 @@ const copyUserIndex = async (top: string, to: string, timeoutMs: number): Promis
 };
 
 /** An untracked path and its lstat (none: a nested repository, or gone). */
-interface SizedPath { path: string; stats?: Stats }
+interface SizedPath { path: string; file?: FileKind }
 
 /**
  * Smallest files first until a budget is spent, so one stray dataset or checkpoint does not
@@ -124,8 +124,9 @@ interface SizedPath { path: string; stats?: Stats }
 const selectUntracked = (request: PatchRequest): { included: SizedPath[]; omitted: string[] } => {
   const { top, untracked: paths, maxUntrackedBytes, maxUntrackedFiles } = request;
   const sized = paths.map((path) => {
-    const stats = path.endsWith('/') ? undefined : lstatOrNothing(join(top, path));
-    return { path, stats, size: stats?.size ?? Infinity };
+    // git's paths are '/'-separated and normalized: join() would cost ~4 µs a path to do nothing.
+    const stats = path.endsWith('/') ? undefined : lstatOrNothing(`${top}/${path}`);
+    return { path, file: stats && fileKindOf(stats), size: stats?.size ?? Infinity };
   });
   const included = new Set<string>();
   let spent = 0;

@@ -15,7 +15,7 @@ import { captureCluster, CLUSTER_VARIABLE_ALLOW_LIST } from '../../core/provenan
 import { captureEnvironment } from '../../core/provenance/environment.js';
 import { assertClean, captureGit, UNTRACKED_LIST_LIMIT } from '../../core/provenance/git.js';
 import { redactRemoteUrl } from '../../core/provenance/git-remote.js';
-import { appendLargeFileDiff, appendNewFileDiff, ByteSink, STREAMED_FILE_BYTES } from '../../core/provenance/new-file-diff.js';
+import { appendLargeFileDiff, appendNewFileDiff, ByteSink, fileKindOf, STREAMED_FILE_BYTES } from '../../core/provenance/new-file-diff.js';
 import { parseCudaVersion, parseNvidiaSmiQueryCsv } from '../../core/provenance/gpu.js';
 import { capturePython, formatPackages } from '../../core/provenance/python.js';
 import type { GitCapture, GitInfo, GitInfoAvailable } from '../../core/provenance/types.js';
@@ -329,7 +329,7 @@ describe('provenance: git capture', () => {
       const whole = new ByteSink();
       assert.ok(appendNewFileDiff(whole, repo, path, 'sha1'));
       const streamed = new ByteSink();
-      assert.ok(await appendLargeFileDiff(streamed, repo, path, 'sha1', statSync(join(repo, path))));
+      assert.ok(await appendLargeFileDiff(streamed, repo, path, 'sha1', fileKindOf(statSync(join(repo, path)))));
       assert.ok(streamed.bytes().equals(whole.bytes()), path);
     }
   });
@@ -342,7 +342,7 @@ describe('provenance: git capture', () => {
       const stats = statSync(join(repo, path));
       for (const [change, size] of [['grew', stats.size - 1000], ['shrank', stats.size + 1000]] as const) {
         // The lstat the diff was planned from saw another size than the file has when it is read.
-        const planned = Object.assign(Object.create(Object.getPrototypeOf(stats)), stats, { size });
+        const planned = { ...fileKindOf(stats), size };
         const streamed = new ByteSink();
         assert.ok(await appendLargeFileDiff(streamed, repo, path, 'sha1', planned), `${path} ${change}`);
         const whole = new ByteSink();
