@@ -11,6 +11,7 @@ import { setLauncher } from '../core/invocation.js';
 import { npxPrefixOf } from '../core/npx-start.js';
 import { assertYoRcReadable } from '../core/project.js';
 import { generatorPath, listSubcommands } from '../core/subcommands.js';
+import { silenceTaskFailureBanner } from '../generators/yo-errors.js';
 import { BUNDLED_GENERATORS } from './bundled-generators.js';
 
 const EXIT_USER_ERROR = 1;
@@ -26,16 +27,6 @@ const parseCommandLine = (argv: string[], subcommands: readonly string[]): { nam
   const help = rest.some((arg) => arg === '--help' || arg === '-h');
   const unknown = !explicit && argv[0] !== undefined && !argv[0].startsWith('-') ? argv[0] : undefined;
   return { name, args: rest.filter((arg) => arg !== '--help' && arg !== '-h'), help, unknown };
-};
-
-/**
- * yeoman-generator logs "An error occured while running <ns>#<task>" before rejecting; for a
- * user error that banner is noise above our one clear message, so the launcher drops it.
- */
-const silenceTaskFailureBanner = (log: { error: (...args: unknown[]) => unknown }): void => {
-  const error = log.error.bind(log);
-  log.error = (message: unknown, ...rest: unknown[]) =>
-    typeof message === 'string' && message.startsWith('An error occured while running') ? log : error(message, ...rest);
 };
 
 /**

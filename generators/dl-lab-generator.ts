@@ -3,6 +3,7 @@ import { assertKnownOptionNames, assertKnownOptions, checkOptionValues, dashedOp
 import { dropOutputOnceItsReaderIsGone } from '../core/closed-output.js';
 import { dlLabCommand, inLauncherTerms } from '../core/invocation.js';
 import { YEOMAN_OPTION_NAMES } from './yeoman-option-names.js';
+import { exitOnUserErrorUnderYo, silenceTaskFailureBanner, UNDER_YO_CLI } from './yo-errors.js';
 
 /**
  * Base of our generators. They never install packages, so the environment's package-manager step
@@ -18,6 +19,21 @@ export class DlLabGenerator<Config extends Record<string, unknown>, Options exte
     super(args, options, { customInstallTask: true });
     // Under yo as under dl-lab: `yo dl-lab:runs | head` ends quietly, with the work's exit status.
     dropOutputOnceItsReaderIsGone(process.stdout, process.stderr);
+    if (UNDER_YO_CLI) silenceTaskFailureBanner(this.env.adapter.log as unknown as { error: (...args: unknown[]) => unknown });
+  }
+
+  /** A user error under yo: one line and exit 1, as under the dl-lab bin (see exitOnUserErrorUnderYo); anything else is thrown on. */
+  private refuse(error: unknown): never {
+    exitOnUserErrorUnderYo(error, () => dlLabCommand(this.commandName()));
+    throw error;
+  }
+
+  override async executeTask(...args: Parameters<Generator['executeTask']>): Promise<void> {
+    try {
+      await super.executeTask(...args);
+    } catch (error) {
+      this.refuse(error);
+    }
   }
 
   // Yeoman declares its own options from its constructor, so these overrides run before ours exist.
@@ -27,11 +43,15 @@ export class DlLabGenerator<Config extends Record<string, unknown>, Options exte
   }
 
   override parseOptions(): void {
-    if (!this.options.help && !this._args.includes('--help') && !this._args.includes('-h')) {
-      // Replaced, not edited in place: the array is the caller's.
-      (this as { _args: string[] })._args = checkOptionValues(this._args, this.declaredOptions());
+    try {
+      if (!this.options.help && !this._args.includes('--help') && !this._args.includes('-h')) {
+        // Replaced, not edited in place: the array is the caller's.
+        (this as { _args: string[] })._args = checkOptionValues(this._args, this.declaredOptions());
+      }
+      super.parseOptions();
+    } catch (error) {
+      this.refuse(error);
     }
-    super.parseOptions();
   }
 
   override checkRequiredArgs(): void {
@@ -39,8 +59,7 @@ export class DlLabGenerator<Config extends Record<string, unknown>, Options exte
       super.checkRequiredArgs();
     } catch (error) {
       const missing = this._arguments.find((argument, position) => argument.required && position >= this.args.length);
-      if (!missing) throw error;
-      throw missingArgumentError(missing.name, this._args, this.declaredOptions());
+      this.refuse(missing ? missingArgumentError(missing.name, this._args, this.declaredOptions()) : error);
     }
   }
 
@@ -53,9 +72,13 @@ export class DlLabGenerator<Config extends Record<string, unknown>, Options exte
     if (!this.options.help) {
       const declared = this.declaredOptions();
       const helpCommand = dlLabCommand(this.commandName(), '--help');
-      assertKnownOptions(this._args, declared, helpCommand);
-      const argumentNames = this._arguments.map((argument) => dashedOptionName(argument.name));
-      assertKnownOptionNames(this._initOptions, declared, new Set([...YEOMAN_OPTION_NAMES, ...argumentNames]), helpCommand);
+      try {
+        assertKnownOptions(this._args, declared, helpCommand);
+        const argumentNames = this._arguments.map((argument) => dashedOptionName(argument.name));
+        assertKnownOptionNames(this._initOptions, declared, new Set([...YEOMAN_OPTION_NAMES, ...argumentNames]), helpCommand);
+      } catch (error) {
+        this.refuse(error);
+      }
     }
     await super.queueTasks();
   }

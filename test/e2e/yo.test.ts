@@ -56,11 +56,27 @@ describe('yo dl-lab (real yo, as a non-root user)', function () {
     // Meant --metrics: before, this sealed a placeholder wiring run and exited 0.
     const misspelt = yoFails(home, project, ['dl-lab:run', 'M1-x', '--metric', 'tmp/run/metrics.json']);
     assert.equal(misspelt.status, 1);
-    assert.equal(misspelt.stderr.trim().split('\n').at(-1), 'unknown option "--metric"; see yo dl-lab:run --help');
+    assert.equal(misspelt.stderr, 'yo dl-lab:run: error: unknown option "--metric"; see yo dl-lab:run --help\n');
     assert.equal(existsSync(join(project, 'artifacts/runs/M1-x')), false);
     const negated = yoFails(home, project, ['dl-lab:demo', '--seed', '0', '--no-quite']);
-    assert.equal(negated.stderr.trim().split('\n').at(-1), 'unknown option "--no-quite"; see yo dl-lab:demo --help');
+    assert.equal(negated.stderr, 'yo dl-lab:demo: error: unknown option "--no-quite"; see yo dl-lab:demo --help\n');
     assert.equal(existsSync(join(project, 'artifacts/runs/demo-seed0')), false);
+  });
+
+  it('a user error is one line, as under the dl-lab bin (not Yeoman\'s banner and yo\'s "Error …" above it), exit 1', () => {
+    const { home, project } = workspace();
+    yo(home, project, ['dl-lab', '--name', 'yo-proj', '--yes']);
+    // Found in a task (the metrics file is read), in a later task (verify), and while the options are parsed.
+    const cases: Array<[string[], string]> = [
+      [['dl-lab:run', 'M1-x', '--metrics', 'tmp/none.json'], 'yo dl-lab:run: error: tmp/none.json: cannot read (ENOENT)'],
+      [['dl-lab:verify', 'demo-seed1'], 'yo dl-lab:verify: error: TAG demo-seed1: no such run (artifacts/runs/demo-seed1/ does not exist)'],
+      [['dl-lab:demo', '--seed', 'x'], 'yo dl-lab:demo: error: --seed must be an integer from 0 to 4294967295, got "x"'],
+    ];
+    for (const [args, line] of cases) {
+      const failed = yoFails(home, project, args);
+      assert.deepEqual({ status: failed.status, stderr: failed.stderr }, { status: 1, stderr: `${line}\n` }, args.join(' '));
+    }
+    assert.deepEqual(readdirSync(join(project, 'artifacts/runs')), ['README.md'], 'no run written');
   });
 
   it('lists only our real sub-generators', () => {
