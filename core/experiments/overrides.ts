@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js';
 import type { ExperimentConfig } from '../config.js';
-import { suggestKey } from '../paper/check-paper.js';
+import { suggestKey } from '../did-you-mean.js';
 
 /** A config value an override may set: anything JSON. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };

@@ -10,6 +10,7 @@ import { SPREAD_DECLARATION, isDlLabResultsFile } from './results-macros.js';
 import { SPREADS, SPREAD_MEANING, meanBases, spreadValue, type Spread } from './spread.js';
 import { compareStrings, lookupFailure, lookupRuns, resultPointer, type CitableRun, type RunLookup } from './runs.js';
 import { dlLabCommand } from '../invocation.js';
+import { suggestKey } from '../did-you-mean.js';
 
 export type ViolationKind = 'unmatched-number' | 'unmatched-spread' | 'unknown-key' | 'missing-run' | 'unverified-run' | 'invalid-tag' | 'not-completed-run';
 
@@ -61,29 +62,6 @@ const nearestResult = (number: ScannedNumber, candidates: readonly Candidate[]):
     }
   }
   return best?.candidate;
-};
-
-/** Levenshtein distance, for "did you mean" on a mistyped key. */
-const editDistance = (a: string, b: string): number => {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length];
-};
-
-export const suggestKey = (key: string, keys: readonly string[]): string | undefined => {
-  const ranked = keys
-    .filter((k) => k.startsWith(key) || key.startsWith(k) || editDistance(key, k) <= Math.max(2, Math.floor(key.length / 3)))
-    .map((k) => ({ k, d: editDistance(key, k) }))
-    .sort((a, b) => a.d - b.d || compareStrings(a.k, b.k));
-  return ranked[0]?.k;
 };
 
 const toPosix = (path: string): string => path.split(sep).join('/');

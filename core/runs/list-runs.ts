@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
-import { suggestKey } from '../paper/check-paper.js';
+import { suggestKey } from '../did-you-mean.js';
 import { RUNS_DIR } from '../project.js';
 import { listRunTags } from '../verify/verify-project.js';
 import { member, RunDocuments } from './run-documents.js';
